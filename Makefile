@@ -1,0 +1,240 @@
+# Keel — top-level build.
+#
+#   make deps                        install everything (Debian 12, as root)
+#   make ARCH=arm64 defconfig        configure from configs/arm64_defconfig
+#   make                             build $(O)/keel.elf and $(O)/keel.bin
+#   make run | run-direct | debug    boot it in QEMU
+#   make test                        unit tests + QEMU regression scenarios
+#
+# O=<dir> puts every output in <dir> (default: build). `make help` lists all.
+
+KEEL_VERSION := 0.1.0
+
+O ?= build
+override O := $(abspath $(O))
+SRC := $(CURDIR)
+PYTHON := /usr/bin/python3
+KCONFIGLIB := /usr/lib/python3/dist-packages
+LINUX_SOURCE_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
+
+CONFIG := $(O)/.config
+CONFIG_HEADER := $(O)/include/generated/config.h
+
+# ARCH: from the command line, else from an existing configuration, else arm64.
+ifeq ($(origin ARCH),undefined)
+ARCH := $(patsubst "%",%,$(shell sed -n 's/^CONFIG_ARCH_NAME=//p' $(CONFIG) 2>/dev/null))
+ifeq ($(ARCH),)
+ARCH := arm64
+endif
+endif
+SUPPORTED_ARCHS := arm64
+ifeq ($(filter $(ARCH),$(SUPPORTED_ARCHS)),)
+$(error ARCH=$(ARCH) is not supported yet; supported: $(SUPPORTED_ARCHS))
+endif
+export ARCH
+
+CROSS_COMPILE_arm64 := aarch64-linux-gnu-
+CROSS_COMPILE ?= $(CROSS_COMPILE_$(ARCH))
+CC := $(CROSS_COMPILE)gcc
+LD := $(CROSS_COMPILE)ld
+OBJCOPY := $(CROSS_COMPILE)objcopy
+NM := $(CROSS_COMPILE)nm
+
+KCONFIG_ENV := ARCH=$(ARCH) srctree=$(SRC) KCONFIG_CONFIG=$(CONFIG) \
+	PYTHONPATH=$(KCONFIGLIB)
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.PHONY: all help deps defconfig %_defconfig menuconfig olddefconfig \
+	savedefconfig run run-direct debug test unit regress boottime clean \
+	distclean libfdt initrd disk
+
+# ---------------------------------------------------------------- config ---
+
+defconfig: $(ARCH)_defconfig
+
+%_defconfig:
+	@test -f configs/$@ || { echo "no such configuration: configs/$@" >&2; exit 1; }
+	@mkdir -p $(O)
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/defconfig.py \
+		--kconfig $(SRC)/Kconfig $(SRC)/configs/$@
+
+menuconfig olddefconfig: | $(CONFIG)
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/$@.py $(SRC)/Kconfig
+
+savedefconfig: | $(CONFIG)
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/savedefconfig.py \
+		--kconfig $(SRC)/Kconfig --out $(O)/defconfig
+	@echo "minimal configuration written to $(O)/defconfig"
+
+# A build without a configuration starts from the arch's defconfig.
+$(CONFIG):
+	@echo "no configuration in $(O); using configs/$(ARCH)_defconfig"
+	@$(MAKE) --no-print-directory $(ARCH)_defconfig
+
+$(CONFIG_HEADER): $(CONFIG) Kconfig $(wildcard arch/$(ARCH)/Kconfig drivers/Kconfig)
+	@mkdir -p $(dir $@)
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/genconfig.py \
+		--header-path $@ $(SRC)/Kconfig >/dev/null
+
+ifneq ($(wildcard $(CONFIG)),)
+include $(CONFIG)
+endif
+
+# ---------------------------------------------------------------- libfdt ---
+# The real libfdt, unpacked from Debian's linux-source tarball at build time.
+
+LIBFDT_SRC := $(O)/libfdt/src
+LIBFDT_STAMP := $(LIBFDT_SRC)/.unpacked
+LIBFDT_FILES := fdt.c fdt_ro.c fdt_rw.c fdt_sw.c fdt_wip.c fdt_strerror.c \
+	fdt_addresses.c fdt_empty_tree.c
+
+$(LIBFDT_STAMP):
+	@test -f $(LINUX_SOURCE_TARBALL) || { echo "missing $(LINUX_SOURCE_TARBALL): run 'make deps'" >&2; exit 1; }
+	@echo "  UNPACK  libfdt from $(notdir $(LINUX_SOURCE_TARBALL))"
+	@rm -rf $(LIBFDT_SRC) && mkdir -p $(LIBFDT_SRC)
+	$(Q)tar -xJf $(LINUX_SOURCE_TARBALL) -C $(LIBFDT_SRC) --strip-components=4 \
+		linux-source-6.1/scripts/dtc/libfdt
+	@rm -f $(LIBFDT_SRC)/libfdt_env.h   # Keel provides its own
+	@touch $@
+
+libfdt: $(LIBFDT_STAMP)
+
+# ----------------------------------------------------------------- flags ---
+
+Q ?= @
+ARCH_CFLAGS_arm64 := -mgeneral-regs-only -mstrict-align -march=armv8-a -mno-outline-atomics
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include 2>/dev/null)
+
+INCLUDES := -I$(O)/include -Icore/include -Ilibs/include -Ilibs/include/libc \
+	-Ilibs/include/fdt -Iarch/$(ARCH)/include -I$(LIBFDT_SRC)
+COMMON_FLAGS := -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
+	-fpie -fno-plt -fno-common -fno-stack-protector -fno-omit-frame-pointer \
+	-ffunction-sections -fdata-sections -g \
+	-include $(CONFIG_HEADER) -include core/include/keel/visibility.h \
+	$(ARCH_CFLAGS_$(ARCH)) $(INCLUDES) \
+	-DKEEL_VERSION=\"$(KEEL_VERSION)\" -DKEEL_ARCH=\"$(ARCH)\"
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla \
+	-Wstrict-prototypes -Wno-unused-parameter
+CFLAGS := -std=gnu11 -O2 $(COMMON_FLAGS) $(WARNINGS)
+# libfdt is third-party: its own warnings are not ours to fix.
+LIBFDT_CFLAGS := -std=gnu11 -O2 $(COMMON_FLAGS) -w
+ASFLAGS := $(COMMON_FLAGS) -D__ASSEMBLY__
+LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack \
+	--no-warn-rwx-segments --build-id=none --gc-sections
+
+# --------------------------------------------------------------- sources ---
+# core/ and libs/ are arch neutral and always built; arch/ and drivers/ list
+# their objects in objects.mk with obj-$(CONFIG_...).
+
+obj-y :=
+include arch/$(ARCH)/objects.mk
+include drivers/objects.mk
+TARGET_ONLY_LIBS := libs/string.c libs/stdlib.c
+SRCS := $(shell find core -name '*.c' | sort) $(wildcard libs/*.c) $(obj-y)
+OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS))
+FDT_OBJS := $(patsubst %,$(O)/obj/libfdt/%.o,$(LIBFDT_FILES))
+LINKER_SCRIPT := arch/$(ARCH)/keel.ld
+
+$(O)/obj/%.c.o: %.c $(CONFIG_HEADER) $(LIBFDT_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/obj/%.S.o: %.S $(CONFIG_HEADER)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(ASFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/obj/libfdt/%.c.o: $(LIBFDT_STAMP) $(CONFIG_HEADER)
+	@mkdir -p $(dir $@)
+	@echo "  CC      libfdt/$*.c"
+	$(Q)$(CC) $(LIBFDT_CFLAGS) -c $(LIBFDT_SRC)/$*.c -o $@
+
+$(O)/keel.elf: $(OBJS) $(FDT_OBJS) $(LINKER_SCRIPT)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(LDFLAGS) -T $(LINKER_SCRIPT) -Map $(O)/keel.map -o $@ $(OBJS) $(FDT_OBJS)
+	$(Q)$(PYTHON) tools/check-image $@ $(CROSS_COMPILE)
+
+$(O)/keel.bin: $(O)/keel.elf
+	@echo "  OBJCOPY $@"
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+all: $(O)/keel.bin
+	@echo "  IMAGE   $(O)/keel.bin ($$(stat -c %s $(O)/keel.bin) bytes, $(CONFIG_CONFIG_NAME))"
+
+-include $(OBJS:.o=.d)
+
+# ------------------------------------------------------------ image fs ----
+
+INITRD := $(O)/initrd.cpio
+INITRD_DIRS := configs/rootfs
+
+$(INITRD): $(shell find $(INITRD_DIRS) -type f 2>/dev/null) tools/mkinitrd
+	@echo "  CPIO    $@"
+	$(Q)tools/mkinitrd $@ $(INITRD_DIRS)
+
+initrd: $(INITRD)
+
+# ---------------------------------------------------------------- run ------
+
+RUN_ARGS ?=
+run: all $(INITRD)
+	tools/run --build-dir $(O) $(RUN_ARGS)
+
+run-direct: all $(INITRD)
+	tools/run --direct --build-dir $(O) $(RUN_ARGS)
+
+debug: all $(INITRD)
+	tools/run --debug --build-dir $(O) $(RUN_ARGS)
+
+boottime: all $(INITRD)
+	tools/boottime --build-dir $(O)
+
+# ---------------------------------------------------------------- tests ----
+
+test: all $(INITRD) $(LIBFDT_STAMP)
+	tools/test --build-dir $(O)
+
+unit: $(LIBFDT_STAMP)
+	$(MAKE) -C tests/unit O=$(O)/unit LIBFDT_SRC=$(LIBFDT_SRC) run
+
+regress: all $(INITRD)
+	tests/regress/run --build-dir $(O)
+
+# ------------------------------------------------------------- set-up ------
+
+DEPS := make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
+	device-tree-compiler linux-source-6.1 xz-utils python3 \
+	python3-kconfiglib python3-pexpect u-boot-qemu u-boot-tools \
+	qemu-system-arm mtools fdisk cpio gdb-multiarch
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	$$SUDO apt-get update && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $(DEPS)
+
+# ---------------------------------------------------------------- misc -----
+
+clean:
+	rm -rf $(O)/obj $(O)/keel.elf $(O)/keel.bin $(O)/keel.map $(O)/unit $(INITRD)
+
+distclean:
+	rm -rf $(O)
+
+help:
+	@echo "Keel $(KEEL_VERSION) — targets:"
+	@echo "  deps             install build/run/test dependencies (apt-get)"
+	@echo "  <arch>_defconfig configure from configs/<arch>_defconfig (defconfig: ARCH's)"
+	@echo "  menuconfig       edit the configuration"
+	@echo "  olddefconfig     update the configuration, new options at defaults"
+	@echo "  savedefconfig    write a minimal configuration to \$$O/defconfig"
+	@echo "  all              build \$$O/keel.elf and \$$O/keel.bin (default)"
+	@echo "  run              boot Keel in QEMU through U-Boot"
+	@echo "  run-direct       boot Keel in QEMU directly (-kernel), no U-Boot"
+	@echo "  debug            start QEMU halted with a gdb stub"
+	@echo "  test             unit tests and QEMU regression scenarios"
+	@echo "  unit | regress   one of the two"
+	@echo "  boottime         measure QEMU start to keel# (not a test)"
+	@echo "  clean|distclean  remove build outputs"
+	@echo "Variables: ARCH=$(ARCH) O=$(O) CROSS_COMPILE=$(CROSS_COMPILE) RUN_ARGS=..."

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * EL2 exception handling: interrupts go to the IRQ layer; anything else
+ * taken from Keel itself is a Keel bug, reported with a register dump, the
+ * decoded syndrome and a backtrace before the CPU is parked.
+ */
+#include <keel/irq.h>
+#include <keel/log.h>
+#include <keel/platform.h>
+#include <arch/boot.h>
+#include <arch/cpu.h>
+#include <arch/regs.h>
+
+extern char __image_start[], __text_start[], __text_end[];
+extern uint8_t cpu_stacks[];
+
+static const char *const vector_names[] = {
+	"sync (EL2, SP0)", "IRQ (EL2, SP0)", "FIQ (EL2, SP0)", "SError (EL2, SP0)",
+	"sync (EL2)", "IRQ (EL2)", "FIQ (EL2)", "SError (EL2)",
+	"sync (lower EL, AArch64)", "IRQ (lower EL, AArch64)",
+	"FIQ (lower EL, AArch64)", "SError (lower EL, AArch64)",
+	"sync (lower EL, AArch32)", "IRQ (lower EL, AArch32)",
+	"FIQ (lower EL, AArch32)", "SError (lower EL, AArch32)",
+};
+
+static const char *esr_class_name(unsigned int ec)
+{
+	switch (ec) {
+	case 0x00: return "unknown reason";
+	case 0x01: return "WFI/WFE";
+	case 0x07: return "FP/SIMD access";
+	case 0x0e: return "illegal execution state";
+	case 0x15: return "SVC (AArch64)";
+	case 0x16: return "HVC (AArch64)";
+	case 0x17: return "SMC (AArch64)";
+	case 0x18: return "system register access";
+	case 0x20: return "instruction abort from a lower EL";
+	case 0x21: return "instruction abort";
+	case 0x22: return "PC alignment fault";
+	case 0x24: return "data abort from a lower EL";
+	case 0x25: return "data abort";
+	case 0x26: return "SP alignment fault";
+	case 0x2f: return "SError";
+	case 0x3c: return "BRK instruction";
+	default: return "other";
+	}
+}
+
+static const char *fault_status_name(unsigned int fsc)
+{
+	switch (fsc & 0x3c) {
+	case 0x00: return "address size fault";
+	case 0x04: return "translation fault";
+	case 0x08: return "access flag fault";
+	case 0x0c: return "permission fault";
+	case 0x10: return "synchronous external abort";
+	case 0x20: return fsc == 0x21 ? "alignment fault" : "other fault";
+	default: return "other fault";
+	}
+}
+
+/* Offset inside keel.elf (linked at 0), for `addr2line -e keel.elf`. */
+static uint64_t image_offset(uint64_t addr)
+{
+	return addr - (uint64_t)(uintptr_t)__image_start;
+}
+
+static bool in_text(uint64_t addr)
+{
+	return addr >= (uint64_t)(uintptr_t)__text_start &&
+	       addr < (uint64_t)(uintptr_t)__text_end;
+}
+
+static void print_backtrace(const struct arm64_regs *regs)
+{
+	uint64_t stack_lo = (uint64_t)(uintptr_t)cpu_stacks;
+	uint64_t stack_hi = stack_lo + (uint64_t)KEEL_MAX_CPUS * CONFIG_CPU_STACK_SIZE;
+	uint64_t fp = regs->x[29];
+
+	kprintf("backtrace (keel.elf offsets; addr2line -e build/keel.elf <offset>):\n");
+	kprintf("  #0  0x%llx\n", (unsigned long long)image_offset(regs->elr));
+	if (in_text(regs->x[30]))
+		kprintf("  lr  0x%llx\n", (unsigned long long)image_offset(regs->x[30]));
+	for (int depth = 1; depth < 32; depth++) {
+		const uint64_t *record;
+
+		if (fp < stack_lo || fp + 16 > stack_hi || (fp & 0xf))
+			break;
+		record = (const uint64_t *)(uintptr_t)fp;
+		if (!in_text(record[1]))
+			break;
+		kprintf("  #%-2d 0x%llx\n", depth,
+			(unsigned long long)image_offset(record[1] - 4));
+		if (record[0] <= fp)
+			break;
+		fp = record[0];
+	}
+}
+
+static void print_syndrome(const struct arm64_regs *regs)
+{
+	unsigned int ec = (unsigned int)ESR_EC(regs->esr);
+	uint32_t iss = (uint32_t)ESR_ISS(regs->esr);
+
+	kprintf("ESR_EL2 0x%08llx: class 0x%02x (%s), IL=%u, ISS 0x%07x\n",
+		(unsigned long long)regs->esr, ec, esr_class_name(ec),
+		(regs->esr & ESR_IL) ? 1 : 0, iss);
+	if (ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25) {
+		bool data = ec == 0x24 || ec == 0x25;
+
+		kprintf("  %s %s at address 0x%llx (FAR_EL2)%s\n",
+			data ? ((iss & (1u << 6)) ? "write:" : "read:") : "fetch:",
+			fault_status_name(iss & 0x3f),
+			(unsigned long long)regs->far,
+			(iss & (1u << 10)) ? " (FAR not valid)" : "");
+	}
+}
+
+static void print_registers(const struct arm64_regs *regs)
+{
+	for (int i = 0; i < 30; i += 2)
+		kprintf("  x%-2d 0x%016llx  x%-2d 0x%016llx\n", i,
+			(unsigned long long)regs->x[i], i + 1,
+			(unsigned long long)regs->x[i + 1]);
+	kprintf("  x30 0x%016llx  sp  0x%016llx\n",
+		(unsigned long long)regs->x[30], (unsigned long long)regs->sp);
+	kprintf("  elr 0x%016llx  spsr 0x%08llx  (pc = keel.elf+0x%llx)\n",
+		(unsigned long long)regs->elr, (unsigned long long)regs->spsr,
+		(unsigned long long)image_offset(regs->elr));
+}
+
+static __noreturn void report_fatal(const struct arm64_regs *regs,
+				    unsigned long vector)
+{
+	kprintf("\n*** Keel: unexpected exception on CPU %u: %s ***\n",
+		arch_cpu_id(), vector < 16 ? vector_names[vector] : "?");
+	print_syndrome(regs);
+	print_registers(regs);
+	print_backtrace(regs);
+	kprintf("CPU %u parked; Keel image loaded at 0x%llx.\n", arch_cpu_id(),
+		(unsigned long long)(uintptr_t)__image_start);
+	if (arch_cpu_id() < KEEL_MAX_CPUS)
+		cpu_info[arch_cpu_id()].state = CPU_FAILED;
+	arch_cpu_park();
+}
+
+void arm64_exception(struct arm64_regs *regs, unsigned long vector)
+{
+	if (vector == VECTOR_CUR_SPX_IRQ) {
+		irq_handle();
+		return;
+	}
+	report_fatal(regs, vector);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The fake host arch used by tests/unit: one CPU, no interrupts, a counter
+ * that tests can set. It implements the same hooks as a real arch so that
+ * core/ compiles and runs unchanged in a host process.
+ */
+#ifndef ARCH_HOST_CPU_H
+#define ARCH_HOST_CPU_H
+
+#include <stdint.h>
+
+/* Logical id of the calling CPU (0..cpu_count-1). */
+unsigned int arch_cpu_id(void);
+/* Waits for an interrupt (the host fake runs the test's idle hook). */
+void arch_cpu_idle(void);
+/* A hint inside busy-wait loops. */
+void arch_cpu_relax(void);
+/* Masks local interrupts and returns the previous state. */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+/* Free-running counter and its frequency in Hz. */
+uint64_t arch_counter_read(void);
+uint64_t arch_counter_freq(void);
+/* Programs this CPU's timer interrupt for deadline_ns (0 disarms). */
+void arch_timer_set_deadline(uint64_t deadline_ns);
+/* Stops every CPU (panic); never returns. The fake aborts the process. */
+__attribute__((noreturn)) void arch_halt_all(void);
+/* Parks the calling CPU with interrupts masked; never returns. */
+__attribute__((noreturn)) void arch_cpu_park(void);
+/* Hardware id of the calling CPU (the fake reports arch_cpu_id()). */
+uint64_t arch_cpu_hwid(void);
+
+/* Host fake only: what arch_counter_read() returns next, and the hook that
+ * arch_cpu_idle() calls (e.g. to feed console input). */
+void host_counter_set(uint64_t value);
+void host_set_idle_hook(void (*hook)(void));
+/*
+ * More of the host fake. The counter runs at 1 GHz unless changed (so
+ * counter values are nanoseconds); it advances only when set, by 1 us per
+ * arch_cpu_relax() and by 1 ms per arch_cpu_idle(), so busy-waits end.
+ */
+void host_counter_set_freq(uint64_t hz);
+/* The CPU that arch_cpu_id() reports (default 0). */
+void host_set_cpu_id(unsigned int cpu);
+/* Last deadline given to arch_timer_set_deadline() on a CPU (0: disarmed). */
+uint64_t host_timer_deadline(unsigned int cpu);
+/* True while interrupts are masked by arch_irq_save/arch_irq_disable. */
+int host_irqs_masked(void);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The host console: one output device, and a receive queue fed by its IRQ. */
+#ifndef KEEL_CONSOLE_H
+#define KEEL_CONSOLE_H
+
+#include <keel/types.h>
+
+struct console_ops {
+	const char *name;
+	void (*putc)(char c);       /* polled; waits until the byte is queued */
+};
+
+/* Makes ops the console; text logged before this is written out first. */
+void console_register(const struct console_ops *ops);
+/* Writes text, turning "\n" into "\r\n"; safe from any CPU. */
+void console_write(const char *s, size_t len);
+/* Called by the console driver's receive interrupt for every byte. */
+void console_rx_push(char c);
+/* Returns the next received byte, or -1 when none is waiting. */
+int console_getc(void);
+/* Waits (idle, interrupts on) until a byte arrives and returns it. */
+int console_getc_wait(void);
+
+#endif

@@ -1,0 +1,5 @@
+# Host drivers, chosen by the configuration.
+obj-$(CONFIG_SERIAL_PL011) += drivers/serial/pl011.c
+obj-$(CONFIG_GICV3) += drivers/irqchip/gicv3.c
+obj-$(CONFIG_ARM_ARCH_TIMER) += drivers/timer/arm_arch_timer.c
+obj-$(CONFIG_PSCI) += drivers/firmware/psci.c

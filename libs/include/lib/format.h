@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* printf-style formatting into a buffer (no floating point). */
+#ifndef LIB_FORMAT_H
+#define LIB_FORMAT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * Supports %d %i %u %x %X %o %p %s %c %%, flags "-0+ #", width and precision
+ * (also "*"), and the length modifiers hh h l ll z t j. Always terminates
+ * buf when size > 0; returns the length the full text would have.
+ */
+int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * As fmt_vsnprintf(), but hands the text to emit() in pieces instead of
+ * storing it, so output of any length is never truncated. Returns the
+ * total length emitted.
+ */
+typedef void (*fmt_emit_fn)(const char *text, size_t len, void *ctx);
+int fmt_vformat(fmt_emit_fn emit, void *ctx, const char *fmt, va_list ap);
+
+#endif

@@ -1,0 +1,301 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Boots Keel in QEMU through tools/run and drives its shell, for the
+regression scenarios (tests/regress/test_*.py).
+
+A scenario is a class derived from Scenario; its checks are methods marked
+with @check("what a user would check"), run in the order they are written
+against one QEMU session that is booted the first time a check needs it.
+A check fails by raising CheckFailed with a message that says what was
+expected and shows what was seen.
+"""
+
+import os
+import re
+import signal
+import time
+
+import pexpect
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOOLS_RUN = os.path.join(REPO, 'tools', 'run')
+
+# The interactive prompt. Commands that Keel runs from keel.bootcmd or
+# /boot.keel are echoed as "[origin] keel# cmd"; those are not prompts.
+PROMPT = re.compile(r'(?<!\] )keel# ')
+BANNER = re.compile(r'Keel v(?P<version>\S+) \((?P<config>[^)]+)\), '
+                    r'(?P<cpus>\d+) CPUs online, (?P<mib>\d+) MiB RAM, '
+                    r'booted in (?P<ms>\d+) ms')
+ANSI_ESCAPE = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]')
+
+BOOT_TIMEOUT = 60
+COMMAND_TIMEOUT = 15
+RESYNC_TIMEOUT = 5
+EXIT_TIMEOUT = 20
+TAIL_CHARS = 1200
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def clean(text):
+    """Console text as a reader sees it: no carriage returns, no terminal
+    control sequences."""
+    return ANSI_ESCAPE.sub('', text.replace('\r', ''))
+
+
+def indent(text, prefix='    | '):
+    lines = text.rstrip('\n').split('\n') if text.strip() else ['(nothing)']
+    return '\n'.join(prefix + repr(line)[1:-1] if not line.isprintable()
+                     else prefix + line for line in lines)
+
+
+class _Tee:
+    """pexpect's logfile_read: keeps the transcript in memory and in the
+    scenario's log file."""
+
+    def __init__(self, log):
+        self.log = log
+        self.parts = []
+
+    def write(self, text):
+        self.parts.append(text)
+        self.log.write(text)
+
+    def flush(self):
+        self.log.flush()
+
+    def text(self):
+        return ''.join(self.parts)
+
+
+class Console:
+    """One QEMU session: Keel's serial console through tools/run."""
+
+    def __init__(self, run_args, log_path, build_dir):
+        self.run_args = ['--build-dir', build_dir] + list(run_args)
+        self.log_path = log_path
+        self.log = open(log_path, 'a', encoding='utf-8', errors='replace')
+        self.log.write('\n#### tools/run ' + ' '.join(self.run_args) + '\n')
+        self.log.flush()
+        self.tee = _Tee(self.log)
+        self.start = time.monotonic()
+        self.child = pexpect.spawn(
+            TOOLS_RUN, self.run_args, cwd=REPO, encoding='utf-8',
+            codec_errors='replace', dimensions=(50, 200),
+            timeout=COMMAND_TIMEOUT)
+        self.child.logfile_read = self.tee
+        self.boot_output = ''
+        self.exit_status = None
+
+    # -- what was seen -------------------------------------------------
+    def transcript(self):
+        return self.tee.text()
+
+    def tail(self, chars=TAIL_CHARS):
+        text = clean(self.transcript())[-chars:]
+        return (f'last console output (full log: {self.log_path}):\n'
+                + indent(text))
+
+    def _expect(self, pattern, timeout, waiting_for):
+        try:
+            return self.child.expect(pattern, timeout=timeout)
+        except pexpect.TIMEOUT:
+            raise CheckFailed(f'expected {waiting_for} within {timeout} s; '
+                              + self.tail())
+        except pexpect.EOF:
+            raise CheckFailed(f'expected {waiting_for}, but QEMU exited; '
+                              + self.tail())
+
+    # -- boot ------------------------------------------------------------
+    def wait_for_prompt(self, timeout=BOOT_TIMEOUT):
+        """Waits for the banner and then the first prompt; returns the
+        console output up to the prompt."""
+        mark = len(self.transcript())
+        self._expect(BANNER, timeout, 'the boot banner "Keel v... CPUs online"')
+        self._expect(PROMPT, timeout, 'the keel# prompt after the banner')
+        self.boot_output = clean(self.transcript()[mark:])
+        return self.boot_output
+
+    def banner(self):
+        found = BANNER.search(self.boot_output)
+        if not found:
+            raise CheckFailed('expected the boot banner; ' + self.tail())
+        return found
+
+    # -- the shell ---------------------------------------------------------
+    def send_keys(self, keys):
+        """Types raw bytes (or text) at the console, as a terminal would."""
+        if isinstance(keys, str):
+            keys = keys.encode()
+        os.write(self.child.child_fd, keys)
+
+    def run_keys(self, keys, timeout=COMMAND_TIMEOUT, what=None):
+        """Types keys that end with Enter ("\\r") and returns what the
+        command printed: the text between the end of the echoed line and
+        the next prompt."""
+        what = what or repr(keys)
+        self.send_keys(keys)
+        self._expect('\n', timeout, f'the echo of {what} to end its line')
+        self._expect(PROMPT, timeout,
+                     f'{what} to finish and the keel# prompt to come back')
+        return clean(self.child.before).strip('\n')
+
+    def run(self, command, timeout=COMMAND_TIMEOUT):
+        """Runs one shell command; returns its output."""
+        return self.run_keys(command + '\r', timeout, f'`{command}`')
+
+    def resync(self):
+        """After a failed check: gets back to an idle prompt, if Keel still
+        answers. Returns whether it does."""
+        if not self.child.isalive():
+            return False
+        try:
+            # A lone Enter runs whatever is half typed, which is harmless
+            # for the commands the scenarios type.
+            self.send_keys(b'\r')
+            self.child.expect(PROMPT, timeout=RESYNC_TIMEOUT)
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            return False
+        try:
+            # Prompts still queued from a command that finished late.
+            while True:
+                self.child.expect(PROMPT, timeout=0.5)
+        except pexpect.TIMEOUT:
+            return True
+        except pexpect.EOF:
+            return False
+
+    # -- the end -----------------------------------------------------------
+    def wait_exit(self, timeout=EXIT_TIMEOUT):
+        """Waits for QEMU to exit by itself; returns tools/run's status."""
+        self._expect(pexpect.EOF, timeout, 'QEMU to exit')
+        self.child.close()
+        self.exit_status = self.child.exitstatus
+        if self.exit_status is None:
+            self.exit_status = 128 + (self.child.signalstatus or 0)
+        self._close_log()
+        return self.exit_status
+
+    def close(self):
+        """Stops QEMU (and tools/run) if they still run."""
+        if self.child.isalive():
+            try:
+                os.killpg(self.child.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            deadline = time.monotonic() + 5
+            while self.child.isalive() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if self.child.isalive():
+                try:
+                    os.killpg(self.child.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        try:
+            self.child.read_nonblocking(size=1 << 20, timeout=0)
+        except (pexpect.TIMEOUT, pexpect.EOF, OSError):
+            pass
+        self.child.close(force=True)
+        self._close_log()
+
+    def _close_log(self):
+        if not self.log.closed:
+            self.log.write('\n#### session ended\n')
+            self.log.close()
+
+
+def check(name):
+    """Marks a Scenario method as a check named for what a user checks."""
+    def mark(method):
+        method.check_name = name
+        return method
+    return mark
+
+
+class Scenario:
+    """A group of checks that share one QEMU boot.
+
+    name:     used in check names and for the log, BUILD/regress/<name>.log
+    run_args: options for tools/run (the build directory is added)
+    """
+
+    name = None
+    run_args = []
+
+    def __init__(self, build_dir):
+        self.build_dir = build_dir
+        self.log_dir = os.path.join(build_dir, 'regress')
+        self.log_path = os.path.join(self.log_dir, self.name + '.log')
+        self.session = None
+        self.boot_failure = None
+        self.boots = 0
+
+    @classmethod
+    def checks(cls):
+        """(name, method) of every check, in the order they are written."""
+        found = []
+        for klass in reversed(cls.__mro__):
+            for attr in vars(klass).values():
+                if callable(attr) and hasattr(attr, 'check_name'):
+                    found.append((f'{cls.name}: {attr.check_name}', attr))
+        return found
+
+    def prepare(self):
+        """Called before the first boot: make files the boot needs."""
+
+    def boot_args(self):
+        return list(self.run_args)
+
+    @property
+    def keel(self):
+        """The running session, booted (to the prompt) on first use."""
+        if self.session is not None:
+            return self.session
+        if self.boot_failure:
+            raise CheckFailed('not run: Keel did not boot in this scenario '
+                              f'({self.boot_failure})')
+        self.boots += 1
+        if self.boots == 1:
+            os.makedirs(self.log_dir, exist_ok=True)
+            open(self.log_path, 'w').close()
+            try:
+                self.prepare()
+            except CheckFailed as e:
+                self.boot_failure = 'see its first failure'
+                raise CheckFailed(f'could not prepare the boot: {e}')
+        console = Console(self.boot_args(), self.log_path, self.build_dir)
+        try:
+            console.wait_for_prompt()
+        except CheckFailed as e:
+            console.close()
+            self.boot_failure = 'see its first failure'
+            raise CheckFailed(f'Keel did not boot: {e}')
+        self.session = console
+        return console
+
+    def after_failure(self):
+        """Gets the session back to a prompt, or ends it so that the next
+        check boots a fresh one."""
+        if self.session is not None and not self.session.resync():
+            self.session.close()
+            self.session = None
+
+    def finish(self):
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+    # -- helpers for checks ------------------------------------------------
+    def fail(self, message):
+        raise CheckFailed(message)
+
+    def expect_output(self, command, output, condition, expected):
+        """Fails unless condition holds, saying what `command` should have
+        printed and what it did print."""
+        if not condition:
+            self.fail(f'expected `{command}` to print {expected}; it printed '
+                      f'(full log: {self.log_path}):\n{indent(output)}')
+
+    def source_path(self, *parts):
+        return os.path.join(REPO, *parts)
