@@ -17,11 +17,6 @@ unsigned int arch_cpu_id(void)
 	return host_cpu;
 }
 
-uint64_t arch_cpu_hwid(void)
-{
-	return host_cpu;
-}
-
 /* Time passes while waiting, so loops that wait for a deadline finish. */
 static void host_counter_advance_ns(uint64_t ns)
 {
@@ -83,13 +78,6 @@ void arch_halt_all(void)
 {
 	fflush(stdout);
 	fprintf(stderr, "arch_halt_all: Keel halted (panic); aborting\n");
-	abort();
-}
-
-void arch_cpu_park(void)
-{
-	fflush(stdout);
-	fprintf(stderr, "arch_cpu_park: CPU %u parked; aborting\n", host_cpu);
 	abort();
 }
 

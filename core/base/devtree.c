@@ -6,10 +6,8 @@
 #include <libfdt.h>
 #include <string.h>
 
-/* Deeper trees are not real device trees; the limit keeps printing bounded. */
-#define DEVTREE_PRINT_MAX_DEPTH 32
-/* Keeps each kprintf() call short whatever its buffer size. */
-#define DEVTREE_PRINT_CHUNK 64
+/* Deeper trees are not real device trees; the limit keeps walks bounded. */
+#define DEVTREE_MAX_DEPTH 32
 
 static const void *devtree_host_fdt;
 
@@ -26,7 +24,52 @@ static int devtree_error(int fdt_err)
 	return -KEEL_EINVAL;
 }
 
-/* Checks the whole structure block once so later walks can trust it. */
+/*
+ * Walks every tag of the structure block once, so later walks can trust it:
+ * one root node, balanced nodes, properties inside nodes with names in the
+ * strings block, and an end tag. Returns 0 or a libfdt error.
+ */
+static int devtree_check_structure(const void *fdt)
+{
+	int offset = 0, next, depth = 0, len;
+	bool root_done = false;
+
+	for (;;) {
+		const struct fdt_property *prop;
+		uint32_t tag = fdt_next_tag(fdt, offset, &next);
+
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			if (root_done || ++depth > DEVTREE_MAX_DEPTH)
+				return -FDT_ERR_BADSTRUCTURE;
+			break;
+		case FDT_END_NODE:
+			if (depth == 0)
+				return -FDT_ERR_BADSTRUCTURE;
+			root_done = --depth == 0;
+			break;
+		case FDT_PROP:
+			if (depth == 0)
+				return -FDT_ERR_BADSTRUCTURE;
+			prop = fdt_get_property_by_offset(fdt, offset, &len);
+			if (!prop)
+				return len;
+			if (!fdt_get_string(fdt, (int)fdt32_to_cpu(prop->nameoff),
+					    &len))
+				return len;
+			break;
+		case FDT_NOP:
+			break;
+		default: /* FDT_END, also returned for bad and cut-off tags */
+			if (next < 0)
+				return next;
+			return root_done ? 0 : -FDT_ERR_BADSTRUCTURE;
+		}
+		offset = next;
+	}
+}
+
+/* Checks the header and the structure; returns 0 or a libfdt error. */
 static int devtree_check(const void *fdt)
 {
 	int err;
@@ -36,7 +79,7 @@ static int devtree_check(const void *fdt)
 	err = fdt_check_header(fdt);
 	if (err)
 		return err;
-	return fdt_check_full(fdt, fdt_totalsize(fdt));
+	return devtree_check_structure(fdt);
 }
 
 void devtree_set_host(const void *fdt)
@@ -235,10 +278,10 @@ static bool devtree_value_is_strings(const char *value, int len)
 static void devtree_print_indent(int depth)
 {
 	static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
-	int n;
 
 	while (depth > 0) {
-		n = MIN(depth, (int)sizeof(tabs) - 1);
+		int n = MIN(depth, (int)sizeof(tabs) - 1);
+
 		kprintf("%.*s", n, tabs);
 		depth -= n;
 	}
@@ -250,20 +293,13 @@ static void devtree_print_string(const char *s, int len)
 	int start = 0, i;
 
 	kprintf("\"");
-	for (i = 0; i <= len; i++) {
-		bool special = i < len && (s[i] == '"' || s[i] == '\\');
-
-		if (i < len && !special && i - start < DEVTREE_PRINT_CHUNK)
+	for (i = 0; i < len; i++) {
+		if (s[i] != '"' && s[i] != '\\')
 			continue;
-		if (i > start)
-			kprintf("%.*s", i - start, s + start);
-		start = i;
-		if (special) {
-			kprintf("\\%c", s[i]);
-			start = i + 1;
-		}
+		kprintf("%.*s\\%c", i - start, s + start, s[i]);
+		start = i + 1;
 	}
-	kprintf("\"");
+	kprintf("%.*s\"", len - start, s + start);
 }
 
 static void devtree_print_value(const void *value, int len)
@@ -304,11 +340,13 @@ static int devtree_print_node(const void *fdt, int node, int depth)
 	const char *name;
 	int prop, len;
 
+	/* Open the node even when its name is unreadable: the caller closes
+	 * every node it asked to open. */
 	name = fdt_get_name(fdt, node, &len);
+	devtree_print_indent(depth);
+	kprintf("%s {\n", !name ? "?" : len ? name : "/");
 	if (!name)
 		return len;
-	devtree_print_indent(depth);
-	kprintf("%s {\n", len ? name : "/");
 
 	fdt_for_each_property_offset(prop, fdt, node) {
 		const char *prop_name;
@@ -372,7 +410,7 @@ int devtree_print(const void *fdt, const char *path)
 				err = node;
 			break;
 		}
-		if (depth > DEVTREE_PRINT_MAX_DEPTH) {
+		if (depth > DEVTREE_MAX_DEPTH) {
 			err = -FDT_ERR_BADSTRUCTURE;
 			break;
 		}

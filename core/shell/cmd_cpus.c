@@ -47,7 +47,8 @@ static int cpus_run(int argc, char **argv __unused)
 		kprintf("cpus: takes no arguments\n");
 		return -KEEL_EINVAL;
 	}
-	kprintf("cpu  hwid        state           irqs  idle\n");
+	kprintf("%3s  %-10s  %-8s  %12s  %s\n", "cpu", "hwid", "state", "irqs",
+		"idle");
 	for (i = 0; i < count; i++) {
 		const struct cpu_info *cpu = &cpu_info[i];
 

@@ -22,7 +22,6 @@ static void help_list_commands(void)
 static int help_show_command(const char *name)
 {
 	const struct shell_command *cmd = shell_command_find(name);
-	size_t len;
 
 	if (!cmd) {
 		kprintf("help: no command \"%s\" — type \"help\" for the list of commands\n",
@@ -33,7 +32,8 @@ static int help_show_command(const char *name)
 	if (cmd->summary)
 		kprintf("%s\n", cmd->summary);
 	if (cmd->help) {
-		len = strlen(cmd->help);
+		size_t len = strlen(cmd->help);
+
 		kprintf("\n");
 		shell_print_text(cmd->help, len);
 		if (len && cmd->help[len - 1] != '\n')

@@ -218,7 +218,7 @@ static void line_edit_write_spaces(struct line_edit *le, size_t count)
 static void line_edit_list(struct line_edit *le, const char *prefix,
 			   size_t prefix_len)
 {
-	size_t width = 0, per_row, column = 0;
+	size_t width = 0, per_row, column = 0, previous = 0;
 	const char *name;
 	unsigned int i;
 
@@ -230,20 +230,20 @@ static void line_edit_list(struct line_edit *le, const char *prefix,
 
 	line_edit_puts(le, "\n");
 	for (i = 0; (name = le->complete(le->ctx, i)); i++) {
-		size_t len = strlen(name);
-
 		if (strncmp(name, prefix, prefix_len))
 			continue;
-		line_edit_write(le, name, len);
-		if (++column == per_row) {
+		/* Pad before a name, not after, so rows end without blanks. */
+		if (column == per_row) {
 			line_edit_puts(le, "\n");
 			column = 0;
-		} else {
-			line_edit_write_spaces(le, width - len);
+		} else if (column) {
+			line_edit_write_spaces(le, width - previous);
 		}
+		previous = strlen(name);
+		line_edit_write(le, name, previous);
+		column++;
 	}
-	if (column)
-		line_edit_puts(le, "\n");
+	line_edit_puts(le, "\n");
 	line_edit_redraw(le);
 }
 

@@ -5,8 +5,8 @@
 #include <keel/shell_internal.h>
 #include <lib/format.h>
 
-/* Small pieces, so no kprintf() buffer limit can cut text short. */
-#define SHELL_PRINT_CHUNK 64
+/* "%.*s" takes an int precision: longer text goes out in pieces. */
+#define SHELL_PRINT_CHUNK 0x10000
 
 void shell_print_text(const char *text, size_t len)
 {

@@ -19,18 +19,25 @@ static const struct shell_command *shell_index[SHELL_MAX_COMMANDS];
 static unsigned int shell_index_count;
 static bool shell_index_ready;
 
-/* The section is const and in link order; keep a sorted index beside it. */
+/*
+ * The section is const and in link order; keep a sorted index beside it.
+ * The bounds are two different symbols as far as C knows, so they are
+ * compared as addresses, not as pointers into one array.
+ */
 static void shell_index_build(void)
 {
-	const struct shell_command *cmd;
-	unsigned int i;
+	size_t count = ((uintptr_t)__stop_keel_shell_commands -
+			(uintptr_t)__start_keel_shell_commands) /
+		       sizeof(struct shell_command);
+	size_t n;
 
 	if (shell_index_ready)
 		return;
-	for (cmd = __start_keel_shell_commands;
-	     cmd < __stop_keel_shell_commands; cmd++) {
-		BUG_ON(shell_index_count == SHELL_MAX_COMMANDS);
-		i = shell_index_count++;
+	BUG_ON(count > SHELL_MAX_COMMANDS);
+	for (n = 0; n < count; n++) {
+		const struct shell_command *cmd = &__start_keel_shell_commands[n];
+		unsigned int i = shell_index_count++;
+
 		while (i && strcmp(shell_index[i - 1]->name, cmd->name) > 0) {
 			shell_index[i] = shell_index[i - 1];
 			i--;

@@ -39,9 +39,20 @@ class CheckFailed(Exception):
 
 
 def clean(text):
-    """Console text as a reader sees it: no carriage returns, no terminal
-    control sequences."""
-    return ANSI_ESCAPE.sub('', text.replace('\r', ''))
+    """Console text roughly as a terminal shows it: a carriage return goes
+    back to the start of the line (so a line editor's redraws overwrite
+    what they redraw), terminal control sequences are dropped."""
+    shown = []
+    for line in text.replace('\r\n', '\n').split('\n'):
+        screen = ''
+        for part in line.split('\r'):
+            visible = ANSI_ESCAPE.sub('', part)
+            if '\x1b[K' in part or '\x1b[0K' in part:
+                screen = visible
+            else:
+                screen = visible + screen[len(visible):]
+        shown.append(screen)
+    return '\n'.join(shown)
 
 
 def indent(text, prefix='    | '):
@@ -151,9 +162,9 @@ class Console:
         if not self.child.isalive():
             return False
         try:
-            # A lone Enter runs whatever is half typed, which is harmless
-            # for the commands the scenarios type.
-            self.send_keys(b'\r')
+            # Ctrl-C abandons a half-typed line; the Enter after it makes
+            # sure a prompt comes even if Ctrl-C printed none.
+            self.send_keys(b'\x03\r')
             self.child.expect(PROMPT, timeout=RESYNC_TIMEOUT)
         except (pexpect.TIMEOUT, pexpect.EOF):
             return False

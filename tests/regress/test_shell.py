@@ -138,8 +138,8 @@ class Shell(Scenario):
     def dt_missing(self):
         out = self.keel.run('dt /nope')
         self.expect_output('dt /nope', out,
-                           re.search(r'dt: /nope: ', out) and '{' not in out,
-                           'an error "dt: /nope: ..." and no tree')
+                           re.search(r'/nope: no such', out) and '{' not in out,
+                           'an error "/nope: no such ..." and no tree')
 
     @check('ls / lists the image fs, directories with a trailing /')
     def ls_root(self):

@@ -5,6 +5,10 @@
 
 #include <keel/types.h>
 
+/* Validates a whole tree held in a buffer of buffer_size bytes: header,
+ * nesting, tags and names all in bounds. Returns 0 or a -FDT_ERR_* code. */
+int devtree_check_full(const void *fdt, size_t buffer_size);
+
 /* The host device tree handed over by the boot loader (validated). */
 const void *devtree_host(void);
 void devtree_set_host(const void *fdt);

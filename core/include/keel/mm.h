@@ -33,6 +33,13 @@ unsigned int memmap_ram_regions(const struct memmap_region **regions);
 unsigned int memmap_reserved_regions(const struct memmap_region **regions);
 /* Total RAM recorded, in bytes. */
 uint64_t memmap_ram_total(void);
+/* Calls fn for every piece of RAM that no reserved range covers, in address
+ * order; returns the number of pieces. memmap_commit() feeds these pieces
+ * to the page allocator. */
+unsigned int memmap_for_each_free(void (*fn)(hpa_t base, uint64_t size,
+					     void *ctx), void *ctx);
+/* Forgets every region and allows another commit (unit tests). */
+void memmap_reset(void);
 
 /* ---- page allocator (core/mm/page_alloc.c) ---- */
 struct page_stats {

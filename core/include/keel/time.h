@@ -15,6 +15,9 @@ void time_init(uint64_t entry_counter);
 uint64_t time_now_ns(void);
 /* Busy-waits (for device timeouts before interrupts are up). */
 void time_delay_us(uint64_t us);
+/* The counter value at which time_now_ns() reaches ns (for timer drivers
+ * that program a compare register from a timer_event deadline). */
+uint64_t time_ns_to_counter(uint64_t ns);
 
 /*
  * A one-shot event on the CPU that adds it. The callback runs in interrupt

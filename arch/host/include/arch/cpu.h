@@ -27,10 +27,6 @@ uint64_t arch_counter_freq(void);
 void arch_timer_set_deadline(uint64_t deadline_ns);
 /* Stops every CPU (panic); never returns. The fake aborts the process. */
 __attribute__((noreturn)) void arch_halt_all(void);
-/* Parks the calling CPU with interrupts masked; never returns. */
-__attribute__((noreturn)) void arch_cpu_park(void);
-/* Hardware id of the calling CPU (the fake reports arch_cpu_id()). */
-uint64_t arch_cpu_hwid(void);
 
 /* Host fake only: what arch_counter_read() returns next, and the hook that
  * arch_cpu_idle() calls (e.g. to feed console input). */

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The host console: output with early buffering, and the receive queue. */
+#include <keel/console.h>
+#include <keel/spinlock.h>
+#include <lib/format.h>
+#include <lib/ringbuf.h>
+#include <arch/cpu.h>
+
+#define CONSOLE_EARLY_SIZE KiB(4)
+#define CONSOLE_RX_SIZE KiB(1)
+
+static const struct console_ops *console_ops;
+static spinlock_t console_out_lock = SPINLOCK_INIT;
+/* Output written before a console exists: shown when one registers. */
+static uint8_t console_early_storage[CONSOLE_EARLY_SIZE];
+static struct ringbuf console_early = RINGBUF_INIT(console_early_storage);
+
+/* Bytes received by the driver's interrupt, waiting for a reader. */
+static spinlock_t console_rx_lock = SPINLOCK_INIT;
+static uint8_t console_rx_storage[CONSOLE_RX_SIZE];
+static struct ringbuf console_rx = RINGBUF_INIT(console_rx_storage);
+
+/* Terminals need "\r\n" to return to column 0. */
+static void console_put_text(const struct console_ops *ops, const char *s,
+			     size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			ops->putc('\r');
+		ops->putc(s[i]);
+	}
+}
+
+void console_register(const struct console_ops *ops)
+{
+	char chunk[128];
+	unsigned long flags;
+	size_t n;
+
+	flags = spin_lock_irqsave(&console_out_lock);
+	if (!console_ops && console_early.tail) {
+		/* Early output overflowed its buffer; say so rather than
+		 * start in the middle of a line without explanation. */
+		n = (size_t)fmt_snprintf(chunk, sizeof(chunk),
+			"[console: first %llu bytes of early output dropped; "
+			"`log` shows the boot log]\n",
+			(unsigned long long)console_early.tail);
+		console_put_text(ops, chunk, MIN(n, sizeof(chunk) - 1));
+	}
+	console_ops = ops;
+	while ((n = ringbuf_pop(&console_early, chunk, sizeof(chunk))))
+		console_put_text(ops, chunk, n);
+	spin_unlock_irqrestore(&console_out_lock, flags);
+}
+
+void console_write(const char *s, size_t len)
+{
+	unsigned long flags = spin_lock_irqsave(&console_out_lock);
+
+	if (console_ops)
+		console_put_text(console_ops, s, len);
+	else
+		ringbuf_push_overwrite(&console_early, s, len);
+	spin_unlock_irqrestore(&console_out_lock, flags);
+}
+
+void console_rx_push(char c)
+{
+	unsigned long flags = spin_lock_irqsave(&console_rx_lock);
+
+	/* When nobody reads, new keys are dropped rather than old ones:
+	 * a half-overwritten command line would be worse. */
+	ringbuf_push(&console_rx, &c, 1);
+	spin_unlock_irqrestore(&console_rx_lock, flags);
+}
+
+int console_getc(void)
+{
+	unsigned long flags = spin_lock_irqsave(&console_rx_lock);
+	int c = ringbuf_pop_byte(&console_rx);
+
+	spin_unlock_irqrestore(&console_rx_lock, flags);
+	return c;
+}
+
+int console_getc_wait(void)
+{
+	for (;;) {
+		int c;
+
+		/*
+		 * Check and go idle with interrupts masked: a byte arriving in
+		 * between leaves its interrupt pending, which ends the idle
+		 * wait, and is taken once interrupts are on again.
+		 */
+		arch_irq_disable();
+		c = console_getc();
+		if (c < 0)
+			arch_cpu_idle();
+		arch_irq_enable();
+		if (c >= 0)
+			return c;
+	}
+}

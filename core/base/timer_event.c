@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Per-CPU queues of one-shot timer events, sorted by deadline. */
+#include <keel/log.h>
+#include <keel/platform.h>
+#include <keel/spinlock.h>
+#include <keel/time.h>
+#include <arch/cpu.h>
+
+struct timer_queue {
+	spinlock_t lock;
+	struct timer_event *head; /* earliest deadline first */
+};
+
+static struct timer_queue timer_queues[KEEL_MAX_CPUS] = {
+	[0 ... KEEL_MAX_CPUS - 1] = { .lock = SPINLOCK_INIT },
+};
+
+static struct timer_queue *timer_queue_this_cpu(void)
+{
+	unsigned int cpu = arch_cpu_id();
+
+	BUG_ON(cpu >= KEEL_MAX_CPUS);
+	return &timer_queues[cpu];
+}
+
+/* Tells this CPU's timer about the earliest deadline; lock held. */
+static void timer_queue_program(struct timer_queue *q)
+{
+	/* 0 means "disarm" to the arch: a deadline at time zero is simply
+	 * already due, so ask for the earliest representable instead. */
+	if (q->head)
+		arch_timer_set_deadline(MAX(q->head->deadline_ns, 1));
+	else
+		arch_timer_set_deadline(0);
+}
+
+/* Unlinks event from q; returns false when it was not on q. Lock held. */
+static bool timer_queue_remove(struct timer_queue *q, struct timer_event *event)
+{
+	for (struct timer_event **link = &q->head; *link; link = &(*link)->next) {
+		if (*link == event) {
+			*link = event->next;
+			event->next = NULL;
+			event->queued = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+void timer_event_add(struct timer_event *event, uint64_t deadline_ns)
+{
+	struct timer_queue *q;
+	struct timer_event **link;
+	unsigned long flags;
+
+	/* Re-adding moves the event: it is never on two queues. */
+	if (READ_ONCE(event->queued))
+		timer_event_cancel(event);
+
+	q = timer_queue_this_cpu();
+	flags = spin_lock_irqsave(&q->lock);
+	event->deadline_ns = deadline_ns;
+	/* After the events with the same deadline: they run in the order
+	 * they were added. */
+	link = &q->head;
+	while (*link && (*link)->deadline_ns <= deadline_ns)
+		link = &(*link)->next;
+	event->next = *link;
+	*link = event;
+	event->queued = true;
+	if (q->head == event)
+		timer_queue_program(q);
+	spin_unlock_irqrestore(&q->lock, flags);
+}
+
+void timer_event_cancel(struct timer_event *event)
+{
+	unsigned int self = arch_cpu_id();
+
+	if (!READ_ONCE(event->queued))
+		return;
+	/* Usually the event is on this CPU's queue; it may be on another if
+	 * it was added there, so look on every queue, this one first. */
+	for (unsigned int i = 0; i < KEEL_MAX_CPUS; i++) {
+		unsigned int cpu = (self + i) % KEEL_MAX_CPUS;
+		struct timer_queue *q = &timer_queues[cpu];
+		unsigned long flags = spin_lock_irqsave(&q->lock);
+		bool was_first = q->head == event;
+		bool found = timer_queue_remove(q, event);
+
+		/* Another CPU's timer cannot be programmed from here; it
+		 * fires, finds nothing due and reprograms itself. */
+		if (found && was_first && cpu == self)
+			timer_queue_program(q);
+		spin_unlock_irqrestore(&q->lock, flags);
+		if (found)
+			return;
+	}
+}
+
+void timer_event_expire(void)
+{
+	struct timer_queue *q = timer_queue_this_cpu();
+	unsigned long flags = spin_lock_irqsave(&q->lock);
+
+	for (;;) {
+		struct timer_event *event = q->head;
+
+		if (!event || event->deadline_ns > time_now_ns())
+			break;
+		q->head = event->next;
+		event->next = NULL;
+		event->queued = false;
+		/* Unlocked, so the callback may add or cancel events,
+		 * including itself. */
+		spin_unlock_irqrestore(&q->lock, flags);
+		event->fn(event, event->arg);
+		flags = spin_lock_irqsave(&q->lock);
+	}
+	timer_queue_program(q);
+	spin_unlock_irqrestore(&q->lock, flags);
+}

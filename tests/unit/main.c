@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The unit test runner: registration, checks, console capture, main(). */
+#include <keel/console.h>
+#include <keel/mm.h>
+#include <keel/time.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "unit.h"
+
+#define UNIT_CAPTURE_SIZE (256 * 1024)
+
+static struct unit_test *unit_tests;
+static unsigned int unit_test_count;
+static const struct unit_test *unit_current;
+static unsigned int unit_current_failures;
+
+static char unit_capture[UNIT_CAPTURE_SIZE];
+static size_t unit_capture_len;
+static bool unit_verbose;
+
+void unit_register(struct unit_test *test)
+{
+	test->next = unit_tests;
+	unit_tests = test;
+	unit_test_count++;
+}
+
+static void unit_report_failure(const char *file, int line)
+{
+	unit_current_failures++;
+	fprintf(stdout, "%s:%d: %s: check failed: ", file, line,
+		unit_current ? unit_current->name : "?");
+}
+
+bool unit_check(bool ok, const char *file, int line, const char *expr)
+{
+	if (ok)
+		return true;
+	unit_report_failure(file, line);
+	fprintf(stdout, "%s\n", expr);
+	return false;
+}
+
+bool unit_check_eq(long long a, long long b, const char *file, int line,
+		   const char *a_text, const char *b_text)
+{
+	if (a == b)
+		return true;
+	unit_report_failure(file, line);
+	fprintf(stdout, "%s == %s\n    left:  %lld (0x%llx)\n    right: %lld (0x%llx)\n",
+		a_text, b_text, a, (unsigned long long)a, b,
+		(unsigned long long)b);
+	return false;
+}
+
+bool unit_check_str_eq(const char *a, const char *b, const char *file,
+		       int line, const char *a_text, const char *b_text)
+{
+	if (a == b || (a && b && strcmp(a, b) == 0))
+		return true;
+	unit_report_failure(file, line);
+	fprintf(stdout, "%s == %s\n    left:  %s%s%s\n    right: %s%s%s\n",
+		a_text, b_text, a ? "\"" : "", a ? a : "NULL", a ? "\"" : "",
+		b ? "\"" : "", b ? b : "NULL", b ? "\"" : "");
+	return false;
+}
+
+/* The capturing console: keeps text for the test, drops the '\r' of
+ * "\r\n" so expectations read naturally. */
+static void unit_console_putc(char c)
+{
+	if (unit_verbose)
+		fputc(c, stdout);
+	if (c == '\r')
+		return;
+	if (unit_capture_len < UNIT_CAPTURE_SIZE - 1)
+		unit_capture[unit_capture_len++] = c;
+	unit_capture[unit_capture_len] = '\0';
+}
+
+static const struct console_ops unit_console_ops = {
+	.name = "unit-capture",
+	.putc = unit_console_putc,
+};
+
+const char *unit_console_text(void)
+{
+	return unit_capture;
+}
+
+void unit_console_clear(void)
+{
+	unit_capture_len = 0;
+	unit_capture[0] = '\0';
+}
+
+void unit_console_install(void)
+{
+	console_register(&unit_console_ops);
+}
+
+bool unit_expect_abort(void (*fn)(void *arg), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		/* The child's abort message is expected: keep it quiet. */
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(2);
+		signal(SIGABRT, SIG_DFL);
+		fn(arg);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+/* A panic or failed assert aborts: show which test and what it printed. */
+static void unit_on_abort(int sig)
+{
+	static const char head[] = "\nunit: aborted; console output of the test:\n";
+
+	(void)sig;
+	(void)!write(STDERR_FILENO, head, sizeof(head) - 1);
+	(void)!write(STDERR_FILENO, unit_capture, unit_capture_len);
+	if (unit_current) {
+		(void)!write(STDERR_FILENO, "unit: in test ", 14);
+		(void)!write(STDERR_FILENO, unit_current->name,
+			     strlen(unit_current->name));
+		(void)!write(STDERR_FILENO, "\n", 1);
+	}
+	signal(SIGABRT, SIG_DFL);
+	raise(SIGABRT);
+}
+
+static int unit_compare_tests(const void *a, const void *b)
+{
+	const struct unit_test *x = *(const struct unit_test *const *)a;
+	const struct unit_test *y = *(const struct unit_test *const *)b;
+	int c = strcmp(x->file, y->file);
+
+	return c ? c : x->line - y->line;
+}
+
+/* The page allocator needs memory before any test can kmalloc. */
+static void unit_setup_memory(void)
+{
+	void *arena = aligned_alloc(PAGE_SIZE << PAGE_MAX_ORDER, UNIT_MEMORY_SIZE);
+
+	if (!arena) {
+		fprintf(stderr, "unit: cannot allocate the test memory arena\n");
+		exit(2);
+	}
+	page_alloc_add_range(ptr_to_hpa(arena), UNIT_MEMORY_SIZE);
+}
+
+int main(int argc, char **argv)
+{
+	const char *filter = argc > 1 ? argv[1] : NULL;
+	struct unit_test **order;
+	unsigned int passed = 0, failed = 0, i = 0;
+	const char *verbose = getenv("KEEL_UNIT_VERBOSE");
+
+	unit_verbose = verbose && *verbose && strcmp(verbose, "0") != 0;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGABRT, unit_on_abort);
+	time_init(0);
+	unit_console_install();
+	unit_setup_memory();
+
+	/* Run in file order and, within a file, in source order. */
+	order = calloc(unit_test_count ? unit_test_count : 1, sizeof(*order));
+	if (!order)
+		return 2;
+	for (struct unit_test *t = unit_tests; t; t = t->next)
+		order[i++] = t;
+	qsort(order, unit_test_count, sizeof(*order), unit_compare_tests);
+
+	for (i = 0; i < unit_test_count; i++) {
+		const struct unit_test *t = order[i];
+
+		if (filter && !strstr(t->name, filter))
+			continue;
+		unit_current = t;
+		unit_current_failures = 0;
+		unit_console_clear();
+		t->run();
+		if (unit_current_failures) {
+			printf("FAIL %s (%s:%d)\n", t->name, t->file, t->line);
+			failed++;
+		} else {
+			passed++;
+		}
+	}
+	unit_current = NULL;
+	free(order);
+	printf("unit: %u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
