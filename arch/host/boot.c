@@ -2,7 +2,11 @@
 /* Host fake boot hooks: a test process has one CPU and no page tables. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <keel/mm.h>
 #include <arch/boot.h>
+
+/* What the linker script provides on a real arch: the image's bounds. */
+char __image_start[PAGE_SIZE], __image_end[1];
 
 int arch_mmu_init(void)
 {

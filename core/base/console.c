@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The host console: output with early buffering, and the receive queue. */
 #include <keel/console.h>
+#include <keel/platform.h>
 #include <keel/spinlock.h>
 #include <lib/format.h>
 #include <lib/ringbuf.h>
@@ -96,7 +97,7 @@ int console_getc_wait(void)
 		arch_irq_disable();
 		c = console_getc();
 		if (c < 0)
-			arch_cpu_idle();
+			cpu_idle_once();
 		arch_irq_enable();
 		if (c >= 0)
 			return c;

@@ -101,14 +101,31 @@ void smp_start_secondaries(hpa_t entry)
 	log_info("cpus: %u of %u online", cpu_online_count(), cpu_count);
 }
 
+void cpu_idle_once(void)
+{
+	struct cpu_info *info = &cpu_info[arch_cpu_id()];
+	uint64_t start = time_now_ns();
+
+	WRITE_ONCE(info->idle_since_ns, start);
+	arch_cpu_idle();
+	WRITE_ONCE(info->idle_since_ns, 0);
+	WRITE_ONCE(info->idle_ns, info->idle_ns + (time_now_ns() - start));
+}
+
+uint64_t cpu_idle_ns(unsigned int cpu, uint64_t now_ns)
+{
+	uint64_t since = READ_ONCE(cpu_info[cpu].idle_since_ns);
+	uint64_t idle = READ_ONCE(cpu_info[cpu].idle_ns);
+
+	/* A wait that just ended may be counted in neither or both; the
+	 * error is one wait, which is fine for a percentage. */
+	if (since && now_ns > since)
+		idle += now_ns - since;
+	return idle;
+}
+
 __noreturn void cpu_idle_loop(void)
 {
-	unsigned int cpu = arch_cpu_id();
-
-	for (;;) {
-		uint64_t start = time_now_ns();
-
-		arch_cpu_idle();
-		cpu_info[cpu].idle_ns += time_now_ns() - start;
-	}
+	for (;;)
+		cpu_idle_once();
 }

@@ -12,6 +12,11 @@
  * non-zero state: whether the block is free or allocated, and its order.
  * Free blocks are linked into per-order lists through their own first
  * bytes, so no memory is set aside for RAM that does not exist.
+ *
+ * Pages above a range's frontier are free but not yet on any list: they
+ * are carved into blocks only when the lists run dry. Linking a block
+ * writes to it, and touching every 4 MiB of RAM at boot makes the machine
+ * underneath (QEMU, or a host hypervisor) populate all of it.
  */
 #define PAGE_STATE_ORDER 0x0f
 #define PAGE_STATE_FREE 0x40
@@ -21,6 +26,7 @@ struct page_range {
 	struct page_range *next;
 	uint64_t first_pfn; /* first managed page frame */
 	uint64_t pages;     /* managed pages (bookkeeping pages excluded) */
+	uint64_t frontier;  /* first page not yet carved into a free block */
 	uint8_t state[];
 };
 
@@ -76,6 +82,32 @@ static void page_block_make_free(struct page_range *r, uint64_t pfn,
 	r->state[pfn - r->first_pfn] = PAGE_STATE_FREE | order;
 }
 
+/* Frees the largest block aligned to its own size (as the buddy arithmetic
+ * requires) at the range's frontier. Lock held. */
+static void page_range_carve(struct page_range *r)
+{
+	uint64_t end = r->first_pfn + r->pages;
+	unsigned int order = PAGE_MAX_ORDER;
+
+	while (order && ((r->frontier & (page_block_pages(order) - 1)) ||
+			 r->frontier + page_block_pages(order) > end))
+		order--;
+	page_block_make_free(r, r->frontier, order);
+	r->frontier += page_block_pages(order);
+}
+
+/* Carves one more block from any range; false when all are carved. */
+static bool page_carve_any(void)
+{
+	for (struct page_range *r = page_ranges; r; r = r->next) {
+		if (r->frontier < r->first_pfn + r->pages) {
+			page_range_carve(r);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void page_block_take(struct page_range *r, uint64_t pfn)
 {
 	list_del(&page_block_at(pfn)->link);
@@ -126,19 +158,13 @@ void page_alloc_add_range(hpa_t base, uint64_t size)
 	r->next = page_ranges;
 	page_ranges = r;
 
-	/* Carve the range into the largest blocks that are aligned to their
-	 * own size, as the buddy arithmetic requires. */
+	/* Carve the unaligned head now; the rest waits above the frontier. */
 	pfn = r->first_pfn;
 	end = r->first_pfn + r->pages;
-	while (pfn < end) {
-		unsigned int order = PAGE_MAX_ORDER;
-
-		while (order && ((pfn & (page_block_pages(order) - 1)) ||
-				 pfn + page_block_pages(order) > end))
-			order--;
-		page_block_make_free(r, pfn, order);
-		pfn += page_block_pages(order);
-	}
+	r->frontier = pfn;
+	while (r->frontier < end &&
+	       !IS_ALIGNED(r->frontier, page_block_pages(PAGE_MAX_ORDER)))
+		page_range_carve(r);
 	page_counters.total_pages += r->pages;
 	page_counters.free_pages += r->pages;
 	spin_unlock_irqrestore(&page_lock, flags);
@@ -154,9 +180,13 @@ void *page_alloc(unsigned int order)
 
 	flags = spin_lock_irqsave(&page_lock);
 	page_lists_prepare();
-	o = order;
-	while (o <= PAGE_MAX_ORDER && list_empty(&page_free_lists[o]))
-		o++;
+	for (;;) {
+		o = order;
+		while (o <= PAGE_MAX_ORDER && list_empty(&page_free_lists[o]))
+			o++;
+		if (o <= PAGE_MAX_ORDER || !page_carve_any())
+			break;
+	}
 	if (o > PAGE_MAX_ORDER) {
 		page_counters.failures++;
 		spin_unlock_irqrestore(&page_lock, flags);

@@ -24,7 +24,7 @@ static const char *cpus_state_name(enum cpu_state state)
 }
 
 /* Idle share since the CPU came online, in percent, without overflow. */
-static unsigned int cpus_idle_percent(const struct cpu_info *cpu,
+static unsigned int cpus_idle_percent(unsigned int index, const struct cpu_info *cpu,
 				      uint64_t now_ns)
 {
 	uint64_t elapsed, percent;
@@ -34,14 +34,14 @@ static unsigned int cpus_idle_percent(const struct cpu_info *cpu,
 	elapsed = now_ns - cpu->boot_ns;
 	if (elapsed < 100)
 		return 0;
-	percent = cpu->idle_ns / (elapsed / 100);
+	percent = cpu_idle_ns(index, now_ns) / (elapsed / 100);
 	return (unsigned int)MIN(percent, (uint64_t)100);
 }
 
 static int cpus_run(int argc, char **argv __unused)
 {
-	unsigned int i, count = MIN(cpu_count, (unsigned int)KEEL_MAX_CPUS);
 	uint64_t now = time_now_ns();
+	unsigned int i;
 
 	if (argc > 1) {
 		kprintf("cpus: takes no arguments\n");
@@ -49,7 +49,7 @@ static int cpus_run(int argc, char **argv __unused)
 	}
 	kprintf("%3s  %-10s  %-8s  %12s  %s\n", "cpu", "hwid", "state", "irqs",
 		"idle");
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < cpu_count && i < KEEL_MAX_CPUS; i++) {
 		const struct cpu_info *cpu = &cpu_info[i];
 
 		kprintf("%3u  0x%-8llx  %-8s  %12llu", i,
@@ -57,7 +57,7 @@ static int cpus_run(int argc, char **argv __unused)
 			cpus_state_name(cpu->state),
 			(unsigned long long)cpu->irqs);
 		if (cpu->state == CPU_ONLINE)
-			kprintf("  %3u%%\n", cpus_idle_percent(cpu, now));
+			kprintf("  %3u%%\n", cpus_idle_percent(i, cpu, now));
 		else
 			kprintf("     -\n");
 	}

@@ -134,6 +134,14 @@ class Console:
             raise CheckFailed('expected the boot banner; ' + self.tail())
         return found
 
+    def shows_version(self, text):
+        """Whether text names the version and configuration of the banner
+        (as `version` prints them)."""
+        banner = self.banner()
+        version = re.escape(banner.group('version'))
+        return bool(re.search(rf'\bv?{version}\b', text)
+                    and banner.group('config') in text)
+
     # -- the shell ---------------------------------------------------------
     def send_keys(self, keys):
         """Types raw bytes (or text) at the console, as a terminal would."""

@@ -190,12 +190,14 @@ class Shell(Scenario):
         self.expect_output('cat', out, usage and usage[0] > 0,
                            'an error line followed by a line "usage: cat ..."')
 
-    @check('version prints the version in the banner')
+    @check('version prints the version and configuration in the banner')
     def version(self):
-        version = self.keel.banner().group('version')
+        banner = self.keel.banner()
         out = self.keel.run('version')
-        self.expect_output('version', out, f'Keel v{version}' in out,
-                           f'"Keel v{version}" as in the boot banner')
+        self.expect_output('version', out, self.keel.shows_version(out),
+                           f'version {banner.group("version")} and '
+                           f'configuration {banner.group("config")}, as the '
+                           'boot banner does')
 
     @check('uptime counts up')
     def uptime(self):

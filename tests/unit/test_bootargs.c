@@ -45,9 +45,10 @@ TEST(bootargs_key_must_match_whole_word)
 TEST(bootargs_bad_values_are_refused)
 {
 	char out[8];
+	char big[64];
 
-	CHECK_EQ(bootargs_get("keel.bootcmd=\"never closed", "keel.bootcmd", out,
-			      sizeof(out)), -KEEL_EINVAL);
+	CHECK_EQ(bootargs_get("keel.bootcmd=\"never closed", "keel.bootcmd", big,
+			      sizeof(big)), -KEEL_EINVAL);
 	CHECK_EQ(bootargs_get("keel.bootcmd=0123456789", "keel.bootcmd", out, sizeof(out)),
 		 -KEEL_E2BIG);
 	CHECK_EQ(bootargs_get("keel.bootcmd= next=1", "keel.bootcmd", out, sizeof(out)), 0);

@@ -53,6 +53,11 @@ static int node(const void *fdt, const char *path)
 	return fdt_path_offset(fdt, path);
 }
 
+static int add_node(void *fdt, const char *parent, const char *name)
+{
+	return fdt_add_subnode(fdt, node(fdt, parent), name);
+}
+
 static int set_cells(void *fdt, const char *path, const char *prop,
 		     const uint32_t *cells, unsigned int count)
 {
@@ -210,23 +215,22 @@ TEST(devtree_reg_parent_defaults_and_bad_buses)
 	static const uint32_t one[] = { 1 }, three[] = { 3 };
 	void *fdt = work_tree();
 	uint64_t addr = 0, size = 0;
-	int bus;
 
 	REQUIRE(fdt != NULL);
 	/* No #address-cells/#size-cells on the parent: 2 and 1. */
-	bus = fdt_add_subnode(fdt, 0, "defaults");
-	CHECK(fdt_add_subnode(fdt, bus, "device@1") >= 0);
+	CHECK(add_node(fdt, "/", "defaults") >= 0);
+	CHECK(add_node(fdt, "/defaults", "device@1") >= 0);
 	CHECK_EQ(set_cells(fdt, "/defaults/device@1", "reg", reg3, 3), 0);
 	/* Three cells where the parent asks for two per entry. */
-	bus = fdt_add_subnode(fdt, 0, "broken");
+	CHECK(add_node(fdt, "/", "broken") >= 0);
 	CHECK_EQ(set_cells(fdt, "/broken", "#address-cells", one, 1), 0);
 	CHECK_EQ(set_cells(fdt, "/broken", "#size-cells", one, 1), 0);
-	CHECK(fdt_add_subnode(fdt, node(fdt, "/broken"), "device@1") >= 0);
+	CHECK(add_node(fdt, "/broken", "device@1") >= 0);
 	CHECK_EQ(set_cells(fdt, "/broken/device@1", "reg", reg3, 3), 0);
 	/* Addresses wider than 64 bits. */
-	bus = fdt_add_subnode(fdt, 0, "wide");
+	CHECK(add_node(fdt, "/", "wide") >= 0);
 	CHECK_EQ(set_cells(fdt, "/wide", "#address-cells", three, 1), 0);
-	CHECK(fdt_add_subnode(fdt, node(fdt, "/wide"), "device@0") >= 0);
+	CHECK(add_node(fdt, "/wide", "device@0") >= 0);
 	CHECK_EQ(set_cells(fdt, "/wide/device@0", "reg", reg4, 4), 0);
 
 	CHECK_EQ(devtree_read_reg(fdt, node(fdt, "/defaults/device@1"), 0, &addr,

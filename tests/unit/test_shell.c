@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of the shell: command table, running lines and scripts, and
- * the built-in commands, with console output unit_console_text(). */
+ * the built-in commands, with the console output checked. */
 #include <stdio.h>
 #include <string.h>
 

@@ -30,11 +30,16 @@ struct cpu_info {
 	uint64_t boot_ns;        /* when it came online */
 	uint64_t irqs;           /* interrupts taken */
 	uint64_t idle_ns;        /* time spent waiting for interrupts */
+	uint64_t idle_since_ns;  /* when the current wait began, 0 if busy */
 };
 
 extern struct cpu_info cpu_info[KEEL_MAX_CPUS];
 extern unsigned int cpu_count; /* CPUs found in the device tree */
 unsigned int cpu_online_count(void);
+/* Waits for an interrupt on the calling CPU, counting the time as idle. */
+void cpu_idle_once(void);
+/* Idle time of cpu so far, the wait in progress included. */
+uint64_t cpu_idle_ns(unsigned int cpu, uint64_t now_ns);
 /* "online", "offline", ... */
 const char *cpu_state_name(enum cpu_state state);
 
