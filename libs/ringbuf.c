@@ -63,6 +63,8 @@ void ringbuf_push_overwrite(struct ringbuf *rb, const void *src, size_t len)
 
 bool ringbuf_push(struct ringbuf *rb, const void *src, size_t len)
 {
+	if (!len)
+		return true;
 	if (len > ringbuf_space(rb))
 		return false;
 	ringbuf_copy_in(rb, rb->head, src, len);

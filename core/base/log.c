@@ -8,7 +8,7 @@
 #include <lib/ringbuf.h>
 #include <arch/cpu.h>
 
-#define LOG_RING_SIZE KiB(64)
+#define LOG_RING_SIZE CONFIG_LOG_BUFFER_SIZE
 #define LOG_LINE_MAX 512
 #define LOG_REPLAY_CHUNK 256
 

@@ -81,10 +81,13 @@ static bool cpio_parse_hex(const char *p, uint32_t *value)
 /* Adds one archive entry to t. The name is already checked to be
  * NUL terminated inside the archive. */
 static int cpio_add_entry(struct fs_table *t, size_t offset, const char *name,
-			  uint32_t mode, const void *data, size_t size)
+			  const uint32_t *field, const void *data)
 {
 	char path[FS_PATH_MAX], shown[64];
+	uint32_t mode = field[CPIO_MODE];
 	uint32_t type = mode & FS_MODE_TYPE;
+	size_t size = field[CPIO_FILESIZE];
+	struct fs_entry *e;
 	const char *problem;
 	int len, err;
 
@@ -113,6 +116,11 @@ static int cpio_add_entry(struct fs_table *t, size_t offset, const char *name,
 	err = fs_table_add(t, path, mode, data, size);
 	switch (err) {
 	case 0:
+		e = fs_table_find(t, path);
+		e->ino = field[CPIO_INO];
+		e->dev_major = field[CPIO_DEVMAJOR];
+		e->dev_minor = field[CPIO_DEVMINOR];
+		e->nlink = field[CPIO_NLINK];
 		return 0;
 	case -KEEL_EEXIST:
 		return cpio_reject(offset, err, "duplicate path \"%s\"",
@@ -130,6 +138,33 @@ static int cpio_add_entry(struct fs_table *t, size_t offset, const char *name,
 				   cpio_printable(path, (size_t)len, shown,
 						  sizeof(shown)),
 				   keel_strerror(err));
+	}
+}
+
+/*
+ * Gives every name of a hard-linked file the data that the archive stored
+ * with only one of them (the last, in archives made by GNU cpio).
+ */
+static void cpio_resolve_hard_links(struct fs_table *t)
+{
+	for (unsigned int i = 0; i < t->count; i++) {
+		struct fs_entry *e = &t->entries[i];
+
+		if (e->node.is_dir || e->node.size || e->nlink < 2)
+			continue;
+		for (unsigned int j = 0; j < t->count; j++) {
+			const struct fs_entry *with_data = &t->entries[j];
+
+			if (!with_data->node.is_dir && with_data->node.size &&
+			    with_data->nlink == e->nlink &&
+			    with_data->ino == e->ino &&
+			    with_data->dev_major == e->dev_major &&
+			    with_data->dev_minor == e->dev_minor) {
+				e->node.data = with_data->node.data;
+				e->node.size = with_data->node.size;
+				break;
+			}
+		}
 	}
 }
 
@@ -194,13 +229,15 @@ static int cpio_parse(const char *archive, size_t size, struct fs_table *t)
 							  sizeof(shown)),
 					   filesize);
 
-		if (strcmp(name, CPIO_TRAILER) == 0)
+		if (strcmp(name, CPIO_TRAILER) == 0) {
+			cpio_resolve_hard_links(t);
 			return 0;
+		}
 		if (namesize == 1)
 			return cpio_reject(offset, -KEEL_EINVAL, "empty name");
 
-		err = cpio_add_entry(t, offset, name, field[CPIO_MODE],
-				     archive + data_offset, filesize);
+		err = cpio_add_entry(t, offset, name, field,
+				     archive + data_offset);
 		if (err)
 			return err;
 		offset = ALIGN_UP(data_offset + filesize, 4);

@@ -75,7 +75,7 @@ static unsigned int fs_table_lower_bound(const struct fs_table *t,
 	return lo;
 }
 
-static struct fs_entry *fs_table_find(const struct fs_table *t, const char *path)
+struct fs_entry *fs_table_find(const struct fs_table *t, const char *path)
 {
 	unsigned int i = fs_table_lower_bound(t, path);
 
@@ -117,6 +117,10 @@ static int fs_table_insert(struct fs_table *t, const char *path, uint32_t mode,
 	e->node.size = e->node.is_dir ? 0 : size;
 	e->node.mode = mode;
 	e->explicit = explicit;
+	e->ino = 0;
+	e->dev_major = 0;
+	e->dev_minor = 0;
+	e->nlink = 0;
 	return 0;
 }
 

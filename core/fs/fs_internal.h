@@ -13,6 +13,9 @@
 struct fs_entry {
 	struct fs_node node;
 	bool explicit; /* named by the archive, not only implied by a child */
+	/* Identity of the file in the archive, for hard links: newc stores
+	 * the data only with the last name of a linked file. */
+	uint32_t ino, dev_major, dev_minor, nlink;
 };
 
 /* The nodes, sorted by path with strcmp(); entry 0 is always "/". */
@@ -30,6 +33,8 @@ struct fs_table {
 int fs_path_normalise(const char *path, size_t len, char *out,
 		      size_t out_size, const char **problem);
 
+/* The entry for a normalised path, or NULL. */
+struct fs_entry *fs_table_find(const struct fs_table *t, const char *path);
 /* Starts a table holding only "/". */
 int fs_table_init(struct fs_table *t);
 /*

@@ -22,18 +22,17 @@ static void pad4(struct archive *a)
 		a->data[a->len++] = '\0';
 }
 
-/* Appends one newc entry; namesize may be forced (0: the right value). */
-static size_t put_entry_raw(struct archive *a, const char *name, uint32_t mode,
-			    const void *data, size_t size, uint32_t namesize)
+/* Appends one newc entry; ino 0 picks a unique one. */
+static size_t put_entry_full(struct archive *a, const char *name, uint32_t mode,
+			     const void *data, size_t size, uint32_t namesize,
+			     uint32_t ino, uint32_t nlink)
 {
 	size_t start = a->len;
 	char header[111];
 
-	if (!namesize)
-		namesize = (uint32_t)strlen(name) + 1;
 	snprintf(header, sizeof(header),
 		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 (unsigned int)(start + 1), mode, 0U, 0U, 1U, 0U,
+		 ino ? ino : (unsigned int)(start + 1), mode, 0U, 0U, nlink, 0U,
 		 (unsigned int)size, 0U, 0U, 0U, 0U, namesize, 0U);
 	memcpy(a->data + a->len, header, 110);
 	a->len += 110;
@@ -45,6 +44,15 @@ static size_t put_entry_raw(struct archive *a, const char *name, uint32_t mode,
 	a->len += size;
 	pad4(a);
 	return start;
+}
+
+/* Appends one newc entry; namesize may be forced (0: the right value). */
+static size_t put_entry_raw(struct archive *a, const char *name, uint32_t mode,
+			    const void *data, size_t size, uint32_t namesize)
+{
+	if (!namesize)
+		namesize = (uint32_t)strlen(name) + 1;
+	return put_entry_full(a, name, mode, data, size, namesize, 0, 1);
 }
 
 static size_t put_entry(struct archive *a, const char *name, uint32_t mode,
@@ -175,6 +183,29 @@ TEST(cpio_remount_replaces_and_memory_is_freed)
 	fs_unmount();
 	heap_stats(&s1);
 	CHECK_EQ(s1.bytes_in_use, s0.bytes_in_use);
+}
+
+TEST(cpio_hard_links_share_the_data)
+{
+	const struct fs_node *node;
+
+	/* As GNU cpio writes them: the data only with the last name. */
+	archive_reset(&bad);
+	put_entry_full(&bad, "bin/ls", MODE_FILE, NULL, 0, 7, 42, 3);
+	put_entry_full(&bad, "bin/cat", MODE_FILE, NULL, 0, 8, 42, 3);
+	put_entry_full(&bad, "bin/busybox", MODE_FILE, "ELF!", 4, 12, 42, 3);
+	put_entry_full(&bad, "empty", MODE_FILE, NULL, 0, 6, 43, 2);
+	put_trailer(&bad);
+	CHECK_EQ(fs_mount_cpio(bad.data, bad.len), 0);
+	REQUIRE(fs_lookup("/bin/ls", &node) == 0);
+	CHECK_EQ(node->size, 4);
+	CHECK(node->data && memcmp(node->data, "ELF!", 4) == 0);
+	REQUIRE(fs_lookup("/bin/cat", &node) == 0);
+	CHECK_EQ(node->size, 4);
+	/* A linked file whose data never comes stays empty. */
+	REQUIRE(fs_lookup("/empty", &node) == 0);
+	CHECK_EQ(node->size, 0);
+	fs_unmount();
 }
 
 TEST(cpio_skips_symlinks_with_a_warning)

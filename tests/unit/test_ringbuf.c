@@ -20,6 +20,21 @@ TEST(ringbuf_push_pop_in_order)
 	CHECK_EQ(ringbuf_pop_byte(&rb), 'c');
 	CHECK_EQ(ringbuf_pop_byte(&rb), -1);
 	CHECK_EQ(ringbuf_pop(&rb, outb, sizeof(outb)), 0);
+	CHECK(ringbuf_push(&rb, "", 0));
+	CHECK(ringbuf_is_empty(&rb));
+}
+
+TEST(ringbuf_without_storage_holds_nothing)
+{
+	struct ringbuf rb;
+	uint8_t byte;
+
+	ringbuf_init(&rb, NULL, 0);
+	CHECK(ringbuf_push(&rb, "", 0));
+	CHECK(!ringbuf_push(&rb, "a", 1));
+	ringbuf_push_overwrite(&rb, "abc", 3);
+	CHECK(ringbuf_is_empty(&rb));
+	CHECK_EQ(ringbuf_pop(&rb, &byte, 1), 0);
 }
 
 TEST(ringbuf_push_fails_when_full_and_keeps_old_bytes)
