@@ -6,9 +6,6 @@
 #include <libfdt.h>
 #include <string.h>
 
-/* Deeper trees are not real device trees; the limit keeps walks bounded. */
-#define DEVTREE_MAX_DEPTH 32
-
 static const void *devtree_host_fdt;
 
 const void *devtree_host(void)
@@ -24,62 +21,12 @@ static int devtree_error(int fdt_err)
 	return -KEEL_EINVAL;
 }
 
-/*
- * Walks every tag of the structure block once, so later walks can trust it:
- * one root node, balanced nodes, properties inside nodes with names in the
- * strings block, and an end tag. Returns 0 or a libfdt error.
- */
-static int devtree_check_structure(const void *fdt)
-{
-	int offset = 0, next, depth = 0, len;
-	bool root_done = false;
-
-	for (;;) {
-		const struct fdt_property *prop;
-		uint32_t tag = fdt_next_tag(fdt, offset, &next);
-
-		switch (tag) {
-		case FDT_BEGIN_NODE:
-			if (root_done || ++depth > DEVTREE_MAX_DEPTH)
-				return -FDT_ERR_BADSTRUCTURE;
-			break;
-		case FDT_END_NODE:
-			if (depth == 0)
-				return -FDT_ERR_BADSTRUCTURE;
-			root_done = --depth == 0;
-			break;
-		case FDT_PROP:
-			if (depth == 0)
-				return -FDT_ERR_BADSTRUCTURE;
-			prop = fdt_get_property_by_offset(fdt, offset, &len);
-			if (!prop)
-				return len;
-			if (!fdt_get_string(fdt, (int)fdt32_to_cpu(prop->nameoff),
-					    &len))
-				return len;
-			break;
-		case FDT_NOP:
-			break;
-		default: /* FDT_END, also returned for bad and cut-off tags */
-			if (next < 0)
-				return next;
-			return root_done ? 0 : -FDT_ERR_BADSTRUCTURE;
-		}
-		offset = next;
-	}
-}
-
 /* Checks the header and the structure; returns 0 or a libfdt error. */
 static int devtree_check(const void *fdt)
 {
-	int err;
-
 	if (!fdt)
 		return -FDT_ERR_BADMAGIC;
-	err = fdt_check_header(fdt);
-	if (err)
-		return err;
-	return devtree_check_structure(fdt);
+	return devtree_check_full(fdt, fdt_totalsize(fdt));
 }
 
 void devtree_set_host(const void *fdt)

@@ -8,7 +8,6 @@
 #include <keel/devtree.h>
 #include <libfdt.h>
 
-#define DEVTREE_MAX_DEPTH 64
 
 static int check_property(const void *fdt, int offset)
 {

@@ -6,23 +6,6 @@
 #include <keel/shell.h>
 #include <keel/time.h>
 
-static const char *cpus_state_name(enum cpu_state state)
-{
-	switch (state) {
-	case CPU_ABSENT:
-		return "absent";
-	case CPU_OFFLINE:
-		return "offline";
-	case CPU_STARTING:
-		return "starting";
-	case CPU_ONLINE:
-		return "online";
-	case CPU_FAILED:
-		return "failed";
-	}
-	return "unknown";
-}
-
 /* Idle share since the CPU came online, in percent, without overflow. */
 static unsigned int cpus_idle_percent(unsigned int index, const struct cpu_info *cpu,
 				      uint64_t now_ns)
@@ -54,7 +37,7 @@ static int cpus_run(int argc, char **argv __unused)
 
 		kprintf("%3u  0x%-8llx  %-8s  %12llu", i,
 			(unsigned long long)cpu->hwid,
-			cpus_state_name(cpu->state),
+			cpu_state_name(cpu->state),
 			(unsigned long long)cpu->irqs);
 		if (cpu->state == CPU_ONLINE)
 			kprintf("  %3u%%\n", cpus_idle_percent(i, cpu, now));

@@ -5,6 +5,9 @@
 
 #include <keel/types.h>
 
+/* Deeper trees are not real device trees; the limit keeps walks bounded. */
+#define DEVTREE_MAX_DEPTH 32
+
 /* Validates a whole tree held in a buffer of buffer_size bytes: header,
  * nesting, tags and names all in bounds. Returns 0 or a -FDT_ERR_* code. */
 int devtree_check_full(const void *fdt, size_t buffer_size);
