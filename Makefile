@@ -77,7 +77,13 @@ $(CONFIG_HEADER): $(CONFIG) Kconfig $(wildcard arch/$(ARCH)/Kconfig drivers/Kcon
 	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/genconfig.py \
 		--header-path $@ $(SRC)/Kconfig >/dev/null
 
-ifneq ($(wildcard $(CONFIG)),)
+# Reading the configuration also makes it: a build in a fresh tree starts
+# from the defconfig, and make restarts with the options in force.
+CONFIG_GOALS := defconfig %_defconfig menuconfig olddefconfig savedefconfig \
+	deps help clean distclean
+ifeq ($(filter $(CONFIG_GOALS),$(MAKECMDGOALS)),)
+-include $(CONFIG)
+else ifneq ($(wildcard $(CONFIG)),)
 include $(CONFIG)
 endif
 

@@ -34,16 +34,20 @@ __attribute__((noinline)) void crash_execute_data(void)
 
 static int crash_run(int argc, char **argv)
 {
-	if (argc != 2)
+	if (argc != 2) {
+		kprintf("crash: name one kind of fault: read, exec or trap\n");
 		return -KEEL_EINVAL;
+	}
 	if (strcmp(argv[1], "read") == 0)
 		crash_read_null();
 	else if (strcmp(argv[1], "exec") == 0)
 		crash_execute_data();
 	else if (strcmp(argv[1], "trap") == 0)
 		__builtin_trap();
-	else
+	else {
+		kprintf("crash: unknown kind \"%s\" (read, exec or trap)\n", argv[1]);
 		return -KEEL_EINVAL;
+	}
 	kprintf("crash: %s did not fault: the protection is missing\n", argv[1]);
 	return -KEEL_EFAULT;
 }

@@ -22,8 +22,10 @@ static int sleep_run(int argc, char **argv)
 	char *end;
 	uint64_t start;
 
-	if (argc != 2)
+	if (argc != 2) {
+		kprintf("sleep: give one number of milliseconds\n");
 		return -KEEL_EINVAL;
+	}
 	ms = strtoul(argv[1], &end, 10);
 	if (end == argv[1] || *end || ms > SLEEP_MAX_MS) {
 		kprintf("sleep: \"%s\" is not a number of milliseconds from 0 to %lu\n",

@@ -21,12 +21,9 @@ static int uptime_run(int argc, char **argv __unused)
 	days = hours / 24;
 	kprintf("up %llud %02llu:%02llu:%02llu.%03llu\n", days, hours % 24,
 		minutes % 60, seconds % 60, ms % 1000);
-	/* Zero until the first prompt: commands of the boot script see that. */
-	if (keel_boot_ms)
-		kprintf("boot took %llu ms (entry to the first prompt)\n",
-			(unsigned long long)keel_boot_ms);
-	else
-		kprintf("boot still in progress\n");
+	/* Set with the banner, before the boot scripts run. */
+	kprintf("boot took %llu ms (from Keel's entry to the banner)\n",
+		(unsigned long long)keel_boot_ms);
 	return 0;
 }
 

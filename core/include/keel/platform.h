@@ -45,7 +45,7 @@ const char *cpu_state_name(enum cpu_state state);
 
 const char *keel_version(void);
 const char *keel_config_name(void);
-/* Milliseconds from Keel's entry to the shell's first prompt. */
+/* Milliseconds from Keel's entry to the boot banner. */
 extern uint64_t keel_boot_ms;
 
 #endif
