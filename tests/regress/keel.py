@@ -55,10 +55,21 @@ def clean(text):
     return '\n'.join(shown)
 
 
+def lines(text):
+    """Output split into lines, trailing blanks dropped."""
+    return [line.rstrip() for line in text.split('\n')]
+
+
 def indent(text, prefix='    | '):
-    lines = text.rstrip('\n').split('\n') if text.strip() else ['(nothing)']
-    return '\n'.join(prefix + repr(line)[1:-1] if not line.isprintable()
-                     else prefix + line for line in lines)
+    """Quotes console text in a failure message, control characters made
+    visible."""
+    if not text.strip():
+        return prefix + '(nothing)'
+    shown = []
+    for line in text.rstrip('\n').split('\n'):
+        line = line.expandtabs(8)
+        shown.append(prefix + (line if line.isprintable() else repr(line)[1:-1]))
+    return '\n'.join(shown)
 
 
 class _Tee:
@@ -90,7 +101,6 @@ class Console:
         self.log.write('\n#### tools/run ' + ' '.join(self.run_args) + '\n')
         self.log.flush()
         self.tee = _Tee(self.log)
-        self.start = time.monotonic()
         self.child = pexpect.spawn(
             TOOLS_RUN, self.run_args, cwd=REPO, encoding='utf-8',
             codec_errors='replace', dimensions=(50, 200),
@@ -108,7 +118,15 @@ class Console:
         return (f'last console output (full log: {self.log_path}):\n'
                 + indent(text))
 
-    def _expect(self, pattern, timeout, waiting_for):
+    def boot_tail(self, chars=TAIL_CHARS):
+        """The end of the last boot's output, up to its first prompt."""
+        return (f'the boot printed (full log: {self.log_path}):\n'
+                + indent(self.boot_output[-chars:]))
+
+    def expect(self, pattern, timeout, waiting_for):
+        """Waits for pattern (a regular expression, or pexpect.EOF) on the
+        console; fails the check, saying it was waiting_for, on timeout or
+        if QEMU exits. Returns pexpect's index of what matched."""
         try:
             return self.child.expect(pattern, timeout=timeout)
         except pexpect.TIMEOUT:
@@ -118,13 +136,16 @@ class Console:
             raise CheckFailed(f'expected {waiting_for}, but QEMU exited; '
                               + self.tail())
 
+    # The name scenarios written before expect() was public use.
+    _expect = expect
+
     # -- boot ------------------------------------------------------------
     def wait_for_prompt(self, timeout=BOOT_TIMEOUT):
         """Waits for the banner and then the first prompt; returns the
         console output up to the prompt."""
         mark = len(self.transcript())
-        self._expect(BANNER, timeout, 'the boot banner "Keel v... CPUs online"')
-        self._expect(PROMPT, timeout, 'the keel# prompt after the banner')
+        self.expect(BANNER, timeout, 'the boot banner "Keel v... CPUs online"')
+        self.expect(PROMPT, timeout, 'the keel# prompt after the banner')
         self.boot_output = clean(self.transcript()[mark:])
         return self.boot_output
 
@@ -155,8 +176,8 @@ class Console:
         the next prompt."""
         what = what or repr(keys)
         self.send_keys(keys)
-        self._expect('\n', timeout, f'the echo of {what} to end its line')
-        self._expect(PROMPT, timeout,
+        self.expect('\n', timeout, f'the echo of {what} to end its line')
+        self.expect(PROMPT, timeout,
                      f'{what} to finish and the keel# prompt to come back')
         return clean(self.child.before).strip('\n')
 
@@ -188,7 +209,7 @@ class Console:
     # -- the end -----------------------------------------------------------
     def wait_exit(self, timeout=EXIT_TIMEOUT):
         """Waits for QEMU to exit by itself; returns tools/run's status."""
-        self._expect(pexpect.EOF, timeout, 'QEMU to exit')
+        self.expect(pexpect.EOF, timeout, 'QEMU to exit')
         self.child.close()
         self.exit_status = self.child.exitstatus
         if self.exit_status is None:
@@ -253,12 +274,14 @@ class Scenario:
     @classmethod
     def checks(cls):
         """(name, method) of every check, in the order they are written."""
-        found = []
+        found = {}
         for klass in reversed(cls.__mro__):
-            for attr in vars(klass).values():
+            for attr_name, attr in vars(klass).items():
                 if callable(attr) and hasattr(attr, 'check_name'):
-                    found.append((f'{cls.name}: {attr.check_name}', attr))
-        return found
+                    # A subclass's method replaces its base's in place.
+                    found[attr_name] = attr
+        return [(f'{cls.name}: {method.check_name}', method)
+                for method in found.values()]
 
     def prepare(self):
         """Called before the first boot: make files the boot needs."""
@@ -315,6 +338,21 @@ class Scenario:
         if not condition:
             self.fail(f'expected `{command}` to print {expected}; it printed '
                       f'(full log: {self.log_path}):\n{indent(output)}')
+
+    def expect_boot_lines(self, expected):
+        """Fails unless the boot output has each of the expected lines, in
+        this order; returns the boot output's lines after the last one."""
+        keel = self.keel
+        seen = lines(keel.boot_output)
+        at = 0
+        for line in expected:
+            try:
+                at = seen.index(line, at) + 1
+            except ValueError:
+                self.fail('expected the boot output to have, in this order, '
+                          'the lines ' + ', '.join(f'"{e}"' for e in expected)
+                          + f'; "{line}" is missing; ' + keel.boot_tail())
+        return seen[at:]
 
     def source_path(self, *parts):
         return os.path.join(REPO, *parts)

@@ -77,7 +77,7 @@ class _Crash(Scenario):
     def report(self):
         keel = self.keel
         keel.send_keys(f'crash {self.kind}\r')
-        keel._expect(r'CPU 0 parked; Keel image loaded at 0x[0-9a-f]+', 20,
+        keel.expect(r'CPU 0 parked; Keel image loaded at 0x[0-9a-f]+', 20,
                      'the fault report to end with "CPU 0 parked"')
         text = keel.transcript()
         wanted = ['unexpected exception on CPU 0', 'ESR_EL2 0x',

@@ -7,12 +7,12 @@ import os
 import re
 import time
 
-from keel import Scenario, check
+from keel import Scenario, check, lines
 
 COMMANDS = ['help', 'version', 'cpus', 'mem', 'dt', 'ls', 'cat', 'log',
             'uptime', 'echo', 'reboot', 'poweroff']
 
-UP, DOWN, LEFT = b'\x1b[A', b'\x1b[B', b'\x1b[D'
+UP, DOWN, RIGHT, LEFT = b'\x1b[A', b'\x1b[B', b'\x1b[C', b'\x1b[D'
 BACKSPACE = b'\x7f'
 TAB = b'\t'
 ENTER = b'\r'
@@ -21,17 +21,16 @@ ROOTFS = ('configs', 'rootfs')
 KNOWN_FILE = '/etc/keel-release'
 
 
-def lines(text):
-    return [line.rstrip() for line in text.split('\n')]
-
-
 def words(text):
     return text.split()
 
 
 class Shell(Scenario):
     name = 'shell'
-    run_args = ['--smp', '4', '--mem', '2G']
+    # The commands check that bootargs survive U-Boot's boot script intact,
+    # quotes and ";" included.
+    run_args = ['--smp', '4', '--mem', '2G',
+                '--bootcmd', 'echo set by U-Boot; echo done']
 
     def rootfs(self, *parts):
         return self.source_path(*ROOTFS, *parts)
@@ -43,19 +42,19 @@ class Shell(Scenario):
                                 ('Found U-Boot script /boot.scr',
                                  'U-Boot finding boot.scr on the disk'),
                                 ('Starting kernel', 'U-Boot starting keel.bin')]:
-            if marker not in keel.transcript():
+            if marker not in keel.boot_output:
                 self.fail(f'expected {meaning} ("{marker}") before Keel; '
-                          + keel.tail())
+                          + keel.boot_tail())
 
     @check('U-Boot starts Keel without counting down a boot delay')
     def no_boot_delay(self):
         keel = self.keel
         delay = re.search(r'Hit any key to stop autoboot:\s*(\d+)',
-                          keel.transcript())
+                          keel.boot_output)
         if not delay or delay.group(1) != '0':
             self.fail('expected "Hit any key to stop autoboot:  0" (the '
                       'environment image from tools/mkdisk sets bootdelay=0); '
-                      + keel.tail())
+                      + keel.boot_tail())
 
     @check('the banner says 4 CPUs online and 2048 MiB RAM')
     def banner_counts(self):
@@ -78,10 +77,16 @@ class Shell(Scenario):
             if '[/boot.keel] keel# echo ' + text not in seen:
                 self.fail(f'expected the line "[/boot.keel] keel# echo {text}"'
                           ' (the command echoed before it runs); '
-                          + keel.tail())
+                          + keel.boot_tail())
             if text not in seen:
                 self.fail(f'expected the line "{text}" printed by '
-                          f'/boot.keel; ' + keel.tail())
+                          f'/boot.keel; ' + keel.boot_tail())
+
+    @check('keel.bootcmd passed through U-Boot runs at boot')
+    def bootcmd_through_u_boot(self):
+        self.expect_boot_lines(['[keel.bootcmd] keel# echo set by U-Boot',
+                                'set by U-Boot',
+                                '[keel.bootcmd] keel# echo done', 'done'])
 
     @check('help lists every command, one per line')
     def help_lists_commands(self):
@@ -223,11 +228,13 @@ class Shell(Scenario):
                            lines(out) == ['hello world'],
                            'exactly "hello world"')
 
-    @check('backspace and the left arrow edit the line being typed')
+    @check('backspace and the left and right arrows edit the line being typed')
     def line_editing(self):
-        # Types "ecx", rubs out the x, types "ho wrld", goes back three
-        # characters and inserts the missing "o": "echo world".
-        keys = b'ecx' + BACKSPACE + b'ho wrld' + LEFT * 3 + b'o' + ENTER
+        # Types "ecx", rubs out the x, types "ho wrld", goes back four
+        # characters and forward one (just after the "w") and inserts the
+        # missing "o": "echo world".
+        keys = (b'ecx' + BACKSPACE + b'ho wrld' + LEFT * 4 + RIGHT + b'o'
+                + ENTER)
         out = self.keel.run_keys(keys, what='the edited line "echo world"')
         self.expect_output('echo world (typed with corrections)', out,
                            lines(out) == ['world'], 'exactly "world"')
