@@ -20,8 +20,8 @@ static int version_run(int argc, char **argv __unused)
 		kprintf("version: takes no arguments\n");
 		return -KEEL_EINVAL;
 	}
-	kprintf("Keel %s, configuration %s\n", keel_version(),
-		keel_config_name());
+	kprintf("Keel v%s (%s), for %s\n", keel_version(),
+		keel_config_name(), KEEL_ARCH);
 	kprintf("built with %s\n", VERSION_COMPILER);
 	return 0;
 }

@@ -266,8 +266,8 @@ TEST(shell_cmd_version)
 
 	unit_console_clear();
 	CHECK_EQ(shell_run_line("version"), 0);
-	snprintf(expect, sizeof(expect), "Keel %s, configuration %s\n",
-		 keel_version(), keel_config_name());
+	snprintf(expect, sizeof(expect), "Keel v%s (%s), for %s\n",
+		 keel_version(), keel_config_name(), KEEL_ARCH);
 	CHECK(strncmp(unit_console_text(), expect, strlen(expect)) == 0);
 	CHECK(strstr(unit_console_text(), "built with ") != NULL);
 	CHECK_EQ(shell_run_line("version x"), -KEEL_EINVAL);
