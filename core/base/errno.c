@@ -21,7 +21,7 @@ static const struct {
 	{ KEEL_ENOSPC, "no space left" },
 	{ KEEL_ERANGE, "out of range" },
 	{ KEEL_ENAMETOOLONG, "name too long" },
-	{ KEEL_ENOSYS, "not implemented" },
+	{ KEEL_ENOSYS, "not available on this machine" },
 	{ KEEL_ENOTSUP, "not supported" },
 	{ KEEL_ETIMEDOUT, "timed out" },
 };

@@ -11,6 +11,7 @@
 #include <keel/log.h>
 #include <keel/time.h>
 #include <arch/cpu.h>
+#include <libfdt.h>
 
 #define CNTHP_CTL_ENABLE (1u << 0)
 #define CNTHP_CTL_IMASK (1u << 1)
@@ -66,8 +67,8 @@ static int arch_timer_start(const void *fdt, int node)
 	int irq = irq_from_devtree(fdt, node, TIMER_IRQ_INDEX_HYP);
 
 	if (irq < 0) {
-		log_error("timer: %s: no hypervisor timer interrupt (4th entry of \"interrupts\")",
-			  "timer");
+		log_error("timer: node %s: no hypervisor timer interrupt (4th entry of \"interrupts\")",
+			  fdt_get_name(fdt, node, NULL));
 		return irq;
 	}
 	hyp_timer_irq = irq;
