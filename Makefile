@@ -47,7 +47,7 @@ KCONFIG_ENV := ARCH=$(ARCH) srctree=$(SRC) KCONFIG_CONFIG=$(CONFIG) \
 .DELETE_ON_ERROR:
 .PHONY: all help deps defconfig %_defconfig menuconfig olddefconfig \
 	savedefconfig run run-direct debug test unit regress boottime clean \
-	distclean libfdt initrd disk
+	distclean libfdt initrd disk guests bench
 
 # ---------------------------------------------------------------- config ---
 
@@ -112,7 +112,7 @@ Q ?= @
 ARCH_CFLAGS_arm64 := -mgeneral-regs-only -mstrict-align -march=armv8-a -mno-outline-atomics
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include 2>/dev/null)
 
-INCLUDES := -I$(O)/include -Icore/include -Ilibs/include -Ilibs/include/libc \
+INCLUDES := -I$(O)/include -Icore/include -Ilibs/include -Ilibs/include/libc -Iemulators \
 	-Ilibs/include/fdt -Iarch/$(ARCH)/include -I$(LIBFDT_SRC)
 COMMON_FLAGS := -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 	-fpie -fno-plt -fno-common -fno-stack-protector -fno-omit-frame-pointer \
@@ -130,15 +130,15 @@ LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack \
 	--no-warn-rwx-segments --build-id=none --gc-sections
 
 # --------------------------------------------------------------- sources ---
-# core/ and libs/ are arch neutral and always built; arch/ and drivers/ list
+# core/, emulators/ and libs/ are arch neutral and always built; arch/ and drivers/ list
 # their objects in objects.mk with obj-$(CONFIG_...).
 
 obj-y :=
 include arch/$(ARCH)/objects.mk
 include drivers/objects.mk
 TARGET_ONLY_LIBS := libs/string.c libs/stdlib.c
-SRCS := $(shell find core -name '*.c' | sort) $(wildcard libs/*.c) $(obj-y)
-OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS))
+SRCS := $(shell find core emulators -name '*.c' | sort) $(wildcard libs/*.c) $(obj-y)
+OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS)) $(O)/obj/guest_nodes.S.o
 FDT_OBJS := $(patsubst %,$(O)/obj/libfdt/%.o,$(LIBFDT_FILES))
 LINKER_SCRIPT := arch/$(ARCH)/keel.ld
 
@@ -156,6 +156,47 @@ $(O)/obj/libfdt/%.c.o: $(LIBFDT_STAMP) $(CONFIG_HEADER)
 	@mkdir -p $(dir $@)
 	@echo "  CC      libfdt/$*.c"
 	$(Q)$(CC) $(LIBFDT_CFLAGS) -c $(LIBFDT_SRC)/$*.c -o $@
+
+# ---------------------------------------------------------------- guests ---
+# Guest nodes: every configs/guests/*.dts is compiled (the image fs carries
+# them all for `guest load`); those CONFIG_GUEST_NODES names are also linked
+# into the image. Test-only nodes (tests/guests/nodes) go to /tests/nodes.
+
+DTC := dtc
+GUEST_DTBS := $(patsubst configs/guests/%.dts,$(O)/rootfs/guests/%.dtb,$(wildcard configs/guests/*.dts))
+TEST_NODE_DTBS := $(patsubst tests/guests/nodes/%.dts,$(O)/rootfs/tests/nodes/%.dtb,$(wildcard tests/guests/nodes/*.dts))
+BUILTIN_GUESTS := $(subst ",,$(CONFIG_GUEST_NODES))
+BUILTIN_DTBS := $(patsubst %,$(O)/rootfs/guests/%.dtb,$(BUILTIN_GUESTS))
+BASIC_GUEST := $(O)/rootfs/guests/basic.bin
+
+$(O)/rootfs/guests/%.dtb: configs/guests/%.dts
+	@mkdir -p $(dir $@)
+	@echo "  DTC     $<"
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+
+$(O)/rootfs/tests/nodes/%.dtb: tests/guests/nodes/%.dts
+	@mkdir -p $(dir $@)
+	@echo "  DTC     $<"
+	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
+
+$(O)/guest_nodes.S: $(BUILTIN_DTBS) $(CONFIG) tools/mkguestnodes
+	@test -z "$(filter-out $(patsubst configs/guests/%.dts,%,$(wildcard configs/guests/*.dts)),$(BUILTIN_GUESTS))" || \
+		{ echo "CONFIG_GUEST_NODES names guests with no configs/guests/<name>.dts: $(filter-out $(patsubst configs/guests/%.dts,%,$(wildcard configs/guests/*.dts)),$(BUILTIN_GUESTS))" >&2; exit 1; }
+	$(Q)tools/mkguestnodes $@ $(BUILTIN_DTBS)
+
+$(O)/obj/guest_nodes.S.o: $(O)/guest_nodes.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      guest nodes ($(or $(BUILTIN_GUESTS),none))"
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
+# The basic test guest (tests/guests/basic), packed into the image fs.
+$(BASIC_GUEST): $(shell find tests/guests/basic -type f 2>/dev/null)
+	@mkdir -p $(dir $@)
+	$(Q)$(MAKE) --no-print-directory -C tests/guests/basic O=$(O)/basic-guest \
+		CROSS_COMPILE=$(CROSS_COMPILE) Q=$(Q)
+	$(Q)cp $(O)/basic-guest/basic.bin $@
+
+guests: $(GUEST_DTBS) $(TEST_NODE_DTBS) $(BASIC_GUEST)
 
 $(O)/keel.elf: $(OBJS) $(FDT_OBJS) $(LINKER_SCRIPT)
 	@echo "  LD      $@"
@@ -176,9 +217,10 @@ all: $(O)/keel.bin
 INITRD := $(O)/initrd.cpio
 INITRD_DIRS := configs/rootfs
 
-$(INITRD): $(shell find $(INITRD_DIRS) -type f 2>/dev/null) tools/mkinitrd
+$(INITRD): $(shell find $(INITRD_DIRS) -type f 2>/dev/null) tools/mkinitrd \
+		$(GUEST_DTBS) $(TEST_NODE_DTBS) $(BASIC_GUEST)
 	@echo "  CPIO    $@"
-	$(Q)tools/mkinitrd $@ $(INITRD_DIRS)
+	$(Q)tools/mkinitrd $@ $(INITRD_DIRS) $(O)/rootfs
 
 initrd: $(INITRD)
 
@@ -196,6 +238,9 @@ debug: all $(INITRD)
 
 boottime: all $(INITRD)
 	tools/boottime --build-dir $(O)
+
+bench: all $(INITRD)
+	tools/bench --build-dir $(O)
 
 # ---------------------------------------------------------------- tests ----
 
@@ -223,7 +268,8 @@ deps:
 # ---------------------------------------------------------------- misc -----
 
 clean:
-	rm -rf $(O)/obj $(O)/keel.elf $(O)/keel.bin $(O)/keel.map $(O)/unit $(INITRD)
+	rm -rf $(O)/obj $(O)/keel.elf $(O)/keel.bin $(O)/keel.map $(O)/unit $(INITRD) \
+		$(O)/rootfs $(O)/basic-guest $(O)/guest_nodes.S
 
 distclean:
 	rm -rf $(O)
@@ -242,5 +288,6 @@ help:
 	@echo "  test             unit tests and QEMU regression scenarios"
 	@echo "  unit | regress   one of the two"
 	@echo "  boottime         measure QEMU start to keel# (not a test)"
+	@echo "  bench            measure guests: start time, hypercall cost (not a test)"
 	@echo "  clean|distclean  remove build outputs"
 	@echo "Variables: ARCH=$(ARCH) O=$(O) CROSS_COMPILE=$(CROSS_COMPILE) RUN_ARGS=..."

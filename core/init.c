@@ -9,12 +9,15 @@
 #include <keel/devtree.h>
 #include <keel/driver.h>
 #include <keel/errno.h>
+#include <keel/guest_boot.h>
 #include <keel/irq.h>
 #include <keel/log.h>
 #include <keel/mm.h>
 #include <keel/platform.h>
+#include <keel/sched.h>
 #include <keel/shell.h>
 #include <keel/time.h>
+#include <keel/vcpu.h>
 #include <arch/cpu.h>
 #include <arch/boot.h>
 #include <libfdt.h>
@@ -55,6 +58,7 @@ void keel_main(hpa_t fdt_pa, uint64_t entry_counter, hpa_t load_base)
 		panic("cannot build Keel's page tables");
 	if (smp_discover_cpus(fdt, arch_cpu_hwid()))
 		panic("no usable /cpus node in the device tree");
+	sched_init();
 
 	if (driver_probe_class(fdt, DRIVER_CLASS_IRQCHIP))
 		panic("no supported interrupt controller in the device tree");
@@ -63,11 +67,14 @@ void keel_main(hpa_t fdt_pa, uint64_t entry_counter, hpa_t load_base)
 	if (driver_probe_class(fdt, DRIVER_CLASS_FIRMWARE))
 		log_warn("psci: no PSCI node; secondary CPUs, reboot and poweroff unavailable");
 	driver_start_all(fdt);
+	irq_ipi_cpu_init();
+	arch_virt_cpu_init();
 	arch_irq_enable();
 
 	smp_start_secondaries(arch_secondary_entry());
 	initrd_mount(fdt);
 	print_banner();
+	guest_boot_builtin();
 	boot_scripts_run(fdt);
 	shell_main();
 }
@@ -76,6 +83,8 @@ void secondary_main(unsigned int cpu)
 {
 	irq_cpu_init();
 	driver_cpu_start_all();
+	irq_ipi_cpu_init();
+	arch_virt_cpu_init();
 	smp_cpu_online(cpu);
 	arch_irq_enable();
 	cpu_idle_loop();

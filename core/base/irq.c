@@ -4,6 +4,7 @@
 #include <keel/irq.h>
 #include <keel/log.h>
 #include <keel/platform.h>
+#include <arch/boot.h>
 #include <arch/cpu.h>
 
 struct irq_slot {
@@ -56,6 +57,28 @@ void irq_cpu_init(void)
 {
 	if (irqchip && irqchip->cpu_init)
 		irqchip->cpu_init();
+}
+
+bool irq_send_ipi(unsigned int cpu, unsigned int irq)
+{
+	if (!irqchip || !irqchip->send_ipi || cpu >= cpu_count)
+		return false;
+	irqchip->send_ipi(irq, cpu);
+	return true;
+}
+
+static void irq_ipi_kick(unsigned int irq, void *arg)
+{
+	/* Taking the interrupt was the point: a guest on this CPU exited,
+	 * an idle wait ended. Unless Keel is going down. */
+	if (READ_ONCE(keel_halting))
+		arch_cpu_park();
+}
+
+void irq_ipi_cpu_init(void)
+{
+	if (irq_request(IRQ_IPI_KICK, irq_ipi_kick, NULL))
+		log_error("irq: CPU %u cannot take the kick IPI", arch_cpu_id());
 }
 
 void irq_handle(void)

@@ -7,6 +7,7 @@
 struct cpu_info cpu_info[KEEL_MAX_CPUS];
 unsigned int cpu_count;
 uint64_t keel_boot_ms;
+bool keel_halting;
 
 static const struct platform_power_ops *power_ops;
 

@@ -5,6 +5,7 @@
 #include <keel/errno.h>
 #include <keel/log.h>
 #include <keel/platform.h>
+#include <keel/sched.h>
 #include <keel/time.h>
 #include <arch/cpu.h>
 #include <libfdt.h>
@@ -101,15 +102,30 @@ void smp_start_secondaries(hpa_t entry)
 	log_info("cpus: %u of %u online", cpu_online_count(), cpu_count);
 }
 
+/*
+ * Time a CPU would idle goes to guests: run one vCPU of this CPU's queue
+ * to its next exit, or wait for an interrupt when there is none. The
+ * management CPU also does the guest work exit handlers asked it for.
+ */
 void cpu_idle_once(void)
 {
 	struct cpu_info *info = &cpu_info[arch_cpu_id()];
-	uint64_t start = time_now_ns();
+	unsigned long flags = arch_irq_save();
+	uint64_t start;
 
-	WRITE_ONCE(info->idle_since_ns, start);
-	arch_cpu_idle();
-	WRITE_ONCE(info->idle_since_ns, 0);
-	WRITE_ONCE(info->idle_ns, info->idle_ns + (time_now_ns() - start));
+	if (arch_cpu_id() == 0) {
+		arch_irq_enable();
+		sched_service();
+		arch_irq_disable();
+	}
+	if (!sched_run_once()) {
+		start = time_now_ns();
+		WRITE_ONCE(info->idle_since_ns, start);
+		arch_cpu_idle();
+		WRITE_ONCE(info->idle_since_ns, 0);
+		WRITE_ONCE(info->idle_ns, info->idle_ns + (time_now_ns() - start));
+	}
+	arch_irq_restore(flags);
 }
 
 uint64_t cpu_idle_ns(unsigned int cpu, uint64_t now_ns)

@@ -216,6 +216,22 @@ static void gic_cpu_init(void)
 	isb();
 }
 
+/* SGIs use affinity routing: Aff3.Aff2.Aff1 select the cluster, a bit of
+ * the target list selects Aff0 (below 16 on every machine Keel runs on). */
+static void gic_send_ipi(unsigned int irq, unsigned int cpu)
+{
+	uint64_t hwid = cpu_info[cpu].hwid;
+	uint64_t aff0 = hwid & 0xff;
+
+	if (irq >= 16 || aff0 >= 16)
+		return;
+	dsb(ishst);
+	write_sysreg(ICC_SGI1R_EL1, ((hwid >> 32) & 0xff) << 48 | ((hwid >> 16) & 0xff) << 32 |
+				    (uint64_t)irq << 24 | ((hwid >> 8) & 0xff) << 16 |
+				    (1ULL << aff0));
+	isb();
+}
+
 static const struct irqchip_ops gicv3_ops = {
 	.name = "gicv3",
 	.ack = gic_ack,
@@ -225,6 +241,7 @@ static const struct irqchip_ops gicv3_ops = {
 	.route = gic_route,
 	.from_devtree = gic_from_devtree,
 	.cpu_init = gic_cpu_init,
+	.send_ipi = gic_send_ipi,
 };
 
 static int gicv3_probe(const void *fdt, int node)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* arm64 per-CPU stacks, parking and halting. */
+#include <keel/irq.h>
 #include <keel/platform.h>
+#include <keel/vcpu.h>
 #include <keel/types.h>
 #include <arch/boot.h>
 #include <arch/cpu.h>
@@ -15,10 +17,21 @@ __noreturn void arch_cpu_park(void)
 		__asm__ volatile("wfi" ::: "memory");
 }
 
-/* Other CPUs only idle for now, so stopping this one stops Keel. */
+/* Other CPUs may be running guests: the kick IPI makes them leave guest
+ * mode, and its handler parks them once Keel is halting. */
 __noreturn void arch_halt_all(void)
 {
+	WRITE_ONCE(keel_halting, true);
+	dsb(sy);
+	for (unsigned int cpu = 0; cpu < cpu_count; cpu++)
+		if (cpu != arch_cpu_id())
+			irq_send_ipi(cpu, IRQ_IPI_KICK);
 	arch_cpu_park();
+}
+
+void arch_kick_cpu(unsigned int cpu)
+{
+	irq_send_ipi(cpu, IRQ_IPI_KICK);
 }
 
 extern char secondary_entry[];

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * EL2 exception vectors. Every entry saves the full register frame
- * (struct arm64_regs) on the current stack and calls
+ * EL2 exception vectors. Exceptions taken from EL2 itself save the full
+ * register frame (struct arm64_regs) on the current stack and call
  * arm64_exception(regs, vector); on return the frame is restored.
+ * Exceptions from the lower ELs can only come from a running guest: they
+ * end its run through arm64_guest_exit (vcpu_entry.S).
  */
 #include <arch/regs.h>
 
@@ -12,6 +14,15 @@
 	stp	x0, x1, [sp, #0]
 	mov	x1, #\number
 	b	exception_common
+.endm
+
+/* The guest's x0 and x1 go on the host stack (SP_EL2, untouched by the
+ * guest) to free two registers for the exit path. */
+.macro guest_vector_entry number
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #\number
+	b	arm64_guest_exit
 .endm
 
 	.section .text.vectors, "ax"
@@ -26,14 +37,14 @@ exception_vectors:
 	vector_entry 5
 	vector_entry 6
 	vector_entry 7
-	vector_entry 8
-	vector_entry 9
-	vector_entry 10
-	vector_entry 11
-	vector_entry 12
-	vector_entry 13
-	vector_entry 14
-	vector_entry 15
+	guest_vector_entry 8
+	guest_vector_entry 9
+	guest_vector_entry 10
+	guest_vector_entry 11
+	guest_vector_entry 12
+	guest_vector_entry 13
+	guest_vector_entry 14
+	guest_vector_entry 15
 
 exception_common:
 	stp	x2, x3, [sp, #16]

@@ -27,7 +27,13 @@ struct irqchip_ops {
 	int (*from_devtree)(const void *fdt, int node, int index);
 	/* Brings up the calling CPU's local part (secondary CPUs). */
 	void (*cpu_init)(void);
+	/* Raises software-generated interrupt irq on another CPU. */
+	void (*send_ipi)(unsigned int irq, unsigned int cpu);
 };
+
+/* The inter-processor interrupt that makes a CPU leave guest mode and
+ * look at its run queue again (its handler does nothing else). */
+#define IRQ_IPI_KICK 0
 
 void irqchip_register(const struct irqchip_ops *ops);
 bool irqchip_present(void);
@@ -37,6 +43,10 @@ int irq_request(unsigned int irq, irq_handler_t handler, void *arg);
 int irq_from_devtree(const void *fdt, int node, int index);
 void irq_route(unsigned int irq, unsigned int cpu);
 void irq_cpu_init(void);
+/* Sends IPI irq to cpu; false when the controller cannot. */
+bool irq_send_ipi(unsigned int cpu, unsigned int irq);
+/* Installs the kick IPI on the calling CPU. */
+void irq_ipi_cpu_init(void);
 /* Called from the arch's interrupt vector: handles everything pending. */
 void irq_handle(void);
 

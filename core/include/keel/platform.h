@@ -45,6 +45,8 @@ const char *cpu_state_name(enum cpu_state state);
 
 const char *keel_version(void);
 const char *keel_config_name(void);
+/* Set when Keel stops on a panic: CPUs that notice park themselves. */
+extern bool keel_halting;
 /* Milliseconds from Keel's entry to the boot banner. */
 extern uint64_t keel_boot_ms;
 

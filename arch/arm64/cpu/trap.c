@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Why a guest left: decodes the EL2 vector and syndrome (ESR_EL2, FAR_EL2,
+ * HPFAR_EL2) the world switch recorded into a struct vm_exit. A few exits
+ * need no generic code and are served here (WFE, timer registers, set/way
+ * cache maintenance, undefined instructions); everything Keel cannot serve
+ * becomes VM_EXIT_ABORT with a sentence saying what the guest did.
+ */
+#include <keel/vcpu.h>
+#include <keel/vm_exit.h>
+#include <arch/cpu_context.h>
+#include <arch/regs.h>
+#include <arch/sysreg.h>
+#include <arch/virt.h>
+#include <lib/format.h>
+#include <stdarg.h>
+
+/* Data / instruction abort ISS. */
+#define ISS_ISV (1U << 24)
+#define ISS_SAS_SHIFT 22
+#define ISS_SSE (1U << 21)
+#define ISS_SRT_SHIFT 16
+#define ISS_SF (1U << 15)
+#define ISS_CM (1U << 8)
+#define ISS_S1PTW (1U << 7)
+#define ISS_WNR (1U << 6)
+#define ISS_FSC_MASK 0x3fU
+
+/* System register ISS. */
+#define ISS_SYS_READ (1U << 0)
+#define ISS_SYS_RT_SHIFT 5
+
+/* WFx ISS: TI bit 0 set for WFE (and WFET). */
+#define ISS_WFX_WFE (1U << 0)
+
+/* HPFAR_EL2.FIPA: IPA[51:12] in bits [43:4]. */
+#define HPFAR_FIPA_MASK ((1ULL << 40) - 1)
+
+static const char *exception_class_name(unsigned int ec)
+{
+	switch (ec) {
+	case 0x00: return "unknown reason";
+	case 0x01: return "WFI/WFE";
+	case 0x07: return "FP/SIMD access";
+	case 0x09: return "pointer authentication (not virtualized)";
+	case 0x0e: return "illegal execution state";
+	case 0x15: return "SVC";
+	case 0x16: return "HVC";
+	case 0x17: return "SMC";
+	case 0x18: return "system register access";
+	case 0x19: return "SVE access (not virtualized)";
+	case 0x1d: return "SME access (not virtualized)";
+	case 0x20: return "instruction abort";
+	case 0x22: return "PC alignment fault";
+	case 0x24: return "data abort";
+	case 0x26: return "SP alignment fault";
+	case 0x2f: return "SError";
+	case 0x30: return "breakpoint";
+	case 0x32: return "software step";
+	case 0x34: return "watchpoint";
+	case 0x3c: return "BRK instruction";
+	default: return "unexpected class";
+	}
+}
+
+static const char *fault_status_name(unsigned int fsc)
+{
+	switch (fsc & 0x3c) {
+	case 0x00: return "address size fault";
+	case 0x04: return "translation fault";
+	case 0x08: return "access flag fault";
+	case 0x0c: return "permission fault";
+	case 0x10: return fsc == 0x10 ? "synchronous external abort" :
+			  "synchronous external abort on a table walk";
+	case 0x20: return fsc == 0x21 ? "alignment fault" : "fault";
+	case 0x30: return fsc == 0x30 ? "TLB conflict abort" : "fault";
+	default: return "fault";
+	}
+}
+
+/* Translation, access flag and permission faults are the ones stage 2
+ * raises for an IPA it does not map. */
+static bool is_stage2_fault(unsigned int fsc)
+{
+	unsigned int kind = fsc & 0x3c;
+
+	return kind == 0x04 || kind == 0x08 || kind == 0x0c;
+}
+
+static gpa_t fault_ipa(const struct arm64_cpu_context *ctx)
+{
+	return (((ctx->hpfar_el2 >> 4) & HPFAR_FIPA_MASK) << 12) | (ctx->far_el2 & 0xfff);
+}
+
+static void __printf(4, 5) exit_abort(struct vcpu *v, struct vm_exit *exit,
+				      gpa_t addr, const char *fmt, ...)
+{
+	struct arm64_cpu_context *ctx = &v->arch.ctx;
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(ctx->exit_text, sizeof(ctx->exit_text), fmt, ap);
+	va_end(ap);
+	exit->reason = VM_EXIT_ABORT;
+	exit->abort.what = ctx->exit_text;
+	exit->abort.syndrome = ctx->esr_el2;
+	exit->abort.addr = addr;
+	exit->abort.pc = ctx->pc;
+}
+
+static void exit_handled_skip(struct vcpu *v, struct vm_exit *exit)
+{
+	arch_vcpu_skip_instruction(v);
+	exit->reason = VM_EXIT_HANDLED;
+}
+
+static void decode_data_abort(struct vcpu *v, struct vm_exit *exit, uint32_t iss)
+{
+	const struct arm64_cpu_context *ctx = &v->arch.ctx;
+	unsigned int fsc = iss & ISS_FSC_MASK;
+	gpa_t ipa = fault_ipa(ctx);
+	struct vm_exit_mmio *m = &exit->mmio;
+
+	if (!is_stage2_fault(fsc)) {
+		exit_abort(v, exit, 0, "data access at address 0x%llx: %s (DFSC 0x%02x)",
+			   (unsigned long long)ctx->far_el2, fault_status_name(fsc), fsc);
+		return;
+	}
+	if (iss & ISS_S1PTW) {
+		exit_abort(v, exit, ipa, "stage-1 page table walk at IPA 0x%llx outside guest RAM",
+			   (unsigned long long)ipa);
+		return;
+	}
+	if (iss & ISS_CM) {
+		/* Cache maintenance by VA on something that is not RAM:
+		 * there is nothing to clean. */
+		exit_handled_skip(v, exit);
+		return;
+	}
+	if (!(iss & ISS_ISV)) {
+		exit_abort(v, exit, ipa,
+			   "data access at IPA 0x%llx without an instruction syndrome "
+			   "(load/store pair, writeback or SIMD): cannot emulate",
+			   (unsigned long long)ipa);
+		return;
+	}
+
+	exit->reason = VM_EXIT_MMIO;
+	m->addr = ipa;
+	m->size = 1U << ((iss >> ISS_SAS_SHIFT) & 3);
+	m->write = (iss & ISS_WNR) != 0;
+	m->sign_extend = (iss & ISS_SSE) != 0;
+	m->reg64 = (iss & ISS_SF) != 0;
+	m->reg = (iss >> ISS_SRT_SHIFT) & 0x1f;
+	m->data = 0;
+	if (m->write) {
+		m->data = arm64_vcpu_get_reg(v, m->reg);
+		if (m->size < 8)
+			m->data &= (1ULL << (m->size * 8)) - 1;
+	}
+}
+
+static void decode_instruction_abort(struct vcpu *v, struct vm_exit *exit, uint32_t iss)
+{
+	const struct arm64_cpu_context *ctx = &v->arch.ctx;
+	unsigned int fsc = iss & ISS_FSC_MASK;
+	gpa_t ipa = fault_ipa(ctx);
+
+	if (!is_stage2_fault(fsc))
+		exit_abort(v, exit, 0, "instruction fetch at address 0x%llx: %s (IFSC 0x%02x)",
+			   (unsigned long long)ctx->far_el2, fault_status_name(fsc), fsc);
+	else if (iss & ISS_S1PTW)
+		exit_abort(v, exit, ipa,
+			   "stage-1 page table walk (instruction fetch) at IPA 0x%llx outside guest RAM",
+			   (unsigned long long)ipa);
+	else
+		exit_abort(v, exit, ipa, "instruction fetch at IPA 0x%llx outside guest RAM",
+			   (unsigned long long)ipa);
+}
+
+static void decode_hypercall(struct vcpu *v, struct vm_exit *exit, bool smc)
+{
+	exit->reason = VM_EXIT_HYPERCALL;
+	exit->hypercall.smc = smc;
+	for (unsigned int i = 0; i < 8; i++)
+		exit->hypercall.args[i] = v->arch.ctx.x[i];
+}
+
+/* DC ISW / CSW / CISW (trapped by HCR_EL2.TSW). */
+static bool is_set_way_op(uint32_t encoding)
+{
+	return encoding == ARM64_SYSREG_ISS(1, 0, 7, 6, 2) ||
+	       encoding == ARM64_SYSREG_ISS(1, 0, 7, 10, 2) ||
+	       encoding == ARM64_SYSREG_ISS(1, 0, 7, 14, 2);
+}
+
+static void decode_sysreg(struct vcpu *v, struct vm_exit *exit, uint32_t iss)
+{
+	struct vm_exit_sysreg *s = &exit->sysreg;
+	uint64_t value = 0;
+
+	s->encoding = iss & ARM64_SYSREG_ISS_MASK;
+	s->write = !(iss & ISS_SYS_READ);
+	s->reg = (iss >> ISS_SYS_RT_SHIFT) & 0x1f;
+	s->data = s->write ? arm64_vcpu_get_reg(v, s->reg) : 0;
+
+	/* Set/way operations only make sense on a physical CPU's own
+	 * caches; guest RAM is coherent write-back memory, so they are
+	 * no-ops for a vCPU. */
+	if (is_set_way_op(s->encoding)) {
+		exit_handled_skip(v, exit);
+		return;
+	}
+	if (arm64_vtimer_sysreg(v, s, &value)) {
+		if (!s->write)
+			arm64_vcpu_set_reg(v, s->reg, value);
+		exit_handled_skip(v, exit);
+		return;
+	}
+	exit->reason = VM_EXIT_SYSREG;
+}
+
+static void decode_sync(struct vcpu *v, struct vm_exit *exit)
+{
+	uint64_t esr = v->arch.ctx.esr_el2;
+	unsigned int ec = (unsigned int)ESR_EC(esr);
+	uint32_t iss = (uint32_t)ESR_ISS(esr);
+
+	switch (ec) {
+	case ARM64_EC_DABT_LOW:
+		decode_data_abort(v, exit, iss);
+		break;
+	case ARM64_EC_IABT_LOW:
+		decode_instruction_abort(v, exit, iss);
+		break;
+	case ARM64_EC_HVC64:
+		decode_hypercall(v, exit, false);
+		break;
+	case ARM64_EC_SMC64:
+		decode_hypercall(v, exit, true);
+		break;
+	case ARM64_EC_WFX:
+		if (iss & ISS_WFX_WFE)
+			exit_handled_skip(v, exit);
+		else
+			exit->reason = VM_EXIT_WFI;
+		break;
+	case ARM64_EC_SYS64:
+		decode_sysreg(v, exit, iss);
+		break;
+	case ARM64_EC_UNKNOWN:
+		/* An instruction EL2 traps but Keel does not know: the guest
+		 * sees it as undefined, as on a CPU without it. */
+		arch_vcpu_inject_undef(v);
+		exit->reason = VM_EXIT_HANDLED;
+		break;
+	default:
+		exit_abort(v, exit, 0, "exception class 0x%02x (%s)", ec,
+			   exception_class_name(ec));
+		break;
+	}
+}
+
+void arm64_trap_decode(struct vcpu *v, struct vm_exit *exit)
+{
+	const struct arm64_cpu_context *ctx = &v->arch.ctx;
+	unsigned int ec = (unsigned int)ESR_EC(ctx->esr_el2);
+
+	switch (ctx->exit_vector) {
+	case VECTOR_LOW64_IRQ:
+	case VECTOR_LOW64_FIQ:
+	case VECTOR_LOW32_IRQ:
+	case VECTOR_LOW32_FIQ:
+		/* The interrupt stays pending; Keel takes it once generic
+		 * code unmasks interrupts. */
+		exit->reason = VM_EXIT_IRQ;
+		break;
+	case VECTOR_LOW64_SYNC:
+		decode_sync(v, exit);
+		break;
+	case VECTOR_LOW64_SERROR:
+	case VECTOR_LOW32_SERROR:
+		exit_abort(v, exit, 0, "SError from the guest (ESR_EL2 0x%llx)",
+			   (unsigned long long)ctx->esr_el2);
+		break;
+	case VECTOR_LOW32_SYNC:
+		exit_abort(v, exit, 0,
+			   "exception class 0x%02x (%s) from AArch32 EL0: AArch32 is not supported",
+			   ec, exception_class_name(ec));
+		break;
+	default:
+		exit_abort(v, exit, 0, "exit through unexpected EL2 vector %u",
+			   ctx->exit_vector);
+		break;
+	}
+}

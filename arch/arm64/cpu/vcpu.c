@@ -1,0 +1,427 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * arm64 vCPUs: the EL2 controls for running guests, a vCPU's register
+ * state, one run of a vCPU (run-to-exit), and the ways generic code acts
+ * on a guest's registers after an exit: completing an access, stepping
+ * over an instruction, injecting an exception.
+ *
+ * Keel's own code never uses the EL1 system registers nor (being built
+ * with -mgeneral-regs-only) the FP/SIMD registers, so the world switch
+ * only has to protect what Keel's EL2 code needs (vcpu_entry.S); the
+ * guest's EL1 and FP state is loaded and saved here.
+ */
+#include <keel/guest.h>
+#include <keel/log.h>
+#include <keel/platform.h>
+#include <keel/time.h>
+#include <keel/vcpu.h>
+#include <arch/cpu.h>
+#include <arch/cpu_context.h>
+#include <arch/regs.h>
+#include <arch/sysreg.h>
+#include <arch/virt.h>
+#include <string.h>
+
+/* HCR_EL2 bits beyond the host's (arch/sysreg.h). */
+#define HCR_VM (1UL << 0)       /* stage 2 on */
+#define HCR_SWIO (1UL << 1)     /* DC ISW is DC CISW */
+#define HCR_PTW (1UL << 2)      /* stage-1 walks to device memory fault */
+#define HCR_TWI (1UL << 13)     /* trap WFI */
+#define HCR_TSC (1UL << 19)     /* trap SMC */
+#define HCR_TIDCP (1UL << 20)   /* trap implementation-defined registers */
+#define HCR_TACR (1UL << 21)    /* trap ACTLR_EL1 */
+#define HCR_TSW (1UL << 22)     /* trap data cache set/way operations */
+
+/* Keel itself: physical interrupts to EL2, lower ELs AArch64 (head.S). */
+#define HCR_HOST (HCR_FMO | HCR_IMO | HCR_AMO | HCR_RW)
+/* A guest: WFE is left to the hardware, WFI traps so its CPU can idle. */
+#define HCR_GUEST (HCR_HOST | HCR_VM | HCR_SWIO | HCR_PTW | HCR_TWI | HCR_TSC | \
+		   HCR_TIDCP | HCR_TACR | HCR_TSW)
+
+/* VTCR_EL2: 40-bit IPA (T0SZ 24) walked from level 1 (SL0 1), 4K granule,
+ * write-back write-allocate inner-shareable walks; PS from PARange. */
+#define VTCR_T0SZ 24UL
+#define VTCR_SL0_LEVEL1 (1UL << 6)
+#define VTCR_IRGN0_WBWA (1UL << 8)
+#define VTCR_ORGN0_WBWA (1UL << 10)
+#define VTCR_SH0_INNER (3UL << 12)
+#define VTCR_TG0_4K (0UL << 14)
+#define VTCR_PS_SHIFT 16
+#define VTCR_RES1 (1UL << 31)
+#define VTCR_VALUE (VTCR_T0SZ | VTCR_SL0_LEVEL1 | VTCR_IRGN0_WBWA | VTCR_ORGN0_WBWA | \
+		    VTCR_SH0_INNER | VTCR_TG0_4K | VTCR_RES1)
+#define PARANGE_48BIT 5         /* more needs 52-bit descriptors */
+
+/* CPTR_EL2 (non-VHE): RES1 bits and TZ/TSM set (SVE and SME trap: Keel
+ * does not switch their state), TFP clear (FP/SIMD is the guest's). */
+#define CPTR_EL2_VALUE 0x33ffUL
+
+/* PSTATE / SPSR. */
+#define PSR_MODE_MASK 0xfUL
+#define PSR_MODE_EL0T 0x0UL
+#define PSR_MODE_EL1T 0x4UL
+#define PSR_MODE_EL1H 0x5UL
+#define PSR_AARCH32 (1UL << 4)
+#define PSR_F (1UL << 6)
+#define PSR_I (1UL << 7)
+#define PSR_A (1UL << 8)
+#define PSR_D (1UL << 9)
+#define PSR_DAIF (PSR_D | PSR_A | PSR_I | PSR_F)
+#define PSR_BTYPE_MASK (3UL << 10)
+#define PSR_SSBS (1UL << 12)
+#define PSR_PAN (1UL << 22)
+
+/* SCTLR_EL1: RES1 bits, MMU and caches off. */
+#define SCTLR_EL1_RESET 0x30d00800UL
+#define SCTLR_EL1_SPAN (1UL << 23)
+#define SCTLR_EL1_DSSBS (1UL << 44)
+
+/* VBAR_EL1 offsets of the synchronous vectors. */
+#define VECTOR_CURRENT_SP0 0x000
+#define VECTOR_CURRENT_SPX 0x200
+#define VECTOR_LOWER_A64 0x400
+#define VECTOR_LOWER_A32 0x600
+
+#define ESR_ISS_WNR (1UL << 6)
+#define ESR_ISS_FNV (1UL << 10)
+#define FSC_SYNC_EXTERNAL 0x10
+
+#define MPIDR_RES1 (1UL << 31)
+
+struct arm64_host_context arm64_host_contexts[KEEL_MAX_CPUS];
+
+/* Per host CPU: the vCPU whose FP/SIMD registers the CPU still holds. */
+static struct vcpu *fpsimd_owner[KEEL_MAX_CPUS];
+
+static uint64_t host_midr;
+static bool cpu_has_pan;
+static bool cpu_has_ssbs;
+
+void arch_virt_cpu_init(void)
+{
+	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
+	uint64_t pmuver = (dfr0 >> 8) & 0xf;
+	uint64_t mdcr = 0;
+
+	host_midr = read_sysreg(midr_el1);
+	cpu_has_pan = ((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) != 0;
+	cpu_has_ssbs = ((read_sysreg(id_aa64pfr1_el1) >> 4) & 0xf) != 0;
+
+	write_sysreg(vtcr_el2, VTCR_VALUE | (MIN(parange, PARANGE_48BIT) << VTCR_PS_SHIFT));
+	write_sysreg(cptr_el2, CPTR_EL2_VALUE);
+	write_sysreg(hstr_el2, 0);
+	/* Debug and PMU registers are the guest's (MDSCR_EL1 is switched);
+	 * no debug exception goes to EL2. With a PMU, HPMN = all counters. */
+	if (pmuver != 0 && pmuver != 0xf)
+		mdcr = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
+	write_sysreg(mdcr_el2, mdcr);
+	write_sysreg(vttbr_el2, 0);
+	isb();
+	arm64_virt_cpu_init();
+}
+
+/* Makes every host CPU reload v's FP/SIMD state from its context. */
+static void fpsimd_forget(struct vcpu *v)
+{
+	for (unsigned int cpu = 0; cpu < KEEL_MAX_CPUS; cpu++) {
+		struct vcpu *expected = v;
+
+		__atomic_compare_exchange_n(&fpsimd_owner[cpu], &expected, NULL, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	}
+}
+
+int arch_vcpu_init(struct vcpu *v)
+{
+	memset(&v->arch.ctx, 0, sizeof(v->arch.ctx));
+	v->arch.ctx.pstate = PSR_MODE_EL1H | PSR_DAIF;
+	v->arch.ctx.el1.sctlr_el1 = SCTLR_EL1_RESET;
+	v->arch.mpidr = MPIDR_RES1 | (v->id & 0xff);
+	fpsimd_forget(v);
+	return 0;
+}
+
+void arch_vcpu_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
+{
+	struct arm64_cpu_context *ctx = &v->arch.ctx;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->pc = entry;
+	ctx->x[0] = arg;
+	ctx->pstate = PSR_MODE_EL1H | PSR_DAIF;
+	ctx->el1.sctlr_el1 = SCTLR_EL1_RESET;
+	v->arch.mpidr = MPIDR_RES1 | (v->id & 0xff);
+	fpsimd_forget(v);
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	fpsimd_forget(v);
+}
+
+static void el1_sysregs_load(const struct arm64_el1_sysregs *r)
+{
+	write_sysreg(sp_el0, r->sp_el0);
+	write_sysreg(sp_el1, r->sp_el1);
+	write_sysreg(elr_el1, r->elr_el1);
+	write_sysreg(spsr_el1, r->spsr_el1);
+	write_sysreg(sctlr_el1, r->sctlr_el1);
+	write_sysreg(cpacr_el1, r->cpacr_el1);
+	write_sysreg(ttbr0_el1, r->ttbr0_el1);
+	write_sysreg(ttbr1_el1, r->ttbr1_el1);
+	write_sysreg(tcr_el1, r->tcr_el1);
+	write_sysreg(mair_el1, r->mair_el1);
+	write_sysreg(amair_el1, r->amair_el1);
+	write_sysreg(vbar_el1, r->vbar_el1);
+	write_sysreg(contextidr_el1, r->contextidr_el1);
+	write_sysreg(tpidr_el0, r->tpidr_el0);
+	write_sysreg(tpidrro_el0, r->tpidrro_el0);
+	write_sysreg(tpidr_el1, r->tpidr_el1);
+	write_sysreg(esr_el1, r->esr_el1);
+	write_sysreg(far_el1, r->far_el1);
+	write_sysreg(afsr0_el1, r->afsr0_el1);
+	write_sysreg(afsr1_el1, r->afsr1_el1);
+	write_sysreg(par_el1, r->par_el1);
+	write_sysreg(csselr_el1, r->csselr_el1);
+	write_sysreg(cntkctl_el1, r->cntkctl_el1);
+	write_sysreg(mdscr_el1, r->mdscr_el1);
+}
+
+static void el1_sysregs_store(struct arm64_el1_sysregs *r)
+{
+	r->sp_el0 = read_sysreg(sp_el0);
+	r->sp_el1 = read_sysreg(sp_el1);
+	r->elr_el1 = read_sysreg(elr_el1);
+	r->spsr_el1 = read_sysreg(spsr_el1);
+	r->sctlr_el1 = read_sysreg(sctlr_el1);
+	r->cpacr_el1 = read_sysreg(cpacr_el1);
+	r->ttbr0_el1 = read_sysreg(ttbr0_el1);
+	r->ttbr1_el1 = read_sysreg(ttbr1_el1);
+	r->tcr_el1 = read_sysreg(tcr_el1);
+	r->mair_el1 = read_sysreg(mair_el1);
+	r->amair_el1 = read_sysreg(amair_el1);
+	r->vbar_el1 = read_sysreg(vbar_el1);
+	r->contextidr_el1 = read_sysreg(contextidr_el1);
+	r->tpidr_el0 = read_sysreg(tpidr_el0);
+	r->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	r->tpidr_el1 = read_sysreg(tpidr_el1);
+	r->esr_el1 = read_sysreg(esr_el1);
+	r->far_el1 = read_sysreg(far_el1);
+	r->afsr0_el1 = read_sysreg(afsr0_el1);
+	r->afsr1_el1 = read_sysreg(afsr1_el1);
+	r->par_el1 = read_sysreg(par_el1);
+	r->csselr_el1 = read_sysreg(csselr_el1);
+	r->cntkctl_el1 = read_sysreg(cntkctl_el1);
+	r->mdscr_el1 = read_sysreg(mdscr_el1);
+}
+
+void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
+{
+	struct arm64_cpu_context *ctx = &v->arch.ctx;
+	unsigned int cpu = arch_cpu_id();
+	uint64_t start, vector;
+
+	el1_sysregs_load(&ctx->el1);
+	/* The FP/SIMD state is saved on every exit; it only needs loading
+	 * when another vCPU used this CPU's registers since. */
+	if (fpsimd_owner[cpu] != v) {
+		arm64_fpsimd_restore(ctx);
+		__atomic_store_n(&fpsimd_owner[cpu], v, __ATOMIC_SEQ_CST);
+	}
+	write_sysreg(vttbr_el2, v->guest->arch.stage2.vttbr);
+	write_sysreg(vpidr_el2, host_midr);
+	write_sysreg(vmpidr_el2, v->arch.mpidr);
+	write_sysreg(hcr_el2, HCR_GUEST);
+	arm64_vtimer_enter(v);
+	arm64_vgic_enter(v);
+
+	v->entries++;
+	start = time_now_ns();
+	vector = arm64_guest_enter(ctx, &arm64_host_contexts[cpu]);
+	v->run_ns += time_now_ns() - start;
+
+	arm64_vgic_exit(v);
+	arm64_vtimer_exit(v);
+	write_sysreg(hcr_el2, HCR_HOST);
+	isb();
+	el1_sysregs_store(&ctx->el1);
+	arm64_fpsimd_save(ctx);
+	ctx->exit_vector = (unsigned int)vector;
+	arm64_trap_decode(v, exit);
+}
+
+uint64_t arm64_vcpu_get_reg(const struct vcpu *v, unsigned int n)
+{
+	return n < 31 ? v->arch.ctx.x[n] : 0;
+}
+
+void arm64_vcpu_set_reg(struct vcpu *v, unsigned int n, uint64_t value)
+{
+	if (n < 31)
+		v->arch.ctx.x[n] = value;
+}
+
+void arch_vcpu_skip_instruction(struct vcpu *v)
+{
+	struct arm64_cpu_context *ctx = &v->arch.ctx;
+
+	/* Every trapped AArch64 instruction is 4 bytes; a 16-bit T32 one
+	 * (IL clear) only exists for AArch32 EL0. */
+	if ((ctx->pstate & PSR_AARCH32) && !(ctx->esr_el2 & ESR_IL))
+		ctx->pc += 2;
+	else
+		ctx->pc += 4;
+	/* The next instruction is not the target of a branch. */
+	ctx->pstate &= ~PSR_BTYPE_MASK;
+}
+
+void arch_vcpu_complete_mmio(struct vcpu *v, const struct vm_exit *exit,
+			     uint64_t value)
+{
+	const struct vm_exit_mmio *m = &exit->mmio;
+
+	if (!m->write) {
+		unsigned int bits = m->size * 8;
+
+		if (bits < 64) {
+			value &= (1ULL << bits) - 1;
+			if (m->sign_extend && (value >> (bits - 1)) & 1)
+				value |= ~0ULL << bits;
+		}
+		/* A W register: the upper half reads as zero. */
+		if (!m->reg64)
+			value &= 0xffffffffULL;
+		arm64_vcpu_set_reg(v, m->reg, value);
+	}
+	arch_vcpu_skip_instruction(v);
+}
+
+void arch_vcpu_complete_hypercall(struct vcpu *v, const uint64_t ret[4])
+{
+	for (unsigned int i = 0; i < 4; i++)
+		v->arch.ctx.x[i] = ret[i];
+	/* HVC returns past itself; a trapped SMC leaves ELR on the SMC. */
+	if (ESR_EC(v->arch.ctx.esr_el2) == ARM64_EC_SMC64)
+		arch_vcpu_skip_instruction(v);
+}
+
+/* Takes an exception to the guest's EL1, as the hardware would have. */
+static void inject_exception(struct vcpu *v, uint64_t esr)
+{
+	struct arm64_cpu_context *ctx = &v->arch.ctx;
+	uint64_t pstate = ctx->pstate;
+	uint64_t offset, new_pstate = PSR_MODE_EL1H | PSR_DAIF;
+
+	if (pstate & PSR_AARCH32)
+		offset = VECTOR_LOWER_A32;
+	else if ((pstate & PSR_MODE_MASK) == PSR_MODE_EL0T)
+		offset = VECTOR_LOWER_A64;
+	else if (pstate & 1)
+		offset = VECTOR_CURRENT_SPX;
+	else
+		offset = VECTOR_CURRENT_SP0;
+
+	ctx->el1.elr_el1 = ctx->pc;
+	ctx->el1.spsr_el1 = pstate;
+	ctx->el1.esr_el1 = esr;
+	if (cpu_has_pan && !(ctx->el1.sctlr_el1 & SCTLR_EL1_SPAN))
+		new_pstate |= PSR_PAN;
+	else
+		new_pstate |= pstate & PSR_PAN;
+	if (cpu_has_ssbs && (ctx->el1.sctlr_el1 & SCTLR_EL1_DSSBS))
+		new_pstate |= PSR_SSBS;
+	ctx->pstate = new_pstate;
+	ctx->pc = ctx->el1.vbar_el1 + offset;
+}
+
+static bool guest_at_el0(const struct arm64_cpu_context *ctx)
+{
+	return (ctx->pstate & PSR_AARCH32) ||
+	       (ctx->pstate & PSR_MODE_MASK) == PSR_MODE_EL0T;
+}
+
+void arch_vcpu_inject_abort(struct vcpu *v, gpa_t addr, bool data)
+{
+	struct arm64_cpu_context *ctx = &v->arch.ctx;
+	unsigned int trap_ec = (unsigned int)ESR_EC(ctx->esr_el2);
+	bool el0 = guest_at_el0(ctx);
+	uint64_t ec, esr, far = addr;
+
+	if (data)
+		ec = el0 ? ARM64_EC_DABT_LOW : ARM64_EC_DABT_CUR;
+	else
+		ec = el0 ? ARM64_EC_IABT_LOW : ARM64_EC_IABT_CUR;
+	esr = (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXTERNAL;
+	/* After an abort trap, the guest knows the access by its virtual
+	 * address (FAR_EL2), not by the IPA. */
+	if ((trap_ec == ARM64_EC_DABT_LOW || trap_ec == ARM64_EC_IABT_LOW) &&
+	    !(ctx->esr_el2 & ESR_ISS_FNV)) {
+		far = ctx->far_el2;
+		if (data && trap_ec == ARM64_EC_DABT_LOW)
+			esr |= ctx->esr_el2 & ESR_ISS_WNR;
+	}
+	inject_exception(v, esr);
+	ctx->el1.far_el1 = far;
+}
+
+void arch_vcpu_inject_undef(struct vcpu *v)
+{
+	inject_exception(v, ((uint64_t)ARM64_EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL);
+}
+
+uint64_t arch_vcpu_hwid(const struct vcpu *v)
+{
+	return v->arch.mpidr & MPIDR_HWID_MASK;
+}
+
+static const char *pstate_mode_name(uint64_t pstate)
+{
+	if (pstate & PSR_AARCH32)
+		return "AArch32 EL0";
+	switch (pstate & PSR_MODE_MASK) {
+	case PSR_MODE_EL0T: return "EL0t";
+	case PSR_MODE_EL1T: return "EL1t";
+	case PSR_MODE_EL1H: return "EL1h";
+	default: return "illegal mode";
+	}
+}
+
+static const char *const exit_vector_names[] = {
+	"sync (lower EL, AArch64)", "IRQ (lower EL, AArch64)",
+	"FIQ (lower EL, AArch64)", "SError (lower EL, AArch64)",
+	"sync (lower EL, AArch32)", "IRQ (lower EL, AArch32)",
+	"FIQ (lower EL, AArch32)", "SError (lower EL, AArch32)",
+};
+
+void arch_vcpu_dump(struct vcpu *v)
+{
+	const struct arm64_cpu_context *ctx = &v->arch.ctx;
+	const struct arm64_el1_sysregs *r = &ctx->el1;
+	unsigned int vector = ctx->exit_vector;
+
+	kprintf("  pc  0x%016llx  pstate 0x%08llx (%s, DAIF %c%c%c%c)\n",
+		(unsigned long long)ctx->pc, (unsigned long long)ctx->pstate,
+		pstate_mode_name(ctx->pstate),
+		(ctx->pstate & PSR_D) ? 'D' : '-', (ctx->pstate & PSR_A) ? 'A' : '-',
+		(ctx->pstate & PSR_I) ? 'I' : '-', (ctx->pstate & PSR_F) ? 'F' : '-');
+	for (int i = 0; i < 30; i += 2)
+		kprintf("  x%-2d 0x%016llx  x%-2d 0x%016llx\n", i,
+			(unsigned long long)ctx->x[i], i + 1,
+			(unsigned long long)ctx->x[i + 1]);
+	kprintf("  x30 0x%016llx\n", (unsigned long long)ctx->x[30]);
+	kprintf("  sp_el0 0x%016llx  sp_el1 0x%016llx\n",
+		(unsigned long long)r->sp_el0, (unsigned long long)r->sp_el1);
+	kprintf("  elr_el1 0x%016llx  spsr_el1 0x%08llx\n",
+		(unsigned long long)r->elr_el1, (unsigned long long)r->spsr_el1);
+	kprintf("  esr_el1 0x%08llx  far_el1 0x%016llx\n",
+		(unsigned long long)r->esr_el1, (unsigned long long)r->far_el1);
+	kprintf("  sctlr_el1 0x%08llx (MMU %s)  vbar_el1 0x%016llx\n",
+		(unsigned long long)r->sctlr_el1, (r->sctlr_el1 & SCTLR_M) ? "on" : "off",
+		(unsigned long long)r->vbar_el1);
+	kprintf("  last exit: %s, esr_el2 0x%08llx far_el2 0x%016llx hpfar_el2 0x%llx\n",
+		vector >= VECTOR_LOW64_SYNC && vector <= VECTOR_LOW32_SERROR ?
+			exit_vector_names[vector - VECTOR_LOW64_SYNC] : "none yet",
+		(unsigned long long)ctx->esr_el2, (unsigned long long)ctx->far_el2,
+		(unsigned long long)ctx->hpfar_el2);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Hooks between the parts of arm64 CPU virtualization. arch_vcpu_run()
+ * (cpu/vcpu.c) calls the interrupt and timer parts around every guest
+ * entry; the trap decoder asks the timer part about system registers.
+ */
+#ifndef ARCH_ARM64_VIRT_H
+#define ARCH_ARM64_VIRT_H
+
+#include <keel/types.h>
+#include <keel/vm_exit.h>
+
+struct vcpu;
+
+/* Guest general-purpose register n (31 reads as zero / writes ignored). */
+uint64_t arm64_vcpu_get_reg(const struct vcpu *v, unsigned int n);
+void arm64_vcpu_set_reg(struct vcpu *v, unsigned int n, uint64_t value);
+
+/* One-time EL2 set-up on each host CPU (host IRQs for the vGIC maintenance
+ * interrupt and the virtual timer, ICH_* defaults). Boot CPU first. */
+void arm64_virt_cpu_init(void);
+
+/* Around each guest entry, interrupts masked (virt/vgic.c): restore the
+ * virtual CPU interface and fill list registers from the pending state;
+ * after exit, save it and account for what the guest acknowledged. */
+void arm64_vgic_enter(struct vcpu *v);
+void arm64_vgic_exit(struct vcpu *v);
+
+/* Around each guest entry (virt/vtimer.c): restore/save the virtual
+ * timer (CNTV_*, CNTVOFF_EL2) and the trap controls (CNTHCTL_EL2). */
+void arm64_vtimer_enter(struct vcpu *v);
+void arm64_vtimer_exit(struct vcpu *v);
+/*
+ * A trapped system-register access (ESR_EL2 EC 0x18) that may be a timer
+ * or counter register (EL1 physical timer: CNTP_CTL/CVAL/TVAL_EL0,
+ * CNTPCT_EL0). Returns true when it was one: for reads *value is what the
+ * guest register receives. The caller completes the instruction.
+ */
+bool arm64_vtimer_sysreg(struct vcpu *v, const struct vm_exit_sysreg *access,
+			 uint64_t *value);
+
+/* Encoding of a system register in ESR_EL2.ISS of EC 0x18: Op0, Op2, Op1,
+ * CRn, CRm fields in place, Rt and direction masked out. */
+#define ARM64_SYSREG_ISS(op0, op1, crn, crm, op2)                       \
+	(((uint32_t)(op0) << 20) | ((uint32_t)(op2) << 17) |             \
+	 ((uint32_t)(op1) << 14) | ((uint32_t)(crn) << 10) |             \
+	 ((uint32_t)(crm) << 1))
+#define ARM64_SYSREG_ISS_MASK 0x3ffc1eU
+
+#endif

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The GICv3 virtual CPU interface: around each guest entry the list
+ * registers (ICH_LR<n>_EL2) are loaded from the emulated GIC's images and
+ * read back into them, so the guest acknowledges and completes its
+ * interrupts through its own ICC_* registers without trapping. The
+ * distributor and redistributors are emulated (emulators/irqchip/vgicv3.c).
+ *
+ * Guest interrupts are all group 1 and purely virtual (ICH_LR.HW = 0): a
+ * level-triggered SPI asks for an EOI maintenance interrupt so that Keel
+ * sees its completion at once; when more interrupts wait than list
+ * registers exist, the underflow maintenance interrupt brings the vCPU
+ * back when they drain. Either way it is the exit that matters: the next
+ * entry flushes again.
+ *
+ * Also here: the guest platform hooks (the GIC of each guest) and the
+ * system registers the trap decoder leaves to generic code (SGIs).
+ */
+#include <keel/errno.h>
+#include <keel/guest.h>
+#include <keel/guest_config.h>
+#include <keel/irq.h>
+#include <keel/log.h>
+#include <keel/spinlock.h>
+#include <keel/time.h>
+#include <keel/vcpu.h>
+#include <arch/cpu.h>
+#include <arch/sysreg.h>
+#include <arch/vcpu.h>
+#include <arch/virt.h>
+#include <irqchip/vgicv3.h>
+
+/* GICv3 hypervisor control registers, by encoding (any assembler). */
+#define ICH_HCR_EL2 S3_4_C12_C11_0
+#define ICH_VTR_EL2 S3_4_C12_C11_1
+#define ICH_VMCR_EL2 S3_4_C12_C11_7
+#define ICC_SRE_EL2_ENC S3_4_C12_C9_5
+
+#define ICH_HCR_EN (1ULL << 0)
+#define ICH_HCR_UIE (1ULL << 1)
+
+#define ICH_VTR_LISTREGS(vtr) (((unsigned int)(vtr) & 0x1f) + 1)
+#define ICH_VTR_PREBITS(vtr) ((((unsigned int)(vtr) >> 26) & 7) + 1)
+
+#define ICH_LR_STATE_SHIFT 62
+#define ICH_LR_HW (1ULL << 61)
+#define ICH_LR_GROUP1 (1ULL << 60)
+#define ICH_LR_PRIORITY_SHIFT 48
+#define ICH_LR_EOI (1ULL << 41)    /* with HW = 0 */
+
+#define ICC_SRE_SRE (1ULL << 0)
+#define ICC_SRE_ENABLE (1ULL << 3)
+
+/* Guest system registers served here (ESR_EL2.ISS encodings). */
+#define SYSREG_ICC_SGI1R ARM64_SYSREG_ISS(3, 0, 12, 11, 5)
+#define SYSREG_ICC_ASGI1R ARM64_SYSREG_ISS(3, 0, 12, 11, 6)
+#define SYSREG_ICC_SGI0R ARM64_SYSREG_ISS(3, 0, 12, 11, 7)
+
+/* Register names reach the assembler as text: expand the macros first. */
+#define sysreg_read(reg) read_sysreg(reg)
+#define sysreg_write(reg, value) write_sysreg(reg, value)
+
+#define ICH_LR_LIST(X)                                                      \
+	X(0, S3_4_C12_C12_0) X(1, S3_4_C12_C12_1) X(2, S3_4_C12_C12_2)     \
+	X(3, S3_4_C12_C12_3) X(4, S3_4_C12_C12_4) X(5, S3_4_C12_C12_5)     \
+	X(6, S3_4_C12_C12_6) X(7, S3_4_C12_C12_7) X(8, S3_4_C12_C13_0)     \
+	X(9, S3_4_C12_C13_1) X(10, S3_4_C12_C13_2) X(11, S3_4_C12_C13_3)   \
+	X(12, S3_4_C12_C13_4) X(13, S3_4_C12_C13_5) X(14, S3_4_C12_C13_6)  \
+	X(15, S3_4_C12_C13_7)
+
+/* ICH_AP0R<n>_EL2 are 0..3, ICH_AP1R<n>_EL2 are 4..7 here. */
+#define ICH_APR_LIST(X)                                                     \
+	X(0, S3_4_C12_C8_0) X(1, S3_4_C12_C8_1) X(2, S3_4_C12_C8_2)        \
+	X(3, S3_4_C12_C8_3) X(4, S3_4_C12_C9_0) X(5, S3_4_C12_C9_1)        \
+	X(6, S3_4_C12_C9_2) X(7, S3_4_C12_C9_3)
+
+/* The same on every CPU of a system; read by arm64_virt_cpu_init(). */
+static unsigned int ich_lr_count;
+static unsigned int ich_apr_count;   /* ICH_AP<g>R<n> registers per group */
+
+static uint64_t ich_lr_read(unsigned int n)
+{
+	switch (n) {
+#define ICH_LR_READ(i, reg) case i: return read_sysreg(reg);
+	ICH_LR_LIST(ICH_LR_READ)
+#undef ICH_LR_READ
+	}
+	return 0;
+}
+
+static void ich_lr_write(unsigned int n, uint64_t value)
+{
+	switch (n) {
+#define ICH_LR_WRITE(i, reg) case i: write_sysreg(reg, value); break;
+	ICH_LR_LIST(ICH_LR_WRITE)
+#undef ICH_LR_WRITE
+	}
+}
+
+static uint32_t ich_apr_read(unsigned int n)
+{
+	switch (n) {
+#define ICH_APR_READ(i, reg) case i: return (uint32_t)read_sysreg(reg);
+	ICH_APR_LIST(ICH_APR_READ)
+#undef ICH_APR_READ
+	}
+	return 0;
+}
+
+static void ich_apr_write(unsigned int n, uint32_t value)
+{
+	switch (n) {
+#define ICH_APR_WRITE(i, reg) case i: write_sysreg(reg, value); break;
+	ICH_APR_LIST(ICH_APR_WRITE)
+#undef ICH_APR_WRITE
+	}
+}
+
+static void ich_read_sizes(void)
+{
+	uint64_t vtr = sysreg_read(ICH_VTR_EL2);
+	unsigned int prebits = ICH_VTR_PREBITS(vtr);
+
+	ich_lr_count = MIN(ICH_VTR_LISTREGS(vtr), (unsigned int)VGIC_MAX_LRS);
+	/* 5 preemption bits: one register per group, 6: two, 7: four. */
+	ich_apr_count = prebits >= 7 ? 4 : prebits == 6 ? 2 : 1;
+}
+
+static uint64_t lr_encode(const struct vgic_lr *lr)
+{
+	uint64_t value = (uint64_t)lr->intid | ICH_LR_GROUP1 |
+			 (uint64_t)lr->priority << ICH_LR_PRIORITY_SHIFT |
+			 (uint64_t)(lr->state & 3) << ICH_LR_STATE_SHIFT;
+
+	if (lr->eoi_notify)
+		value |= ICH_LR_EOI;
+	return value;
+}
+
+static void lr_decode(uint64_t value, struct vgic_lr *lr)
+{
+	lr->intid = (uint32_t)value;
+	lr->priority = (uint8_t)(value >> ICH_LR_PRIORITY_SHIFT);
+	lr->state = (uint8_t)(value >> ICH_LR_STATE_SHIFT);
+	lr->eoi_notify = !(value & ICH_LR_HW) && (value & ICH_LR_EOI);
+}
+
+/* ---- per host CPU ---- */
+
+/* The maintenance interrupt and the host's view of the virtual timer
+ * only ever end a guest run; the exit path saved and disabled what
+ * raised them. Quieten them anyway should one be taken late. */
+static void vgic_maintenance_irq(unsigned int irq, void *arg)
+{
+	sysreg_write(ICH_HCR_EL2, 0);
+	isb();
+}
+
+static void vtimer_host_irq(unsigned int irq, void *arg)
+{
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+}
+
+void arm64_virt_cpu_init(void)
+{
+	uint64_t sre = sysreg_read(ICC_SRE_EL2_ENC);
+	int err;
+
+	/* EL1 must reach its ICC_SRE_EL1 (and so the virtual interface
+	 * through system registers); the host driver set both bits. */
+	if ((sre & (ICC_SRE_SRE | ICC_SRE_ENABLE)) != (ICC_SRE_SRE | ICC_SRE_ENABLE)) {
+		sysreg_write(ICC_SRE_EL2_ENC, sre | ICC_SRE_SRE | ICC_SRE_ENABLE);
+		isb();
+	}
+	ich_read_sizes();
+	sysreg_write(ICH_HCR_EL2, 0);
+	sysreg_write(ICH_VMCR_EL2, 0);
+	for (unsigned int i = 0; i < ich_lr_count; i++)
+		ich_lr_write(i, 0);
+	for (unsigned int i = 0; i < ich_apr_count; i++) {
+		ich_apr_write(i, 0);
+		ich_apr_write(4 + i, 0);
+	}
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+
+	err = irq_request(VGIC_INTID_MAINTENANCE, vgic_maintenance_irq, NULL);
+	if (!err)
+		err = irq_request(VGIC_INTID_VTIMER, vtimer_host_irq, NULL);
+	if (err)
+		log_error("vgic: CPU %u cannot take the GIC maintenance and virtual timer interrupts: %s",
+			  arch_cpu_id(), keel_strerror(err));
+	if (arch_cpu_id() == 0)
+		log_info("vgic: GICv3 virtual CPU interface, %u list registers",
+			 ich_lr_count);
+}
+
+/* ---- around each guest entry ---- */
+
+void arm64_vgic_enter(struct vcpu *v)
+{
+	struct arm64_vgic_cpu *c = &v->arch.vgic;
+	struct vgic *vgic = v->guest->arch.vgic;
+	uint64_t hcr = ICH_HCR_EN;
+	bool underflow = false;
+	uint32_t used = 0;
+
+	if (!ich_lr_count)
+		ich_read_sizes();
+	c->nr_lrs = ich_lr_count;
+	if (vgic)
+		vgic_vcpu_flush(vgic, v->id, c->lrs, c->nr_lrs, &underflow);
+	/* Every list register is 0 between runs: write the used ones. */
+	for (unsigned int i = 0; i < c->nr_lrs; i++) {
+		if (c->lrs[i].state == VGIC_LR_INVALID)
+			continue;
+		ich_lr_write(i, lr_encode(&c->lrs[i]));
+		used |= 1u << i;
+	}
+	c->lrs_used = used;
+	for (unsigned int i = 0; i < ich_apr_count; i++) {
+		ich_apr_write(i, c->ap0r[i]);
+		ich_apr_write(4 + i, c->ap1r[i]);
+	}
+	sysreg_write(ICH_VMCR_EL2, c->vmcr);
+	if (underflow)
+		hcr |= ICH_HCR_UIE;
+	c->hcr = hcr;
+	sysreg_write(ICH_HCR_EL2, hcr);
+}
+
+void arm64_vgic_exit(struct vcpu *v)
+{
+	struct arm64_vgic_cpu *c = &v->arch.vgic;
+	struct vgic *vgic = v->guest->arch.vgic;
+
+	for (unsigned int i = 0; i < c->nr_lrs; i++)
+		if (c->lrs_used & (1u << i))
+			lr_decode(ich_lr_read(i), &c->lrs[i]);
+	c->vmcr = sysreg_read(ICH_VMCR_EL2);
+	for (unsigned int i = 0; i < ich_apr_count; i++) {
+		c->ap0r[i] = ich_apr_read(i);
+		c->ap1r[i] = ich_apr_read(4 + i);
+	}
+	if (vgic)
+		vgic_vcpu_sync(vgic, v->id, c->lrs, c->nr_lrs);
+
+	/* Nothing of this vCPU may reach the next one on this CPU. */
+	sysreg_write(ICH_HCR_EL2, 0);
+	for (unsigned int i = 0; i < c->nr_lrs; i++)
+		if (c->lrs_used & (1u << i))
+			ich_lr_write(i, 0);
+	c->lrs_used = 0;
+	isb();
+}
+
+/* ---- hooks of keel/vcpu.h ---- */
+
+bool arch_vcpu_irq_pending(struct vcpu *v)
+{
+	struct vgic *vgic = v->guest->arch.vgic;
+
+	/* A timer that expired while the vCPU waited raises its interrupt
+	 * now; it counts if the guest enabled it. */
+	arm64_vtimer_poll(v);
+	return vgic && vgic_vcpu_pending(vgic, v->id);
+}
+
+/* ---- hooks of keel/guest.h: the guest's interrupt controller ---- */
+
+static void vgic_cpu_state_reset(struct vcpu *v)
+{
+	v->arch.vgic = (struct arm64_vgic_cpu){ 0 };
+}
+
+int arch_guest_platform_create(struct guest *g)
+{
+	const struct guest_platform *platform = arch_guest_platform();
+
+	g->arch.vgic = vgic_create(g, g->vcpu_count, platform->spi_count);
+	if (!g->arch.vgic)
+		return -KEEL_ENOMEM;
+	for (unsigned int i = 0; i < g->vcpu_count; i++)
+		vgic_cpu_state_reset(g->vcpus[i]);
+	arm64_vtimer_guest_create(g);
+	return 0;
+}
+
+void arch_guest_platform_reset(struct guest *g)
+{
+	if (g->arch.vgic)
+		vgic_reset(g->arch.vgic);
+	for (unsigned int i = 0; i < g->vcpu_count; i++)
+		vgic_cpu_state_reset(g->vcpus[i]);
+	arm64_vtimer_guest_reset(g);
+}
+
+void arch_guest_platform_destroy(struct guest *g)
+{
+	arm64_vtimer_guest_destroy(g);
+	vgic_destroy(g->arch.vgic);
+	g->arch.vgic = NULL;
+}
+
+void arch_guest_set_irq_level(struct guest *g, unsigned int irq, bool level)
+{
+	if (g->arch.vgic && irq < VGIC_MAX_SPIS)
+		vgic_set_spi_level(g->arch.vgic, VGIC_NR_PRIVATE + irq, level);
+}
+
+/* ---- system registers left to generic code ---- */
+
+#define SYSREG_LOG_WINDOW_NS (10 * NSEC_PER_SEC)
+#define SYSREG_LOG_BURST 10
+
+static spinlock_t sysreg_log_lock = SPINLOCK_INIT;
+static uint64_t sysreg_log_window_start;
+static unsigned int sysreg_log_count;
+
+/* At most SYSREG_LOG_BURST messages per window, for all guests: a guest
+ * cannot flood the log by probing registers. */
+static bool sysreg_log_allowed(void)
+{
+	uint64_t now = time_now_ns();
+	unsigned long flags = spin_lock_irqsave(&sysreg_log_lock);
+	bool allowed;
+
+	if (now - sysreg_log_window_start >= SYSREG_LOG_WINDOW_NS) {
+		sysreg_log_window_start = now;
+		sysreg_log_count = 0;
+	}
+	allowed = sysreg_log_count < SYSREG_LOG_BURST;
+	if (allowed)
+		sysreg_log_count++;
+	spin_unlock_irqrestore(&sysreg_log_lock, flags);
+	return allowed;
+}
+
+static void sysreg_unhandled(struct vcpu *v, uint32_t encoding)
+{
+	if (sysreg_log_allowed())
+		log_warn("guest %s: vCPU %u: unhandled system register access <%u,%u,%u,%u,%u> at pc 0x%llx; undefined instruction injected",
+			 v->guest->name, v->id, (encoding >> 20) & 3,
+			 (encoding >> 14) & 7, (encoding >> 10) & 0xf,
+			 (encoding >> 1) & 0xf, (encoding >> 17) & 7,
+			 (unsigned long long)v->arch.ctx.pc);
+	arch_vcpu_inject_undef(v);
+}
+
+/*
+ * SGI generation traps (HCR_EL2.IMO). ICC_SGI0R_EL1 and ICC_ASGI1R_EL1 are
+ * served like ICC_SGI1R_EL1: the SGI is made pending, and whether the
+ * guest gets it depends on its group in GICR_IGROUPR0 (only group 1 is
+ * delivered). These registers are write-only: reads are undefined.
+ */
+void arch_guest_sysreg(struct vcpu *v, const struct vm_exit *exit)
+{
+	const struct vm_exit_sysreg *access = &exit->sysreg;
+	uint32_t encoding = access->encoding & ARM64_SYSREG_ISS_MASK;
+	uint64_t value = 0;
+
+	if (encoding == SYSREG_ICC_SGI1R || encoding == SYSREG_ICC_ASGI1R ||
+	    encoding == SYSREG_ICC_SGI0R) {
+		if (!access->write) {
+			sysreg_unhandled(v, encoding);
+			return;
+		}
+		if (v->guest->arch.vgic)
+			vgic_send_sgi(v->guest->arch.vgic, v->id, access->data);
+		arch_vcpu_skip_instruction(v);
+		return;
+	}
+	if (arm64_vtimer_sysreg(v, access, &value)) {
+		if (!access->write)
+			arm64_vcpu_set_reg(v, access->reg, value);
+		arch_vcpu_skip_instruction(v);
+		return;
+	}
+	sysreg_unhandled(v, encoding);
+}

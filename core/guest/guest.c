@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest life cycle. Transitions that must wait for vCPUs to leave their
+ * host CPUs (pause, stop, reset, destroy) run on the management CPU, CPU 0:
+ * from the shell, at boot, or from CPU 0's idle path for resets a guest
+ * asked for. Exit handlers on any CPU only use the *_async calls, which
+ * never wait. The guest list is changed and walked only on CPU 0.
+ */
+#include <keel/devtree.h>
+#include <keel/errno.h>
+#include <keel/guest.h>
+#include <keel/guest_internal.h>
+#include <keel/log.h>
+#include <keel/mm.h>
+#include <keel/platform.h>
+#include <keel/sched.h>
+#include <lib/format.h>
+#include <arch/cpu.h>
+#include <libfdt.h>
+#include <string.h>
+
+/* More guest nodes than this in one tree is surely a mistake. */
+#define GUEST_LOAD_MAX 16
+
+static LIST_HEAD(guest_list);
+static unsigned int guest_next_id;
+/* Host CPU for the next vCPU without cpu-affinity; CPU 0 runs the shell,
+ * so it comes last. */
+static unsigned int guest_next_pcpu = 1;
+
+static const char *const guest_state_names[] = {
+	[GUEST_LOADED] = "loaded", [GUEST_CREATED] = "created",
+	[GUEST_RUNNING] = "running", [GUEST_PAUSED] = "paused",
+	[GUEST_STOPPED] = "stopped",
+};
+
+const char *guest_state_name(enum guest_state state)
+{
+	return state < ARRAY_SIZE(guest_state_names) ? guest_state_names[state] : "?";
+}
+
+void guest_error(char *err, size_t err_len, const struct guest *g,
+		 const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!err || !err_len)
+		return;
+	n = fmt_snprintf(err, err_len, "guest %s: ", g->name);
+	if (n < 0 || (size_t)n >= err_len)
+		return;
+	va_start(ap, fmt);
+	fmt_vsnprintf(err + n, err_len - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static void set_state(struct guest *g, enum guest_state state)
+{
+	__atomic_store_n(&g->state, state, __ATOMIC_SEQ_CST);
+}
+
+static enum guest_state get_state(const struct guest *g)
+{
+	return __atomic_load_n(&g->state, __ATOMIC_SEQ_CST);
+}
+
+struct guest *guest_find(const char *name)
+{
+	struct guest *g;
+
+	list_for_each_entry(g, &guest_list, node)
+		if (strcmp(g->name, name) == 0)
+			return g;
+	return NULL;
+}
+
+void guest_for_each(void (*fn)(struct guest *g, void *ctx), void *ctx)
+{
+	struct guest *g, *next;
+
+	list_for_each_entry_safe(g, next, &guest_list, node)
+		fn(g, ctx);
+}
+
+/* ---- loading ---- */
+
+int guest_load_tree(const void *fdt, size_t size, char *err, size_t err_len)
+{
+	struct guest *batch[GUEST_LOAD_MAX];
+	unsigned int count = 0;
+	int guests, node, ret;
+
+	ret = devtree_check_full(fdt, size);
+	if (ret) {
+		fmt_snprintf(err, err_len, "not a valid device tree: %s", fdt_strerror(ret));
+		return -KEEL_EINVAL;
+	}
+	guests = fdt_path_offset(fdt, "/guests");
+	if (guests < 0) {
+		fmt_snprintf(err, err_len, "no /guests node in the device tree");
+		return -KEEL_ENOENT;
+	}
+	fdt_for_each_subnode(node, fdt, guests) {
+		struct guest *g;
+
+		if (count == GUEST_LOAD_MAX) {
+			fmt_snprintf(err, err_len, "more than %d guest nodes under /guests",
+				     GUEST_LOAD_MAX);
+			ret = -KEEL_E2BIG;
+			goto err_free;
+		}
+		g = kzalloc(sizeof(*g));
+		if (!g) {
+			fmt_snprintf(err, err_len, "out of memory loading guest nodes");
+			ret = -KEEL_ENOMEM;
+			goto err_free;
+		}
+		batch[count++] = g;
+		g->name = g->config.name;
+		ret = guest_config_parse(fdt, node, &g->config, err, err_len);
+		if (ret)
+			goto err_free;
+		if (guest_find(g->name)) {
+			fmt_snprintf(err, err_len,
+				     "guest %s: a guest of that name is already loaded (`guest unload %s` first)",
+				     g->name, g->name);
+			ret = -KEEL_EEXIST;
+			goto err_free;
+		}
+		for (unsigned int i = 0; i + 1 < count; i++) {
+			if (strcmp(batch[i]->name, g->name) == 0) {
+				fmt_snprintf(err, err_len, "guest %s: two guest nodes of that name",
+					     g->name);
+				ret = -KEEL_EEXIST;
+				goto err_free;
+			}
+		}
+	}
+	if (!count) {
+		fmt_snprintf(err, err_len, "no guest nodes under /guests");
+		return -KEEL_ENOENT;
+	}
+	for (unsigned int i = 0; i < count; i++) {
+		batch[i]->id = guest_next_id++;
+		batch[i]->lock = (spinlock_t)SPINLOCK_INIT;
+		batch[i]->state = GUEST_LOADED;
+		list_add_tail(&batch[i]->node, &guest_list);
+	}
+	return (int)count;
+
+err_free:
+	for (unsigned int i = 0; i < count; i++)
+		kfree(batch[i]);
+	return ret;
+}
+
+int guest_unload(struct guest *g)
+{
+	if (get_state(g) != GUEST_LOADED)
+		return -KEEL_EBUSY;
+	list_del(&g->node);
+	kfree(g);
+	return 0;
+}
+
+/* ---- creating and tearing down ---- */
+
+static void vcpu_wake_event(struct timer_event *event, void *arg)
+{
+	vcpu_kick(arg);
+}
+
+static unsigned int pick_pcpu(void)
+{
+	if (!cpu_count)
+		return 0;
+	for (unsigned int tries = 0; tries < KEEL_MAX_CPUS; tries++) {
+		unsigned int cpu = guest_next_pcpu++ % cpu_count;
+
+		if (cpu_info[cpu].state == CPU_ONLINE)
+			return cpu;
+	}
+	return 0;
+}
+
+static int check_affinity(struct guest *g, char *err, size_t err_len)
+{
+	if (!g->config.has_affinity)
+		return 0;
+	for (unsigned int i = 0; i < g->config.vcpus; i++) {
+		uint32_t cpu = g->config.affinity[i];
+
+		if (cpu >= cpu_count || cpu_info[cpu].state != CPU_ONLINE) {
+			guest_error(err, err_len, g,
+				    "node /guests/%s: \"cpu-affinity\" puts vCPU %u on host CPU %u, which is not online (see `cpus`)",
+				    g->name, i, cpu);
+			return -KEEL_EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Frees whatever guest_create() got to; safe on a partly created guest. */
+static void guest_teardown(struct guest *g)
+{
+	for (unsigned int i = g->device_count; i-- > 0;)
+		if (g->devices[i].emulator->destroy)
+			g->devices[i].emulator->destroy(g->devices[i].state);
+	g->device_count = 0;
+	if (g->arch_platform_ready)
+		arch_guest_platform_destroy(g);
+	g->arch_platform_ready = false;
+	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		arch_vcpu_destroy(g->vcpus[i]);
+		kfree(g->vcpus[i]);
+		g->vcpus[i] = NULL;
+	}
+	g->vcpu_count = 0;
+	guest_mem_free(g);
+	if (g->arch_ready)
+		arch_guest_destroy(g);
+	g->arch_ready = false;
+	mmio_table_init(&g->mmio);
+}
+
+static int create_vcpus(struct guest *g, char *err, size_t err_len)
+{
+	for (unsigned int i = 0; i < g->config.vcpus; i++) {
+		struct vcpu *v = kzalloc(sizeof(*v));
+		int ret;
+
+		if (!v) {
+			guest_error(err, err_len, g, "out of memory for vCPU %u", i);
+			return -KEEL_ENOMEM;
+		}
+		v->guest = g;
+		v->id = i;
+		v->pcpu = g->config.has_affinity ? g->config.affinity[i] : pick_pcpu();
+		v->power = VCPU_POWER_OFF;
+		list_init(&v->run_node);
+		v->wake_event.fn = vcpu_wake_event;
+		v->wake_event.arg = v;
+		g->vcpus[g->vcpu_count++] = v;
+		ret = arch_vcpu_init(v);
+		if (ret) {
+			guest_error(err, err_len, g, "cannot set up vCPU %u: %s", i,
+				    keel_strerror(ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int create_devices(struct guest *g, char *err, size_t err_len)
+{
+	for (unsigned int i = 0; i < g->config.device_count; i++) {
+		const struct guest_device_config *dev = &g->config.devices[i];
+		const struct emulator *emu = emulator_find(dev->compatible);
+		struct guest_device *gd = &g->devices[g->device_count];
+		int ret;
+
+		if (!emu)
+			return -KEEL_ENOENT; /* validation already refused this */
+		ret = emu->create(g, dev, &gd->state);
+		if (ret) {
+			guest_error(err, err_len, g, "node /guests/%s/devices/%s: %s: %s",
+				    g->name, dev->name, emu->name, keel_strerror(ret));
+			return ret;
+		}
+		gd->emulator = emu;
+		gd->config = dev;
+		g->device_count++;
+	}
+	return 0;
+}
+
+int guest_create(struct guest *g, char *err, size_t err_len)
+{
+	int ret;
+
+	if (get_state(g) != GUEST_LOADED) {
+		guest_error(err, err_len, g, "already created (state %s)",
+			    guest_state_name(get_state(g)));
+		return -KEEL_EBUSY;
+	}
+	ret = check_affinity(g, err, err_len);
+	if (ret)
+		return ret;
+	mmio_table_init(&g->mmio);
+	guest_console_init(g);
+	g->unhandled_mmio = 0;
+	g->stop_reason[0] = '\0';
+
+	ret = arch_guest_init(g);
+	if (ret) {
+		guest_error(err, err_len, g, "cannot set up stage-2 translation: %s",
+			    keel_strerror(ret));
+		return ret;
+	}
+	g->arch_ready = true;
+	ret = guest_mem_alloc(g, err, err_len);
+	if (!ret)
+		ret = create_vcpus(g, err, err_len);
+	if (!ret) {
+		ret = arch_guest_platform_create(g);
+		if (ret)
+			guest_error(err, err_len, g, "cannot create its interrupt controller: %s",
+				    keel_strerror(ret));
+		else
+			g->arch_platform_ready = true;
+	}
+	if (!ret)
+		ret = create_devices(g, err, err_len);
+	if (!ret)
+		ret = guest_boot_load(g, err, err_len);
+	if (ret) {
+		guest_teardown(g);
+		return ret;
+	}
+	g->created_ns = time_now_ns();
+	set_state(g, GUEST_CREATED);
+	return 0;
+}
+
+/* ---- running, pausing, stopping ---- */
+
+/* Takes every vCPU off its run queue and waits until none is on a CPU. */
+static void guest_quiesce(struct guest *g)
+{
+	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		sched_dequeue(g->vcpus[i]);
+		timer_event_cancel(&g->vcpus[i]->wake_event);
+	}
+	for (unsigned int i = 0; i < g->vcpu_count; i++)
+		sched_wait_off_cpu(g->vcpus[i]);
+}
+
+static void guest_boot_vcpus(struct guest *g)
+{
+	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		struct vcpu *v = g->vcpus[i];
+
+		v->power = i == 0 ? VCPU_POWER_ON : VCPU_POWER_OFF;
+		v->blocked = false;
+		if (i == 0)
+			arch_vcpu_reset(v, g->entry, g->dtb_gpa);
+	}
+}
+
+/* Back to the power-on state: RAM cleared, devices reset, payload loaded
+ * again. vCPUs are off their CPUs. */
+static int guest_reload(struct guest *g)
+{
+	char err[GUEST_ERROR_MAX];
+	int ret;
+
+	guest_mem_clear(g);
+	arch_guest_platform_reset(g);
+	for (unsigned int i = 0; i < g->device_count; i++)
+		if (g->devices[i].emulator->reset)
+			g->devices[i].emulator->reset(g->devices[i].state);
+	ret = guest_boot_load(g, err, sizeof(err));
+	if (ret)
+		log_error("%s", err);
+	return ret;
+}
+
+int guest_start(struct guest *g)
+{
+	enum guest_state state = get_state(g);
+
+	if (state == GUEST_STOPPED) {
+		int ret = guest_reload(g);
+
+		if (ret)
+			return ret;
+	} else if (state != GUEST_CREATED) {
+		return state == GUEST_LOADED ? -KEEL_ENOENT : -KEEL_EBUSY;
+	}
+	g->stop_reason[0] = '\0';
+	g->reset_pending = false;
+	guest_boot_vcpus(g);
+	g->first_output_ns = 0;
+	g->started_ns = time_now_ns();
+	g->irq_window_start_ns = g->started_ns;
+	g->irq_window_count = 0;
+	set_state(g, GUEST_RUNNING);
+	arch_guest_time_start(g);
+	sched_enqueue(g->vcpus[0]);
+	return 0;
+}
+
+int guest_pause(struct guest *g)
+{
+	if (get_state(g) != GUEST_RUNNING)
+		return -KEEL_EBUSY;
+	set_state(g, GUEST_PAUSED);
+	guest_quiesce(g);
+	arch_guest_time_stop(g);
+	return 0;
+}
+
+int guest_resume(struct guest *g)
+{
+	if (get_state(g) != GUEST_PAUSED)
+		return -KEEL_EBUSY;
+	arch_guest_time_start(g);
+	set_state(g, GUEST_RUNNING);
+	/* A vCPU that was in WFI lost its wake event to the pause: let it
+	 * look again (a WFI may always end early). */
+	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		g->vcpus[i]->blocked = false;
+		sched_enqueue(g->vcpus[i]);
+	}
+	return 0;
+}
+
+static void guest_set_reason(struct guest *g, const char *fmt, va_list ap)
+{
+	fmt_vsnprintf(g->stop_reason, sizeof(g->stop_reason), fmt, ap);
+}
+
+int guest_stop(struct guest *g, const char *reason)
+{
+	enum guest_state state = get_state(g);
+
+	if (state != GUEST_RUNNING && state != GUEST_PAUSED && state != GUEST_CREATED)
+		return -KEEL_EBUSY;
+	set_state(g, GUEST_STOPPED);
+	guest_quiesce(g);
+	g->reset_pending = false;
+	fmt_snprintf(g->stop_reason, sizeof(g->stop_reason), "%s", reason);
+	return 0;
+}
+
+int guest_reset(struct guest *g)
+{
+	enum guest_state state = get_state(g);
+
+	if (state == GUEST_LOADED)
+		return -KEEL_ENOENT;
+	set_state(g, GUEST_STOPPED);
+	guest_quiesce(g);
+	if (state == GUEST_PAUSED)
+		arch_guest_time_start(g);
+	return guest_start(g);
+}
+
+int guest_destroy(struct guest *g)
+{
+	if (get_state(g) == GUEST_LOADED)
+		return -KEEL_ENOENT;
+	set_state(g, GUEST_STOPPED);
+	guest_quiesce(g);
+	guest_console_detach(g);
+	g->reset_pending = false;
+	guest_teardown(g);
+	set_state(g, GUEST_LOADED);
+	return 0;
+}
+
+/* ---- from exit handlers ---- */
+
+/* Takes g's vCPUs off the run queues and out of guest mode, without
+ * waiting; the guest state is already not "running". */
+static void guest_evict_async(struct guest *g)
+{
+	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		sched_dequeue(g->vcpus[i]);
+		vcpu_kick(g->vcpus[i]);
+	}
+	/* CPU 0 may be waiting on this guest's console. */
+	sched_request_service();
+}
+
+void guest_stop_async(struct guest *g, const char *fmt, ...)
+{
+	unsigned long flags = spin_lock_irqsave(&g->lock);
+	enum guest_state state = get_state(g);
+	va_list ap;
+
+	if (state != GUEST_RUNNING && state != GUEST_PAUSED) {
+		spin_unlock_irqrestore(&g->lock, flags);
+		return;
+	}
+	set_state(g, GUEST_STOPPED);
+	va_start(ap, fmt);
+	guest_set_reason(g, fmt, ap);
+	va_end(ap);
+	spin_unlock_irqrestore(&g->lock, flags);
+	log_warn("guest %s stopped: %s", g->name, g->stop_reason);
+	guest_evict_async(g);
+}
+
+void guest_reset_async(struct guest *g)
+{
+	unsigned long flags = spin_lock_irqsave(&g->lock);
+
+	if (get_state(g) != GUEST_RUNNING) {
+		spin_unlock_irqrestore(&g->lock, flags);
+		return;
+	}
+	set_state(g, GUEST_STOPPED);
+	fmt_snprintf(g->stop_reason, sizeof(g->stop_reason), "restarting (guest reset)");
+	g->reset_pending = true;
+	spin_unlock_irqrestore(&g->lock, flags);
+	guest_evict_async(g);
+}
+
+static void guest_service_one(struct guest *g, void *ctx)
+{
+	if (!g->reset_pending)
+		return;
+	g->reset_pending = false;
+	log_info("guest %s: restarting (reset by the guest)", g->name);
+	if (guest_reset(g))
+		log_error("guest %s: restart failed; the guest stays stopped", g->name);
+}
+
+void guest_service_requests(void)
+{
+	guest_for_each(guest_service_one, NULL);
+}
+
+void guest_count_self_irq(struct guest *g)
+{
+	uint64_t now = time_now_ns();
+	unsigned long flags = spin_lock_irqsave(&g->lock);
+	uint32_t limit = g->config.max_irq_rate;
+	bool storm;
+
+	if (now - g->irq_window_start_ns >= NSEC_PER_SEC) {
+		g->irq_window_start_ns = now;
+		g->irq_window_count = 0;
+	}
+	g->irq_window_count++;
+	storm = limit && g->irq_window_count > limit;
+	spin_unlock_irqrestore(&g->lock, flags);
+	if (storm)
+		guest_stop_async(g, "interrupt storm: more than %u interrupts raised by the guest for itself within one second (node property \"max-irq-rate\")",
+				 limit);
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Putting a guest's payload in its RAM: the kernel (an arch kernel image
+ * whose header says where it goes, or a raw binary), the optional initrd
+ * and the device tree Keel generates from the guest node. Without explicit
+ * addresses the device tree goes at the top of the first memory region and
+ * the initrd right below it.
+ */
+#include <keel/errno.h>
+#include <keel/fs.h>
+#include <keel/guest.h>
+#include <keel/guest_dtb.h>
+#include <keel/guest_internal.h>
+#include <keel/mm.h>
+#include <libfdt.h>
+
+#define GUEST_DTB_MAX KiB(64)
+
+static int boot_file(struct guest *g, const char *what, const char *path,
+		     const struct fs_node **node, char *err, size_t err_len)
+{
+	int ret = fs_lookup(path, node);
+
+	if (ret || (*node)->is_dir) {
+		guest_error(err, err_len, g,
+			    "node /guests/%s/boot: %s \"%s\" %s in the image file system (see `ls`)",
+			    g->name, what, path, ret ? "does not exist" : "is a directory");
+		return ret ? ret : -KEEL_EISDIR;
+	}
+	return 0;
+}
+
+static int load_kernel(struct guest *g, const struct fs_node *kernel, gpa_t *end,
+		       char *err, size_t err_len)
+{
+	const struct guest_boot_config *boot = &g->config.boot;
+	uint64_t offset = 0, reserve = kernel->size;
+	gpa_t load;
+	int ret;
+
+	ret = arch_kernel_image_layout(kernel->data, kernel->size, &offset, &reserve);
+	if (ret == -KEEL_ENOENT) {
+		offset = 0;
+		reserve = kernel->size;
+	} else if (ret) {
+		guest_error(err, err_len, g, "kernel %s has a malformed image header",
+			    boot->kernel);
+		return ret;
+	}
+	reserve = MAX(reserve, (uint64_t)kernel->size);
+	load = boot->has_kernel_addr ? boot->kernel_addr : g->config.mem[0].base + offset;
+	if (!guest_range_is_ram(g, load, reserve)) {
+		guest_error(err, err_len, g,
+			    "kernel %s (%llu bytes to reserve) does not fit in guest RAM at 0x%llx",
+			    boot->kernel, (unsigned long long)reserve, (unsigned long long)load);
+		return -KEEL_E2BIG;
+	}
+	ret = guest_copy_to(g, load, kernel->data, kernel->size);
+	if (ret)
+		return ret;
+	g->entry = load;
+	*end = load + reserve;
+	return 0;
+}
+
+int guest_boot_load(struct guest *g, char *err, size_t err_len)
+{
+	const struct guest_boot_config *boot = &g->config.boot;
+	const struct guest_mem_config *mem0 = &g->config.mem[0];
+	const struct fs_node *kernel, *initrd = NULL;
+	struct guest_dtb_extra extra = { 0 };
+	gpa_t kernel_end, dtb_gpa;
+	void *dtb;
+	int ret;
+
+	ret = boot_file(g, "kernel", boot->kernel, &kernel, err, err_len);
+	if (!ret && boot->initrd[0])
+		ret = boot_file(g, "initrd", boot->initrd, &initrd, err, err_len);
+	if (ret)
+		return ret;
+	ret = load_kernel(g, kernel, &kernel_end, err, err_len);
+	if (ret)
+		return ret;
+
+	dtb_gpa = boot->has_dtb_addr ? boot->dtb_addr
+				     : mem0->base + mem0->size - GUEST_DTB_MAX;
+	if (initrd) {
+		extra.initrd_start = boot->has_initrd_addr
+			? boot->initrd_addr
+			: ALIGN_DOWN(dtb_gpa - initrd->size, PAGE_SIZE);
+		extra.initrd_end = extra.initrd_start + initrd->size;
+		if ((!boot->has_initrd_addr && (dtb_gpa < initrd->size ||
+						 extra.initrd_start < kernel_end)) ||
+		    guest_copy_to(g, extra.initrd_start, initrd->data, initrd->size)) {
+			guest_error(err, err_len, g,
+				    "initrd %s (%zu bytes) does not fit in guest RAM%s; give the guest more memory or set boot/initrd-addr",
+				    boot->initrd, initrd->size,
+				    boot->has_initrd_addr ? " at initrd-addr" :
+				    " between the kernel and the device tree");
+			return -KEEL_E2BIG;
+		}
+	}
+
+	dtb = kmalloc(GUEST_DTB_MAX);
+	if (!dtb)
+		return -KEEL_ENOMEM;
+	ret = guest_dtb_build(&g->config, &extra, dtb, GUEST_DTB_MAX);
+	if (ret) {
+		guest_error(err, err_len, g, "cannot build its device tree: %s",
+			    keel_strerror(ret));
+	} else if (guest_copy_to(g, dtb_gpa, dtb, fdt_totalsize(dtb)) ||
+		   (!boot->has_dtb_addr && dtb_gpa < kernel_end)) {
+		guest_error(err, err_len, g,
+			    "its device tree (%u bytes) does not fit in guest RAM at 0x%llx",
+			    fdt_totalsize(dtb), (unsigned long long)dtb_gpa);
+		ret = -KEEL_E2BIG;
+	}
+	kfree(dtb);
+	g->dtb_gpa = dtb_gpa;
+	return ret;
+}

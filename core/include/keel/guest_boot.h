@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Guest nodes compiled into the image (CONFIG_GUEST_NODES). */
+#ifndef KEEL_GUEST_BOOT_H
+#define KEEL_GUEST_BOOT_H
+
+/* Loads the built-in guest nodes, then creates and starts those marked
+ * "autostart". Problems are logged; Keel boots on regardless. */
+void guest_boot_builtin(void);
+
+#endif

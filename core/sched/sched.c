@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Per-CPU run queues of vCPUs. Run-to-exit: sched_run_once() enters one
+ * vCPU, handles its exit on this CPU's stack and moves it to the back of
+ * the queue when it can still run, so vCPUs sharing a CPU take turns at
+ * every exit; a time slice forces an exit from a vCPU that never traps.
+ */
+#include <keel/guest.h>
+#include <keel/guest_internal.h>
+#include <keel/log.h>
+#include <keel/platform.h>
+#include <keel/sched.h>
+#include <keel/spinlock.h>
+#include <keel/time.h>
+#include <keel/vcpu.h>
+#include <keel/vcpu_exit.h>
+#include <arch/cpu.h>
+
+#define OFF_CPU_TIMEOUT_NS (2 * NSEC_PER_SEC)
+
+struct run_queue {
+	spinlock_t lock;
+	struct list_head vcpus;
+	unsigned int length;
+	struct vcpu *current;
+	struct timer_event slice;
+};
+
+static struct run_queue run_queues[KEEL_MAX_CPUS];
+static bool service_requested;
+
+static void slice_expired(struct timer_event *event, void *arg)
+{
+	/* Nothing to do: the interrupt itself made the vCPU exit. */
+}
+
+void sched_init(void)
+{
+	for (unsigned int i = 0; i < KEEL_MAX_CPUS; i++) {
+		struct run_queue *rq = &run_queues[i];
+
+		*rq = (struct run_queue){ .lock = SPINLOCK_INIT };
+		list_init(&rq->vcpus);
+		rq->slice.fn = slice_expired;
+	}
+}
+
+static struct run_queue *run_queue_of(unsigned int cpu)
+{
+	BUG_ON(cpu >= KEEL_MAX_CPUS);
+	return &run_queues[cpu];
+}
+
+static bool vcpu_can_run(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->guest->state, __ATOMIC_SEQ_CST) == GUEST_RUNNING &&
+	       v->power == VCPU_POWER_ON && !v->blocked;
+}
+
+/* Queue lock held. */
+static void run_queue_add(struct run_queue *rq, struct vcpu *v)
+{
+	if (v->queued || !vcpu_can_run(v))
+		return;
+	list_add_tail(&v->run_node, &rq->vcpus);
+	v->queued = true;
+	rq->length++;
+}
+
+static void run_queue_remove(struct run_queue *rq, struct vcpu *v)
+{
+	if (!v->queued)
+		return;
+	list_del(&v->run_node);
+	v->queued = false;
+	rq->length--;
+}
+
+void sched_enqueue(struct vcpu *v)
+{
+	struct run_queue *rq = run_queue_of(v->pcpu);
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+
+	run_queue_add(rq, v);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	/* An idle CPU waits in WFI: wake it to look at its queue. */
+	if (v->pcpu != arch_cpu_id())
+		arch_kick_cpu(v->pcpu);
+}
+
+void sched_dequeue(struct vcpu *v)
+{
+	struct run_queue *rq = run_queue_of(v->pcpu);
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+
+	run_queue_remove(rq, v);
+	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+void sched_wait_off_cpu(struct vcpu *v)
+{
+	uint64_t deadline = time_now_ns() + OFF_CPU_TIMEOUT_NS;
+
+	if (v->pcpu != arch_cpu_id())
+		arch_kick_cpu(v->pcpu);
+	while (__atomic_load_n(&v->on_cpu, __ATOMIC_SEQ_CST)) {
+		if (time_now_ns() > deadline) {
+			/* A CPU that does not leave guest mode within seconds
+			 * of an IPI is a Keel bug, not a guest's doing. */
+			panic("sched: vCPU %u of guest %s still on CPU %u after %llu ms",
+			      v->id, v->guest->name, v->pcpu,
+			      (unsigned long long)(OFF_CPU_TIMEOUT_NS / NSEC_PER_MSEC));
+		}
+		arch_cpu_relax();
+	}
+}
+
+unsigned int sched_queue_length(unsigned int cpu)
+{
+	return cpu < KEEL_MAX_CPUS ? READ_ONCE(run_queue_of(cpu)->length) : 0;
+}
+
+void sched_block(struct vcpu *v, uint64_t kick_seen)
+{
+	struct run_queue *rq = run_queue_of(v->pcpu);
+	unsigned long flags;
+	uint64_t deadline;
+
+	if (arch_vcpu_irq_pending(v))
+		return;
+	flags = spin_lock_irqsave(&rq->lock);
+	if (__atomic_load_n(&v->kicks, __ATOMIC_SEQ_CST) != kick_seen) {
+		spin_unlock_irqrestore(&rq->lock, flags);
+		return;
+	}
+	v->blocked = true;
+	run_queue_remove(rq, v);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	/* The guest's own timer ends the wait as an interrupt would. */
+	deadline = arch_vcpu_timer_deadline_ns(v);
+	if (deadline)
+		timer_event_add(&v->wake_event, deadline);
+}
+
+void sched_wake(struct vcpu *v)
+{
+	struct run_queue *rq = run_queue_of(v->pcpu);
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	bool woke = v->blocked;
+
+	v->blocked = false;
+	if (woke)
+		run_queue_add(rq, v);
+	spin_unlock_irqrestore(&rq->lock, flags);
+	if (woke) {
+		timer_event_cancel(&v->wake_event);
+		if (v->pcpu != arch_cpu_id())
+			arch_kick_cpu(v->pcpu);
+	}
+}
+
+/* Picks the first runnable vCPU and marks it held by this CPU. */
+static struct vcpu *run_queue_pick(struct run_queue *rq)
+{
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	struct vcpu *v = NULL;
+
+	if (rq->length) {
+		v = list_entry(rq->vcpus.next, struct vcpu, run_node);
+		run_queue_remove(rq, v);
+		__atomic_store_n(&v->on_cpu, true, __ATOMIC_SEQ_CST);
+		rq->current = v;
+	}
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return v;
+}
+
+/* Back to the end of the queue when it can still run; releases it. */
+static void run_queue_put(struct run_queue *rq, struct vcpu *v)
+{
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+
+	rq->current = NULL;
+	run_queue_add(rq, v);
+	__atomic_store_n(&v->on_cpu, false, __ATOMIC_SEQ_CST);
+	spin_unlock_irqrestore(&rq->lock, flags);
+}
+
+struct vcpu *vcpu_current(void)
+{
+	unsigned int cpu = arch_cpu_id();
+
+	return cpu < KEEL_MAX_CPUS ? READ_ONCE(run_queues[cpu].current) : NULL;
+}
+
+bool sched_run_once(void)
+{
+	struct run_queue *rq = run_queue_of(arch_cpu_id());
+	struct vm_exit exit;
+	struct vcpu *v = run_queue_pick(rq);
+
+	if (!v)
+		return false;
+	/* Picked, then checked: a lifecycle change writes the guest state
+	 * and then waits for on_cpu, so one of the two sees the other. */
+	if (!vcpu_can_run(v)) {
+		run_queue_put(rq, v);
+		return true;
+	}
+	if (rq->length)
+		timer_event_add(&rq->slice, time_now_ns() + SCHED_SLICE_NS);
+	arch_vcpu_run(v, &exit);
+	/* Host interrupts that made the guest exit are taken here; exits are
+	 * handled with interrupts on, like any other Keel code. */
+	arch_irq_enable();
+	timer_event_cancel(&rq->slice);
+	vcpu_handle_exit(v, &exit);
+	arch_irq_disable();
+	run_queue_put(rq, v);
+	return true;
+}
+
+void sched_request_service(void)
+{
+	__atomic_store_n(&service_requested, true, __ATOMIC_SEQ_CST);
+	if (arch_cpu_id() != 0)
+		arch_kick_cpu(0);
+}
+
+void sched_service(void)
+{
+	if (arch_cpu_id() != 0 ||
+	    !__atomic_exchange_n(&service_requested, false, __ATOMIC_SEQ_CST))
+		return;
+	guest_service_requests();
+}

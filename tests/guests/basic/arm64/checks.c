@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The arm64 checks: the firmware interface over HVC (PSCI, SMCCC) and a
+ * second vCPU started with PSCI CPU_ON that takes an SGI from vCPU 0.
+ */
+#include "arm64.h"
+#include "../arch.h"
+
+#define HVC_UNASSIGNED 0xc6000100U	/* SMCCC vendor-hypervisor range */
+#define SMCCC_VERSION_1_1 0x10001
+#define SECONDARY_CPU 1U
+
+static void fail_refused(struct check_result *r, const char *call,
+			 const struct smccc_result *res)
+{
+	check_fail(r, "expected %s over HVC to return; the HVC raised an undefined-instruction exception (ESR 0x%lx)",
+		   call, res->syndrome);
+}
+
+static void check_psci_version(struct check_result *r)
+{
+	struct smccc_result res = smccc_call(PSCI_VERSION, 0, 0, 0);
+	/* An SMC32 call: the version, or a negative error, is in w0. */
+	int32_t version = (int32_t)(uint32_t)res.x0;
+
+	if (res.refused)
+		fail_refused(r, "PSCI_VERSION", &res);
+	else if (version < 0x10000)
+		check_fail(r, "expected version 1.0 or later; got %d (0x%x)",
+			   version, (uint32_t)version);
+	else
+		check_pass(r, "version %d.%d", version >> 16, version & 0xffff);
+}
+CHECK_DEFINE(10, psci_version, "psci-version", check_psci_version, false);
+
+/* -------------------------------------------------------------- sgi-cpu-on --- */
+
+/* Written by both vCPUs; Device memory, so each store reaches the other. */
+static struct {
+	volatile uint32_t ready;
+	volatile uint32_t sgi_received;
+	volatile uint32_t received_on;	/* index of the vCPU that took it */
+	const char *volatile failure;
+} smp;
+
+static void smp_sgi_irq(unsigned int intid)
+{
+	(void)intid;
+	smp.received_on = arch_cpu_index();
+	dsb_sy();
+	smp.sgi_received = 1;
+	dsb_sy();
+}
+
+/* vCPU 1, from secondary_entry: get ready, take the SGI, turn itself off. */
+void secondary_main(unsigned int cpu)
+{
+	const char *why = arch_irq_init();
+
+	(void)cpu;
+	if (why) {
+		smp.failure = why;
+		dsb_sy();
+		psci_call(PSCI_CPU_OFF, 0, 0, 0);
+		arch_halt();
+	}
+	gic_enable_private(SGI_CHECK);
+	dsb_sy();
+	smp.ready = 1;
+	dsb_sy();
+	while (!smp.sgi_received)
+		arch_wait_for_interrupt();
+	dsb_sy();
+	psci_call(PSCI_CPU_OFF, 0, 0, 0);
+	smp.failure = "PSCI CPU_OFF returned on vCPU 1";
+	dsb_sy();
+	arch_halt();
+}
+
+/* Polls *flag for up to ticks; returns whether it became non-zero. */
+static bool smp_wait(const volatile uint32_t *flag, uint64_t ticks)
+{
+	uint64_t end = arch_counter_read() + ticks;
+
+	while (!*flag && !smp.failure)
+		if (arch_counter_read() > end)
+			break;
+	return *flag != 0;
+}
+
+static void check_sgi_cpu_on(struct check_result *r)
+{
+	uint64_t target = board.have_cpu1_reg ? board.cpu1_reg : SECONDARY_CPU;
+	const char *why = arch_irq_init();
+	uint64_t start, end;
+	int64_t ret;
+
+	if (!board.cpu_count) {
+		check_skip(r, "no usable /cpus in the DTB");
+		return;
+	}
+	if (board.cpu_count == 1) {
+		check_skip(r, "1 vCPU");
+		return;
+	}
+	if (why) {
+		check_fail(r, "vCPU 0: %s", why);
+		return;
+	}
+	smp.ready = 0;
+	smp.sgi_received = 0;
+	smp.received_on = ~0U;
+	smp.failure = NULL;
+	cpu_state_of(SECONDARY_CPU)->irq_ready = false;
+	gic_set_handler(SGI_CHECK, smp_sgi_irq);
+	dsb_sy();
+
+	ret = psci_call(PSCI_CPU_ON, target, (uintptr_t)secondary_entry,
+			SECONDARY_CPU);
+	if (ret) {
+		check_fail(r, "expected CPU_ON(MPIDR 0x%lx) to return 0; got %ld",
+			   target, ret);
+		return;
+	}
+	if (!smp_wait(&smp.ready, counter_hz)) {
+		check_fail(r, "expected vCPU 1 (MPIDR 0x%lx) to signal ready within 1 s; %s",
+			   target, smp.failure ? smp.failure : "it did not");
+		return;
+	}
+
+	start = arch_counter_read();
+	gic_send_sgi(SGI_CHECK, target);
+	if (!smp_wait(&smp.sgi_received, counter_hz)) {
+		check_fail(r, "expected vCPU 1 to receive SGI %u within 1 s; it did not",
+			   SGI_CHECK);
+		return;
+	}
+	end = arch_counter_read();
+	if (smp.received_on != SECONDARY_CPU) {
+		check_fail(r, "expected SGI %u on vCPU 1; vCPU %u took it",
+			   SGI_CHECK, smp.received_on);
+		return;
+	}
+
+	do {
+		ret = psci_call(PSCI_AFFINITY_INFO, target, 0, 0);
+	} while (ret != PSCI_AFFINITY_OFF &&
+		 arch_counter_read() - end < counter_hz);
+	if (ret != PSCI_AFFINITY_OFF) {
+		check_fail(r, "expected AFFINITY_INFO(0x%lx) to report OFF (1) within 1 s after CPU_OFF; it reports %ld%s%s",
+			   target, ret, smp.failure ? ": " : "",
+			   smp.failure ? smp.failure : "");
+		return;
+	}
+	check_pass(r, "SGI %u reached MPIDR 0x%lx in %lu us; CPU_OFF confirmed",
+		   SGI_CHECK, target, ticks_to_us(end - start));
+}
+CHECK_DEFINE(50, sgi_cpu_on, "sgi-cpu-on", check_sgi_cpu_on, true);
+
+/* ------------------------------------------------------------- hvc-unknown --- */
+
+static void check_hvc_unknown(struct check_result *r)
+{
+	struct smccc_result res = smccc_call(HVC_UNASSIGNED, 0, 0, 0);
+
+	if (res.refused)
+		check_fail(r, "expected NOT_SUPPORTED (-1) from function 0x%x; the HVC raised an undefined-instruction exception instead (ESR 0x%lx)",
+			   HVC_UNASSIGNED, res.syndrome);
+	else if (res.x0 != ~0ULL)
+		check_fail(r, "expected NOT_SUPPORTED (x0 = -1) from function 0x%x; got x0 = 0x%lx",
+			   HVC_UNASSIGNED, res.x0);
+	else
+		check_pass(r, "function 0x%x: NOT_SUPPORTED", HVC_UNASSIGNED);
+}
+CHECK_DEFINE(70, hvc_unknown, "hvc-unknown", check_hvc_unknown, false);
+
+/* ----------------------------------------------------------- smccc-version --- */
+
+static void check_smccc_version(struct check_result *r)
+{
+	struct smccc_result res = smccc_call(SMCCC_VERSION, 0, 0, 0);
+	int32_t version = (int32_t)(uint32_t)res.x0;	/* SMC32: w0 */
+
+	if (res.refused)
+		fail_refused(r, "SMCCC_VERSION", &res);
+	else if (version == -1)
+		check_fail(r, "expected version 1.1 (0x10001) or later; got NOT_SUPPORTED (-1), which means SMCCC 1.0");
+	else if (version < SMCCC_VERSION_1_1)
+		check_fail(r, "expected version 1.1 (0x10001) or later; got %d (0x%x)",
+			   version, (uint32_t)version);
+	else
+		check_pass(r, "version %d.%d, 0x%x", version >> 16,
+			   version & 0xffff, (uint32_t)version);
+}
+CHECK_DEFINE(80, smccc_version, "smccc-version", check_smccc_version, false);

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The "basic" test guest: what its arch-neutral parts share. The guest runs
+ * with the MMU off, so every access is Device memory: no unaligned accesses
+ * and no exclusives; memory shared between vCPUs is volatile and ordered
+ * with arch_memory_barrier().
+ */
+#ifndef BASIC_H
+#define BASIC_H
+
+/* vCPUs the guest runs on: the boot vCPU and the one sgi-cpu-on starts. */
+#define BASIC_MAX_CPUS 2
+
+#ifndef __ASSEMBLER__
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BASIC_MAX_RAM_RANGES 4
+#define MiB(x) ((uint64_t)(x) << 20)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What the guest learned from its DTB (see fdt.c). */
+struct ram_range {
+	uint64_t base;
+	uint64_t size;
+};
+
+struct board {
+	uintptr_t dtb;			/* 0 when there is none */
+	size_t dtb_size;		/* totalsize from its header */
+	struct ram_range ram[BASIC_MAX_RAM_RANGES];
+	unsigned int ram_count;
+	unsigned int cpu_count;		/* nodes under /cpus named cpu or cpu@... */
+	bool have_cpu1_reg;
+	uint64_t cpu1_reg;		/* "reg" of /cpus/cpu@1: its MPIDR */
+	char bootargs[256];		/* /chosen/bootargs, "" when absent */
+};
+
+extern struct board board;
+
+/* End of the highest RAM range, 0 when no RAM is known. */
+uint64_t board_ram_end(void);
+
+/* Counter ticks per second (checked and fixed up once at boot). */
+extern uint64_t counter_hz;
+
+/* Fills board from the DTB at dtb; returns NULL or what is wrong with it. */
+const char *fdt_read_board(uintptr_t dtb, struct board *b);
+
+/* console.c: every line the guest prints starts with "basic: ". */
+void print_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void format_string(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void format_string_va(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* string.c */
+size_t string_length(const char *s);
+bool string_starts_with(const char *s, const char *prefix);
+bool string_equal(const char *a, const char *b);
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+
+/* Checks (checks.c). A check fills its result; the runner prints it. */
+enum check_outcome { CHECK_PASS, CHECK_FAIL, CHECK_SKIP };
+
+struct check_result {
+	enum check_outcome outcome;
+	char detail[192];
+};
+
+struct check {
+	const char *name;
+	void (*run)(struct check_result *result);
+	bool first_round_only;		/* in loop mode */
+};
+
+/*
+ * Registers a check: the runner runs checks in the order of their two-digit
+ * order keys, which the linker sorts (.checks.<order> sections).
+ */
+#define CHECK_DEFINE(order, ident, check_name, fn, once)		\
+	static const struct check check_descriptor_##ident				\
+	__attribute__((section(".checks." #order), used, aligned(8))) = { \
+		.name = check_name, .run = fn, .first_round_only = once }
+
+void check_pass(struct check_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void check_fail(struct check_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void check_skip(struct check_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+struct check_totals {
+	unsigned int passed;
+	unsigned int failed;
+};
+
+/* Runs every check once (round 1 runs those marked first_round_only too). */
+void checks_run_all(unsigned int round, struct check_totals *totals);
+
+/* Microseconds in a span of counter ticks (at counter_hz). */
+uint64_t ticks_to_us(uint64_t ticks);
+
+/* Entry points called from the arch's start code. */
+void basic_main(uintptr_t dtb);
+void secondary_main(unsigned int cpu);
+
+#endif /* __ASSEMBLER__ */
+#endif

@@ -1,0 +1,353 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Guests on arm64: the basic test guest (tests/guests/basic) from built-in
+and loaded guest nodes, several at once, guests that misbehave, hostile
+guest nodes, and the life cycle (pause/resume, reset, create/destroy)."""
+
+import re
+import time
+
+from keel import Scenario, check, indent
+
+# Every check the basic guest runs in "checks" mode (docs/basic-guest.md).
+BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes',
+                'sgi-cpu-on', 'isolation', 'hvc-unknown', 'smccc-version']
+GUEST_TIMEOUT = 120
+DETACH = b'\x1d'
+SUMMARY = re.compile(r'basic: (\d+) passed, (\d+) failed')
+
+
+def page_and_heap(text):
+    """(free pages, live heap allocations) from `mem`."""
+    pages = re.search(r'pages: (\d+) of \d+ free', text)
+    heap = re.search(r'heap:.*\n\s+(\d+) allocations, (\d+) frees', text)
+    if not pages or not heap:
+        return None
+    return int(pages.group(1)), int(heap.group(1)) - int(heap.group(2))
+
+
+class GuestScenario(Scenario):
+    """Helpers shared by the guest scenarios."""
+
+    def run_to_poweroff(self, name):
+        """Starts guest name and stays on its console until it powers
+        off; returns the console text."""
+        keel = self.keel
+        out = keel.run(f'guest start {name}')
+        self.expect_output(f'guest start {name}', out, out == '',
+                           'nothing (success)')
+        return keel.run(f'console {name}', timeout=GUEST_TIMEOUT)
+
+    def check_all_passed(self, name, text):
+        failed = [line for line in text.split('\n') if 'basic: FAIL' in line]
+        summary = SUMMARY.search(text)
+        missing = [c for c in BASIC_CHECKS
+                   if not re.search(rf'basic: PASS {re.escape(c)}\b', text)]
+        if failed or missing or not summary or summary.group(2) != '0':
+            self.fail(f'expected guest {name} to pass every check '
+                      f'({", ".join(BASIC_CHECKS)}) and print "basic: N '
+                      f'passed, 0 failed"; failed: {failed or "none"}, '
+                      f'missing: {missing or "none"}; its console:\n'
+                      + indent(text[-3000:]))
+        if f'[console {name}: guest stopped: powered off' not in text:
+            self.fail(f'expected the console to end with "[console {name}: '
+                      'guest stopped: powered off (PSCI SYSTEM_OFF ...)"; '
+                      'it showed:\n' + indent(text[-1500:]))
+
+    def watch(self, name, pattern, timeout=GUEST_TIMEOUT, new=False):
+        """Attaches to guest name's console until pattern shows, then
+        detaches with Ctrl-]; returns what the console showed."""
+        keel = self.keel
+        keel.send_keys(f'console {name}{" --new" if new else ""}\r')
+        keel.expect(rf'\[console {name}: attached', 15, f'console {name} to attach')
+        mark = len(keel.transcript())
+        keel.expect(pattern, timeout, f'guest {name} to print {pattern!r}')
+        seen = keel.transcript()[mark:]
+        keel.send_keys(DETACH)
+        keel.expect(rf'\[console {name}: detached\]', 15, 'Ctrl-] to detach')
+        keel.expect(r'(?<!\] )keel# ', 15, 'the prompt after detaching')
+        return seen
+
+    def peek(self, name, new=False, seconds=0.5):
+        """Attaches to guest name's console for a moment; returns what it
+        showed (the replayed output unless new)."""
+        keel = self.keel
+        mark = len(keel.transcript())
+        keel.send_keys(f'console {name}{" --new" if new else ""}\r')
+        keel.expect(rf'\[console {name}: attached.*\n', 15, f'console {name} to attach')
+        time.sleep(seconds)
+        keel.send_keys(DETACH)
+        keel.expect(rf'\[console {name}: detached\]', 15, 'Ctrl-] to detach')
+        keel.expect(r'(?<!\] )keel# ', 15, 'the prompt after detaching')
+        text = keel.transcript()[mark:]
+        return text[text.index('attached'):]
+
+    def guest_row(self, name):
+        out = self.keel.run('guest list')
+        row = re.search(rf'^{name}\s+(\S+).*$', out, re.M)
+        return out, row
+
+
+class Guests(GuestScenario):
+    name = 'guests'
+    run_args = []          # through U-Boot, as `make run`
+
+    @check('guest list shows the built-in guests basic0 and basic1, loaded')
+    def builtin_listed(self):
+        out = self.keel.run('guest list')
+        ok = all(re.search(rf'^{g}\s+loaded\s+2\s+16 MiB', out, re.M)
+                 for g in ('basic0', 'basic1'))
+        self.expect_output('guest list', out, ok,
+                           'rows "basic0 loaded 2 16 MiB" and "basic1 ..."')
+
+    @check('the basic guest from a built-in node passes every check and powers off')
+    def basic0_passes(self):
+        self.check_all_passed('basic0', self.run_to_poweroff('basic0'))
+
+    @check('guest list says basic0 stopped because it powered off')
+    def basic0_stopped(self):
+        out, row = self.guest_row('basic0')
+        self.expect_output('guest list', out,
+                           row and row.group(1) == 'stopped'
+                           and 'powered off (PSCI SYSTEM_OFF' in row.group(0),
+                           'basic0 "stopped" with "powered off (PSCI SYSTEM_OFF ...)"')
+
+    @check('stats counts basic0\'s MMIO, hypercall and WFI exits')
+    def stats_counted(self):
+        out = self.keel.run('stats basic0')
+        counts = {m.group(1): int(m.group(2)) for m in
+                  re.finditer(r'^(\S+)\s+(?:\d+\s+)*?(\d+)$', out, re.M)}
+        ok = all(counts.get(k, 0) > 0 for k in ('mmio', 'hypercall', 'wfi', 'sysreg'))
+        self.expect_output('stats basic0', out, ok,
+                           'non-zero totals for mmio, hypercall, wfi and sysreg')
+
+    @check('two basic guests run at once on 4 CPUs, on different CPUs, and both pass')
+    def two_at_once(self):
+        keel = self.keel
+        out = keel.run('guest start basic0 basic1')
+        self.expect_output('guest start basic0 basic1', out, out == '', 'nothing')
+        placement = keel.run('vcpu list')
+        cpus = re.findall(r'^basic[01]\s+\d+\s+\S+\s+(\d+)', placement, re.M)
+        self.expect_output('vcpu list', placement, len(cpus) == 4 and len(set(cpus)) == 4,
+                           'the four vCPUs of basic0 and basic1 on four different host CPUs')
+        self.check_all_passed('basic0', keel.run('console basic0', timeout=GUEST_TIMEOUT))
+        self.check_all_passed('basic1', keel.run('console basic1', timeout=GUEST_TIMEOUT))
+
+    @check('guest load adds a guest node from the image fs, and it passes')
+    def guest_load(self):
+        keel = self.keel
+        out = keel.run('guest load /guests/basic2.dtb')
+        self.expect_output('guest load /guests/basic2.dtb', out,
+                           '1 guest node loaded' in out, '"1 guest node loaded"')
+        self.check_all_passed('basic2', self.run_to_poweroff('basic2'))
+
+    @check('create, start and destroy 20 times leaves mem where it started')
+    def create_destroy_cycles(self):
+        keel = self.keel
+        before = page_and_heap(keel.run('mem'))
+        for i in range(20):
+            for action in ('create', 'start', 'destroy'):
+                out = keel.run(f'guest {action} basic2')
+                if out:
+                    self.fail(f'round {i + 1}: `guest {action} basic2` printed:\n'
+                              + indent(out))
+        after_text = keel.run('mem')
+        after = page_and_heap(after_text)
+        if before is None or after != before:
+            self.fail(f'expected free pages and live heap allocations to be '
+                      f'back to {before} after 20 rounds; they are {after}:\n'
+                      + indent(after_text))
+        out, row = self.guest_row('basic2')
+        self.expect_output('guest list', out, row and row.group(1) == 'loaded',
+                           'basic2 "loaded" again')
+
+    @check('the shell refuses impossible transitions with the state named')
+    def refused_transitions(self):
+        keel = self.keel
+        out = keel.run('guest pause basic2')
+        self.expect_output('guest pause basic2', out,
+                           'not created (`guest create basic2` first)' in out,
+                           'that basic2 is not created')
+        out = keel.run('guest resume basic0')
+        self.expect_output('guest resume basic0', out,
+                           'not possible while the guest is stopped' in out,
+                           'that resume is not possible while stopped')
+        out = keel.run('guest start nosuch')
+        self.expect_output('guest start nosuch', out,
+                           'no guest named "nosuch"' in out, 'no guest named "nosuch"')
+
+
+class HostileNodes(GuestScenario):
+    name = 'guest-nodes'
+    run_args = ['--direct']
+
+    # file, what the message must name
+    CASES = [
+        ('bad-memory-cells', ['guest bad0', '/guests/bad0/memory', '"reg"']),
+        ('bad-overlap', ['guest bad1', 'uart1', 'overlap']),
+        ('bad-typo', ['guest bad2', '"vcpu"']),
+        ('bad-device', ['guest bad3', 'acme,frobnicator', 'arm,pl011']),
+        ('bad-vcpus', ['guest bad4', '"vcpus"', '99']),
+        ('bad-string', ['guest bad6', '"bootargs"']),
+        ('bad-platform', ['guest bad7', '/guests/bad7/memory', 'GICv3']),
+    ]
+
+    @check('each hostile guest node is refused with its guest, node and property named')
+    def refused(self):
+        keel = self.keel
+        before = keel.run('guest list')
+        for name, wanted in self.CASES:
+            out = keel.run(f'guest load /tests/nodes/{name}.dtb')
+            missing = [w for w in wanted if w not in out]
+            self.expect_output(f'guest load /tests/nodes/{name}.dtb', out,
+                               not missing and 'loaded' not in out,
+                               'an error naming ' + ', '.join(wanted))
+        after = keel.run('guest list')
+        self.expect_output('guest list', after, after == before,
+                           'the same list as before the refused loads:\n' + indent(before))
+
+    @check('a file that is not a device tree is refused by guest load')
+    def not_a_dtb(self):
+        out = self.keel.run('guest load /etc/keel-release')
+        self.expect_output('guest load /etc/keel-release', out,
+                           'not a valid device tree' in out, '"not a valid device tree"')
+
+    @check('a missing kernel is refused at create, naming it, and nothing leaks')
+    def missing_kernel(self):
+        keel = self.keel
+        out = keel.run('guest load /tests/nodes/bad-kernel.dtb')
+        self.expect_output('guest load', out, '1 guest node loaded' in out,
+                           '"1 guest node loaded" (the node itself is valid)')
+        before = page_and_heap(keel.run('mem'))
+        out = keel.run('guest create bad5')
+        self.expect_output('guest create bad5', out,
+                           '/guests/no-such-kernel.bin' in out and 'does not exist' in out,
+                           'that kernel "/guests/no-such-kernel.bin" does not exist')
+        after = page_and_heap(keel.run('mem'))
+        if after != before:
+            self.fail(f'expected mem unchanged by the failed create: {before} -> {after}')
+        out, row = self.guest_row('bad5')
+        self.expect_output('guest list', out, row and row.group(1) == 'loaded',
+                           'bad5 still "loaded"')
+
+
+class Misbehaving(GuestScenario):
+    name = 'misbehave'
+    run_args = ['--direct']
+
+    # guest, what `guest list` must give as its reason
+    CASES = [
+        ('undef0', 'outside guest RAM'),
+        ('wild0', 'without an instruction syndrome'),
+        ('storm0', 'interrupt storm'),
+    ]
+
+    @check('a well-behaved guest runs its checks in rounds')
+    def loop_runs(self):
+        keel = self.keel
+        for f in ('loop', 'misbehave'):
+            out = keel.run(f'guest load /tests/nodes/{f}.dtb')
+            self.expect_output(f'guest load /tests/nodes/{f}.dtb', out,
+                               'loaded' in out, 'guest nodes loaded')
+        keel.run('guest start loop0')
+        self.watch('loop0', r'basic: round 2: \d+ passed, 0 failed')
+
+    @check('each misbehaving guest is stopped with the reason named')
+    def bad_guests_stopped(self):
+        keel = self.keel
+        for name, reason in self.CASES:
+            out = keel.run(f'guest start {name}')
+            self.expect_output(f'guest start {name}', out, out == '', 'nothing')
+            keel.expect(rf'guest {name} stopped: .*{reason}', 60,
+                        f'the log line "guest {name} stopped: ...{reason}..."')
+            keel.run('')
+            out, row = self.guest_row(name)
+            self.expect_output('guest list', out,
+                               row and row.group(1) == 'stopped' and reason in row.group(0),
+                               f'{name} "stopped" with "{reason}"')
+
+    @check('the fault report shows the guest registers')
+    def registers_shown(self):
+        out = self.keel.run('log')
+        self.expect_output('log', out,
+                           re.search(r'guest undef0: vCPU 0: .*registers', out)
+                           and re.search(r'\bx0\b', out),
+                           'the undef0 fault with a register dump')
+
+    @check('the well-behaved guest kept passing and the shell answers')
+    def loop_still_passes(self):
+        keel = self.keel
+        seen = self.watch('loop0', r'(basic: round \d+: \d+ passed, 0 failed[\s\S]*){2}',
+                          new=True)
+        if 'FAIL' in seen:
+            self.fail('expected loop0 to keep passing; it printed:\n' + indent(seen[-2000:]))
+        out = keel.run('version')
+        self.expect_output('version', out, 'Keel' in out, 'the version')
+        out, row = self.guest_row('loop0')
+        self.expect_output('guest list', out, row and row.group(1) == 'running',
+                           'loop0 still "running"')
+
+
+class Lifecycle(GuestScenario):
+    name = 'lifecycle'
+    run_args = ['--direct']
+
+    def last_tick(self, text):
+        ticks = re.findall(r'basic: tick (\d+) at (\d+) ms', text)
+        return (int(ticks[-1][0]), int(ticks[-1][1])) if ticks else None
+
+    @check('pause stops a guest\'s output and its clock; resume carries on')
+    def pause_resume(self):
+        keel = self.keel
+        keel.run('guest load /tests/nodes/loop.dtb')
+        keel.run('guest start loop0')
+        seen = self.watch('loop0', r'basic: tick 5 at')
+        out = keel.run('guest pause loop0')
+        self.expect_output('guest pause loop0', out, out == '', 'nothing')
+        # Whatever was written before the pause took effect.
+        before = self.last_tick(self.peek('loop0'))
+        keel.run('sleep 2000', timeout=20)
+        out, row = self.guest_row('loop0')
+        self.expect_output('guest list', out, row and row.group(1) == 'paused', 'loop0 "paused"')
+        vlist = keel.run('vcpu list loop0')
+        self.expect_output('vcpu list loop0', vlist, 'paused' in vlist and 'running' not in vlist,
+                           'its vCPUs "paused"')
+        quiet = self.peek('loop0', new=True)
+        if 'basic: tick' in quiet:
+            self.fail('expected no output while paused; got:\n' + indent(quiet))
+        out = keel.run('guest resume loop0')
+        self.expect_output('guest resume loop0', out, out == '', 'nothing')
+        seen = self.watch('loop0', rf'basic: tick {before[0] + 2} at \d+ ms', new=True)
+        after = re.findall(r'basic: tick (\d+) at (\d+) ms', seen)
+        if not before or not after or int(after[0][0]) != before[0] + 1:
+            self.fail(f'expected the ticks to go on from {before} with the next '
+                      f'number; after resume they were {after[:3]}')
+        gap = int(after[0][1]) - before[1]
+        if gap > 1500:
+            self.fail(f'expected the guest clock to stop while paused (2 s): '
+                      f'the tick after resume came {gap} ms of guest time after '
+                      'the one before the pause')
+        keel.run('guest destroy loop0')
+
+    @check('a guest that resets itself restarts from the beginning')
+    def guest_reset(self):
+        keel = self.keel
+        keel.run('guest load /tests/nodes/lifecycle.dtb')
+        keel.run('guest start reset0')
+        self.watch('reset0', r'(basic: reset0 started[\s\S]*){3}')
+        keel.run('guest stop reset0')
+        out, row = self.guest_row('reset0')
+        self.expect_output('guest list', out, row and row.group(1) == 'stopped',
+                           'reset0 "stopped"')
+
+    @check('guest reset from the shell restarts an idle guest')
+    def shell_reset(self):
+        keel = self.keel
+        keel.run('guest start idle0')
+        self.watch('idle0', r'basic: idle0 started')
+        out = keel.run('guest reset idle0')
+        self.expect_output('guest reset idle0', out, out == '', 'nothing')
+        self.watch('idle0', r'basic: idle0 started', new=True)
+        out = keel.run('guest stop idle0')
+        self.expect_output('guest stop idle0', out, out == '', 'nothing')
+        out = keel.run('guest destroy idle0 reset0')
+        self.expect_output('guest destroy idle0 reset0', out, out == '', 'nothing')

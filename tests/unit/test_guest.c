@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guests on the host fake arch: loading nodes, creating (RAM, payload,
+ * device tree), the life cycle, memory returned on destroy, the PL011
+ * console through MMIO exits, the unhandled-MMIO policies, storms.
+ */
+#include <keel/errno.h>
+#include <keel/fs.h>
+#include <keel/guest.h>
+#include <keel/mm.h>
+#include <keel/sched.h>
+#include <keel/vcpu_exit.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "unit.h"
+
+#define KERNEL_SIZE 20000
+#define INITRD_SIZE 70000
+
+static char *archive;
+static size_t archive_len;
+static uint8_t kernel[KERNEL_SIZE], initrd[INITRD_SIZE];
+static char *guests_dtb;
+static size_t guests_dtb_len;
+
+static void put(const char *name, uint32_t mode, const void *data, size_t size)
+{
+	char header[111];
+
+	archive = realloc(archive, archive_len + 110 + strlen(name) + size + 16);
+	snprintf(header, sizeof(header),
+		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		 (unsigned int)archive_len + 1, mode, 0U, 0U, 1U, 0U, (unsigned int)size,
+		 0U, 0U, 0U, 0U, (unsigned int)strlen(name) + 1, 0U);
+	memcpy(archive + archive_len, header, 110);
+	archive_len += 110;
+	memcpy(archive + archive_len, name, strlen(name) + 1);
+	archive_len += strlen(name) + 1;
+	while (archive_len % 4)
+		archive[archive_len++] = 0;
+	if (size)
+		memcpy(archive + archive_len, data, size);
+	archive_len += size;
+	while (archive_len % 4)
+		archive[archive_len++] = 0;
+}
+
+static void read_dtb(void)
+{
+	FILE *f = fopen(UNIT_DATA_DIR "/guests.dtb", "rb");
+
+	if (!f)
+		return;
+	guests_dtb = malloc(65536);
+	guests_dtb_len = fread(guests_dtb, 1, 65536, f);
+	fclose(f);
+}
+
+/* Mounts an image fs with a kernel, an initrd and the guest nodes, and
+ * loads them once. */
+static bool setup(void)
+{
+	static bool done;
+	char err[GUEST_ERROR_MAX];
+
+	if (done)
+		return true;
+	read_dtb();
+	if (!guests_dtb)
+		return false;
+	for (size_t i = 0; i < KERNEL_SIZE; i++)
+		kernel[i] = (uint8_t)(i * 7);
+	for (size_t i = 0; i < INITRD_SIZE; i++)
+		initrd[i] = (uint8_t)(i * 13);
+	put("guests", 0040755, NULL, 0);
+	put("guests/kernel.bin", 0100644, kernel, KERNEL_SIZE);
+	put("guests/initrd.bin", 0100644, initrd, INITRD_SIZE);
+	put("guests/unit.dtb", 0100644, guests_dtb, guests_dtb_len);
+	put("TRAILER!!!", 0, NULL, 0);
+	if (fs_mount_cpio(archive, archive_len))
+		return false;
+	sched_init();
+	done = guest_load_tree(guests_dtb, guests_dtb_len, err, sizeof(err)) == 3;
+	if (!done)
+		printf("load: %s\n", err);
+	return done;
+}
+
+static uint64_t free_pages(void)
+{
+	struct page_stats s;
+
+	page_alloc_stats(&s);
+	return s.free_pages;
+}
+
+static uint64_t live_allocations(void)
+{
+	struct heap_stats s;
+
+	heap_stats(&s);
+	return s.allocations - s.frees;
+}
+
+TEST(guest_load_refuses_a_second_copy_and_bad_trees)
+{
+	char err[GUEST_ERROR_MAX];
+	static const char junk[64] = "not a device tree";
+
+	REQUIRE(setup());
+	CHECK_EQ(guest_load_tree(guests_dtb, guests_dtb_len, err, sizeof(err)), -KEEL_EEXIST);
+	CHECK(strstr(err, "guest unit0: a guest of that name is already loaded") != NULL);
+	CHECK_EQ(guest_load_tree(junk, sizeof(junk), err, sizeof(err)), -KEEL_EINVAL);
+	CHECK(strstr(err, "not a valid device tree") != NULL);
+	CHECK(guest_find("unit0") && guest_find("unit1") && guest_find("unit2"));
+	CHECK(guest_find("unit3") == NULL);
+}
+
+TEST(guest_create_loads_payload_and_device_tree_and_destroy_frees_all)
+{
+	struct guest *g;
+	char err[GUEST_ERROR_MAX];
+	uint64_t pages0, allocs0;
+	uint8_t buf[KERNEL_SIZE];
+	const void *fdt;
+	const fdt64_t *start, *end;
+
+	REQUIRE(setup());
+	g = guest_find("unit0");
+	pages0 = free_pages();
+	allocs0 = live_allocations();
+	for (int round = 0; round < 3; round++) {
+		REQUIRE(guest_create(g, err, sizeof(err)) == 0);
+		CHECK_EQ(g->state, GUEST_CREATED);
+		CHECK_EQ(g->vcpu_count, 2);
+		CHECK_EQ(g->mem_count, 2);
+		CHECK_EQ(g->arch.mapped_bytes, 0x600000 + 0x10000);
+		/* Raw kernel at the start of RAM, the generated DTB at the top
+		 * of the first region, the initrd right below it. */
+		CHECK_EQ(g->entry, 0x40000000);
+		REQUIRE(guest_copy_from(g, buf, g->entry, KERNEL_SIZE) == 0);
+		CHECK(memcmp(buf, kernel, KERNEL_SIZE) == 0);
+		CHECK_EQ(g->dtb_gpa, 0x40600000 - 0x10000);
+		fdt = guest_gpa_to_hva(g, g->dtb_gpa, 0x10000);
+		REQUIRE(fdt && fdt_check_header(fdt) == 0);
+		start = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "linux,initrd-start", NULL);
+		end = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "linux,initrd-end", NULL);
+		REQUIRE(start && end);
+		CHECK_EQ(fdt64_ld(end) - fdt64_ld(start), INITRD_SIZE);
+		CHECK(fdt64_ld(end) <= g->dtb_gpa);
+		CHECK(guest_copy_from(g, buf, fdt64_ld(start), 1000) == 0 &&
+		      memcmp(buf, initrd, 1000) == 0);
+		/* Copies are bounded by RAM, across chunks and regions. */
+		CHECK(guest_range_is_ram(g, 0x40000000, 0x600000));
+		CHECK(!guest_range_is_ram(g, 0x40000000, 0x600001));
+		CHECK(guest_copy_to(g, 0x405ffff0, buf, 32) == -KEEL_EFAULT);
+		CHECK(guest_copy_to(g, 0x403ffff0, buf, 32) == 0);   /* across a chunk */
+		CHECK(guest_gpa_to_hva(g, 0x403ffff0, 32) == NULL);   /* not one piece */
+		CHECK(guest_gpa_to_hva(g, 0x100000000ULL, 0x10000) != NULL);
+		CHECK(guest_gpa_to_hva(g, 0x100000000ULL, 0x10001) == NULL);
+		CHECK(guest_gpa_to_hva(g, ~0ULL, 1) == NULL);
+
+		CHECK_EQ(guest_start(g), 0);
+		CHECK_EQ(g->vcpus[0]->power, VCPU_POWER_ON);
+		CHECK_EQ(g->vcpus[1]->power, VCPU_POWER_OFF);
+		CHECK_EQ(g->vcpus[0]->arch.regs[0], g->dtb_gpa);
+		CHECK_EQ(guest_pause(g), 0);
+		CHECK(g->arch.time_stopped);
+		CHECK_EQ(guest_pause(g), -KEEL_EBUSY);
+		CHECK_EQ(guest_resume(g), 0);
+		CHECK(!g->arch.time_stopped);
+		CHECK_EQ(guest_stop(g, "test"), 0);
+		CHECK_STR_EQ(g->stop_reason, "test");
+		CHECK_EQ(guest_destroy(g), 0);
+		CHECK_EQ(g->state, GUEST_LOADED);
+		CHECK_EQ(free_pages(), pages0);
+		CHECK_EQ(live_allocations(), allocs0);
+	}
+	CHECK_EQ(guest_start(g), -KEEL_ENOENT);
+}
+
+TEST(guest_kernel_addr_and_missing_files)
+{
+	struct guest *g;
+	char err[GUEST_ERROR_MAX];
+
+	REQUIRE(setup());
+	g = guest_find("unit1");
+	REQUIRE(guest_create(g, err, sizeof(err)) == 0);
+	CHECK_EQ(g->entry, 0x40100000);
+	CHECK_EQ(guest_destroy(g), 0);
+	/* A kernel that is not there: refused, nothing left allocated. */
+	strcpy(g->config.boot.kernel, "/guests/missing.bin");
+	CHECK(guest_create(g, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "guest unit1: node /guests/unit1/boot: kernel \"/guests/missing.bin\" does not exist") != NULL);
+	CHECK_EQ(g->state, GUEST_LOADED);
+	CHECK_EQ(g->mem_count, 0);
+	strcpy(g->config.boot.kernel, "/guests/kernel.bin");
+}
+
+static struct vm_exit mmio(gpa_t addr, unsigned int size, bool write, uint64_t data)
+{
+	return (struct vm_exit){ .reason = VM_EXIT_MMIO,
+		.mmio = { .addr = addr, .size = size, .write = write, .data = data, .reg = 3 } };
+}
+
+TEST(guest_pl011_console_through_mmio_exits)
+{
+	struct guest *g;
+	struct vcpu *v;
+	char err[GUEST_ERROR_MAX], out[16];
+	struct vm_exit e;
+
+	REQUIRE(setup());
+	g = guest_find("unit0");
+	REQUIRE(guest_create(g, err, sizeof(err)) == 0);
+	REQUIRE(guest_start(g) == 0);
+	v = g->vcpus[0];
+	/* Identification, then "hi" written, then read back from the buffer. */
+	e = mmio(0x09000fe0, 4, false, 0);
+	vcpu_handle_exit(v, &e);
+	CHECK_EQ(v->arch.regs[3], 0x11);
+	e = mmio(0x09000000, 4, true, 'h');
+	vcpu_handle_exit(v, &e);
+	e = mmio(0x09000000, 1, true, 'i');
+	vcpu_handle_exit(v, &e);
+	CHECK_EQ(ringbuf_peek(&g->console_out, out, sizeof(out)), 2);
+	CHECK(memcmp(out, "hi", 2) == 0);
+	CHECK_EQ(v->exits[VM_EXIT_MMIO], 3);
+	/* Input raises the RX interrupt once unmasked, and reading drains it. */
+	e = mmio(0x09000038, 4, true, 1u << 4);        /* IMSC: RX */
+	vcpu_handle_exit(v, &e);
+	CHECK(!g->arch.irq_level[1]);
+	CHECK_EQ(guest_console_input(g, "ok", 2), 2);
+	CHECK(g->arch.irq_level[1]);
+	e = mmio(0x09000018, 4, false, 0);             /* FR: RX not empty */
+	vcpu_handle_exit(v, &e);
+	CHECK_EQ(v->arch.regs[3] & (1u << 4), 0);
+	e = mmio(0x09000000, 4, false, 0);
+	vcpu_handle_exit(v, &e);
+	CHECK_EQ(v->arch.regs[3], 'o');
+	e = mmio(0x09000000, 4, false, 0);
+	vcpu_handle_exit(v, &e);
+	CHECK_EQ(v->arch.regs[3], 'k');
+	CHECK(!g->arch.irq_level[1]);
+	/* A width the UART refuses, and nothing at all: external aborts. */
+	e = mmio(0x09000018, 8, false, 0);
+	vcpu_handle_exit(v, &e);
+	e = mmio(0x20000000, 4, false, 0);
+	vcpu_handle_exit(v, &e);
+	e = mmio(0x09000ffe, 4, false, 0);             /* crosses the end */
+	vcpu_handle_exit(v, &e);
+	CHECK_EQ(v->arch.aborts_injected, 3);
+	CHECK_EQ(g->unhandled_mmio, 3);
+	CHECK_EQ(g->state, GUEST_RUNNING);
+	CHECK_EQ(guest_destroy(g), 0);
+}
+
+TEST(guest_mmio_policies_ignore_and_stop)
+{
+	struct guest *g1, *g2;
+	char err[GUEST_ERROR_MAX];
+	struct vm_exit e = mmio(0x20000000, 4, false, 0);
+
+	REQUIRE(setup());
+	g1 = guest_find("unit1");
+	g2 = guest_find("unit2");
+	REQUIRE(guest_create(g1, err, sizeof(err)) == 0 && guest_start(g1) == 0);
+	REQUIRE(guest_create(g2, err, sizeof(err)) == 0 && guest_start(g2) == 0);
+	g1->vcpus[0]->arch.regs[3] = 0x1234;
+	vcpu_handle_exit(g1->vcpus[0], &e);
+	CHECK_EQ(g1->vcpus[0]->arch.regs[3], 0);       /* read as zero */
+	CHECK_EQ(g1->vcpus[0]->arch.aborts_injected, 0);
+	CHECK_EQ(g1->state, GUEST_RUNNING);
+	vcpu_handle_exit(g2->vcpus[0], &e);
+	CHECK_EQ(g2->state, GUEST_STOPPED);
+	CHECK(strstr(g2->stop_reason, "4-byte read at 0x20000000: no device there") != NULL);
+	CHECK_EQ(g1->state, GUEST_RUNNING);            /* the other guest runs on */
+	CHECK_EQ(guest_destroy(g1), 0);
+	CHECK_EQ(guest_destroy(g2), 0);
+}
+
+TEST(guest_interrupt_storm_and_abort_stop_only_that_guest)
+{
+	struct guest *g1, *g2;
+	char err[GUEST_ERROR_MAX];
+	struct vm_exit e = { .reason = VM_EXIT_ABORT,
+		.abort = { .what = "instruction fetch at IPA 0x200 outside guest RAM", .pc = 0x200 } };
+
+	REQUIRE(setup());
+	g1 = guest_find("unit1");
+	g2 = guest_find("unit2");
+	REQUIRE(guest_create(g1, err, sizeof(err)) == 0 && guest_start(g1) == 0);
+	REQUIRE(guest_create(g2, err, sizeof(err)) == 0 && guest_start(g2) == 0);
+	for (int i = 0; i < 10; i++)
+		guest_count_self_irq(g2);                  /* max-irq-rate = 10 */
+	CHECK_EQ(g2->state, GUEST_RUNNING);
+	guest_count_self_irq(g2);
+	CHECK_EQ(g2->state, GUEST_STOPPED);
+	CHECK(strstr(g2->stop_reason, "interrupt storm") != NULL);
+	vcpu_handle_exit(g1->vcpus[0], &e);
+	CHECK_EQ(g1->state, GUEST_STOPPED);
+	CHECK(strstr(g1->stop_reason, "outside guest RAM at pc 0x200") != NULL);
+	/* Started again, a stopped guest gets a fresh payload. */
+	CHECK_EQ(guest_start(g1), 0);
+	CHECK_EQ(g1->state, GUEST_RUNNING);
+	CHECK_EQ(g1->stop_reason[0], '\0');
+	CHECK_EQ(guest_destroy(g1), 0);
+	CHECK_EQ(guest_destroy(g2), 0);
+}
+
+TEST(guest_reset_requested_by_the_guest_runs_on_the_service_path)
+{
+	struct guest *g;
+	char err[GUEST_ERROR_MAX];
+
+	REQUIRE(setup());
+	g = guest_find("unit1");
+	REQUIRE(guest_create(g, err, sizeof(err)) == 0 && guest_start(g) == 0);
+	/* Guest RAM changed, then the guest asks for a reset. */
+	REQUIRE(guest_copy_to(g, 0x40000000, "dirty", 5) == 0);
+	guest_reset_async(g);
+	CHECK(g->reset_pending);
+	CHECK_EQ(g->state, GUEST_STOPPED);
+	sched_service();
+	CHECK(!g->reset_pending);
+	CHECK_EQ(g->state, GUEST_RUNNING);
+	CHECK(((uint8_t *)guest_gpa_to_hva(g, 0x40000000, 1))[0] == 0);
+	CHECK_EQ(guest_destroy(g), 0);
+}
