@@ -391,10 +391,16 @@ int guest_start(struct guest *g)
 	return 0;
 }
 
+/* Why a transition is refused: not created at all, or in the wrong state. */
+static int guest_refusal(const struct guest *g)
+{
+	return get_state(g) == GUEST_LOADED ? -KEEL_ENOENT : -KEEL_EBUSY;
+}
+
 int guest_pause(struct guest *g)
 {
 	if (get_state(g) != GUEST_RUNNING)
-		return -KEEL_EBUSY;
+		return guest_refusal(g);
 	set_state(g, GUEST_PAUSED);
 	guest_quiesce(g);
 	arch_guest_time_stop(g);
@@ -404,7 +410,7 @@ int guest_pause(struct guest *g)
 int guest_resume(struct guest *g)
 {
 	if (get_state(g) != GUEST_PAUSED)
-		return -KEEL_EBUSY;
+		return guest_refusal(g);
 	arch_guest_time_start(g);
 	set_state(g, GUEST_RUNNING);
 	/* A vCPU that was in WFI lost its wake event to the pause: let it
@@ -426,7 +432,7 @@ int guest_stop(struct guest *g, const char *reason)
 	enum guest_state state = get_state(g);
 
 	if (state != GUEST_RUNNING && state != GUEST_PAUSED && state != GUEST_CREATED)
-		return -KEEL_EBUSY;
+		return guest_refusal(g);
 	set_state(g, GUEST_STOPPED);
 	guest_quiesce(g);
 	g->reset_pending = false;

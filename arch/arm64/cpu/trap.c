@@ -87,9 +87,13 @@ static bool is_stage2_fault(unsigned int fsc)
 	return kind == 0x04 || kind == 0x08 || kind == 0x0c;
 }
 
-static gpa_t fault_ipa(const struct arm64_cpu_context *ctx)
+/* The faulting IPA. For a stage-1 table walk only its page is known:
+ * FAR_EL2 then holds the address being translated, not the table's. */
+static gpa_t fault_ipa(const struct arm64_cpu_context *ctx, uint32_t iss)
 {
-	return (((ctx->hpfar_el2 >> 4) & HPFAR_FIPA_MASK) << 12) | (ctx->far_el2 & 0xfff);
+	gpa_t page = ((ctx->hpfar_el2 >> 4) & HPFAR_FIPA_MASK) << 12;
+
+	return (iss & ISS_S1PTW) ? page : page | (ctx->far_el2 & 0xfff);
 }
 
 static void __printf(4, 5) exit_abort(struct vcpu *v, struct vm_exit *exit,
@@ -118,7 +122,7 @@ static void decode_data_abort(struct vcpu *v, struct vm_exit *exit, uint32_t iss
 {
 	const struct arm64_cpu_context *ctx = &v->arch.ctx;
 	unsigned int fsc = iss & ISS_FSC_MASK;
-	gpa_t ipa = fault_ipa(ctx);
+	gpa_t ipa = fault_ipa(ctx, iss);
 	struct vm_exit_mmio *m = &exit->mmio;
 
 	if (!is_stage2_fault(fsc)) {
@@ -164,7 +168,7 @@ static void decode_instruction_abort(struct vcpu *v, struct vm_exit *exit, uint3
 {
 	const struct arm64_cpu_context *ctx = &v->arch.ctx;
 	unsigned int fsc = iss & ISS_FSC_MASK;
-	gpa_t ipa = fault_ipa(ctx);
+	gpa_t ipa = fault_ipa(ctx, iss);
 
 	if (!is_stage2_fault(fsc))
 		exit_abort(v, exit, 0, "instruction fetch at address 0x%llx: %s (IFSC 0x%02x)",

@@ -400,7 +400,7 @@ void arch_vcpu_dump(struct vcpu *v)
 	const struct arm64_el1_sysregs *r = &ctx->el1;
 	unsigned int vector = ctx->exit_vector;
 
-	kprintf("  pc  0x%016llx  pstate 0x%08llx (%s, DAIF %c%c%c%c)\n",
+	kprintf("  pc  0x%016llx  pstate 0x%08llx (%s, masked: %c%c%c%c)\n",
 		(unsigned long long)ctx->pc, (unsigned long long)ctx->pstate,
 		pstate_mode_name(ctx->pstate),
 		(ctx->pstate & PSR_D) ? 'D' : '-', (ctx->pstate & PSR_A) ? 'A' : '-',
