@@ -40,6 +40,21 @@ int mmio_table_add(struct mmio_table *table, gpa_t base, uint64_t size,
 	return 0;
 }
 
+int mmio_table_remove(struct mmio_table *table, gpa_t base)
+{
+	const struct mmio_region *r = mmio_table_find(table, base);
+	unsigned int pos;
+
+	if (!r || r->base != base)
+		return -KEEL_ENOENT;
+	pos = (unsigned int)(r - table->regions);
+	for (unsigned int i = pos + 1; i < table->count; i++)
+		table->regions[i - 1] = table->regions[i];
+	table->count--;
+	table->regions[table->count] = (struct mmio_region){ 0 };
+	return 0;
+}
+
 const struct mmio_region *mmio_table_find(const struct mmio_table *table,
 					  gpa_t addr)
 {

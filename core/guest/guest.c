@@ -431,6 +431,12 @@ int guest_stop(struct guest *g, const char *reason)
 {
 	enum guest_state state = get_state(g);
 
+	/* Between a guest's reset request and its restart: cancel it. */
+	if (state == GUEST_STOPPED && g->reset_pending) {
+		g->reset_pending = false;
+		fmt_snprintf(g->stop_reason, sizeof(g->stop_reason), "%s", reason);
+		return 0;
+	}
 	if (state != GUEST_RUNNING && state != GUEST_PAUSED && state != GUEST_CREATED)
 		return guest_refusal(g);
 	set_state(g, GUEST_STOPPED);
@@ -519,7 +525,14 @@ static void guest_service_one(struct guest *g, void *ctx)
 	if (!g->reset_pending)
 		return;
 	g->reset_pending = false;
-	log_info("guest %s: restarting (reset by the guest)", g->name);
+	g->resets++;
+	/* A guest in a reset loop must not flood the console: one line a
+	 * second at most, with the count. */
+	if (time_now_ns() - g->last_reset_log_ns >= NSEC_PER_SEC || !g->last_reset_log_ns) {
+		log_info("guest %s: restarting (reset by the guest; %llu resets so far)",
+			 g->name, (unsigned long long)g->resets);
+		g->last_reset_log_ns = time_now_ns();
+	}
 	if (guest_reset(g))
 		log_error("guest %s: restart failed; the guest stays stopped", g->name);
 }

@@ -342,7 +342,8 @@ class Lifecycle(GuestScenario):
         keel.run('guest load /tests/nodes/lifecycle.dtb')
         keel.run('guest start reset0')
         self.watch('reset0', r'(basic: reset0 started[\s\S]*){3}')
-        keel.run('guest stop reset0')
+        self.quiet_run('guest stop reset0')
+        keel.run('sleep 200')
         out, row = self.guest_row('reset0')
         self.expect_output('guest list', out, row and row.group(1) == 'stopped',
                            'reset0 "stopped"')
@@ -352,7 +353,38 @@ class Lifecycle(GuestScenario):
         keel = self.keel
         keel.run('guest start idle0')
         self.watch('idle0', r'basic: idle0 started')
+        out = keel.run('vcpu list idle0')
+        self.expect_output('vcpu list idle0', out,
+                           re.search(r'^idle0\s+0\s+\S+\s+3\s', out, re.M),
+                           'vCPU 0 on host CPU 3, as its node\'s cpu-affinity says')
         self.quiet_run('guest reset idle0')
         self.watch('idle0', r'basic: idle0 started', new=True)
         self.quiet_run('guest stop idle0')
         self.quiet_run('guest destroy idle0 reset0')
+
+
+class OneCpu(GuestScenario):
+    name = 'guests-smp1'
+    run_args = ['--direct', '--smp', '1']
+
+    @check('on one host CPU the shell and both vCPUs of basic0 take turns, and it passes')
+    def one_cpu(self):
+        self.check_all_passed('basic0', self.run_to_poweroff('basic0'))
+        out = self.keel.run('vcpu list basic0')
+        cpus = re.findall(r'^basic0\s+\d+\s+\S+\s+(\d+)', out, re.M)
+        self.expect_output('vcpu list basic0', out, cpus == ['0', '0'],
+                           'both vCPUs on host CPU 0')
+
+    @check('a guest that never stops leaves the shell responsive on its CPU')
+    def shell_responsive(self):
+        keel = self.keel
+        keel.run('guest load /tests/nodes/loop.dtb')
+        self.quiet_run('guest start loop0')
+        self.watch('loop0', r'basic: round 1: \d+ passed, 0 failed')
+        start = time.monotonic()
+        out = keel.run('version')
+        took = time.monotonic() - start
+        self.expect_output('version', out, 'Keel' in out, 'the version')
+        if took > 5:
+            self.fail(f'expected `version` to answer promptly beside a busy guest; it took {took:.1f} s')
+        self.quiet_run('guest destroy loop0')

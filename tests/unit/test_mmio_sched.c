@@ -178,3 +178,86 @@ TEST(sched_wfi_wakes_at_the_guest_timer_deadline)
 	sched_dequeue(v);
 }
 
+
+TEST(mmio_table_remove_takes_out_one_region_and_keeps_order)
+{
+	static struct mmio_table t;
+	static const gpa_t bases[] = { 0x8000000, 0x80a0000, 0x9000000, 0xa000000, 0xa000200 };
+
+	mmio_table_init(&t);
+	for (size_t i = 0; i < ARRAY_SIZE(bases); i++)
+		CHECK_EQ(mmio_table_add(&t, bases[i], 0x200, "r", &dummy_ops, (void *)i), 0);
+
+	/* A middle one: the rest close up, still sorted, still found. */
+	CHECK_EQ(mmio_table_remove(&t, 0x9000000), 0);
+	CHECK_EQ(t.count, ARRAY_SIZE(bases) - 1);
+	CHECK(mmio_table_find(&t, 0x9000000) == NULL);
+	CHECK(mmio_table_find(&t, 0x90001ff) == NULL);
+	for (unsigned int i = 1; i < t.count; i++)
+		CHECK(t.regions[i - 1].base < t.regions[i].base);
+	for (size_t i = 0; i < ARRAY_SIZE(bases); i++) {
+		const struct mmio_region *r = mmio_table_find(&t, bases[i] + 0x10);
+
+		if (bases[i] == 0x9000000)
+			continue;
+		REQUIRE(r != NULL);
+		CHECK_EQ(r->base, bases[i]);
+		CHECK(r->state == (void *)i);
+	}
+
+	/* The first and the last. */
+	CHECK_EQ(mmio_table_remove(&t, 0x8000000), 0);
+	CHECK_EQ(mmio_table_remove(&t, 0xa000200), 0);
+	CHECK_EQ(t.count, 2);
+	CHECK_EQ(t.regions[0].base, 0x80a0000);
+	CHECK_EQ(t.regions[1].base, 0xa000000);
+
+	/* The freed space can be used again. */
+	CHECK_EQ(mmio_table_add(&t, 0x9000000, 0x1000, "again", &dummy_ops, NULL), 0);
+	CHECK_EQ(t.count, 3);
+	CHECK_EQ(t.regions[1].base, 0x9000000);
+	CHECK_STR_EQ(t.regions[1].name, "again");
+
+	CHECK_EQ(mmio_table_remove(&t, 0x80a0000), 0);
+	CHECK_EQ(mmio_table_remove(&t, 0x9000000), 0);
+	CHECK_EQ(mmio_table_remove(&t, 0xa000000), 0);
+	CHECK_EQ(t.count, 0);
+	CHECK(mmio_table_find(&t, 0xa000000) == NULL);
+}
+
+TEST(mmio_table_remove_needs_the_exact_base)
+{
+	static struct mmio_table t;
+
+	mmio_table_init(&t);
+	CHECK_EQ(mmio_table_remove(&t, 0x1000), -KEEL_ENOENT);   /* empty */
+	CHECK_EQ(mmio_table_add(&t, 0x1000, 0x1000, "a", &dummy_ops, NULL), 0);
+	CHECK_EQ(mmio_table_add(&t, 0x3000, 0x1000, "b", &dummy_ops, NULL), 0);
+	/* Inside a region, just before one, between two: nothing starts there. */
+	CHECK_EQ(mmio_table_remove(&t, 0x1800), -KEEL_ENOENT);
+	CHECK_EQ(mmio_table_remove(&t, 0x0fff), -KEEL_ENOENT);
+	CHECK_EQ(mmio_table_remove(&t, 0x2000), -KEEL_ENOENT);
+	CHECK_EQ(mmio_table_remove(&t, ~0ULL), -KEEL_ENOENT);
+	CHECK_EQ(t.count, 2);
+	CHECK_EQ(mmio_table_remove(&t, 0x3000), 0);
+	CHECK_EQ(mmio_table_remove(&t, 0x3000), -KEEL_ENOENT);   /* only once */
+	CHECK_EQ(t.count, 1);
+	CHECK_EQ(t.regions[0].base, 0x1000);
+}
+
+TEST(mmio_table_remove_works_on_a_full_table)
+{
+	static struct mmio_table t;
+
+	mmio_table_init(&t);
+	for (unsigned int i = 0; i < MMIO_MAX_REGIONS; i++)
+		CHECK_EQ(mmio_table_add(&t, (gpa_t)i * 0x1000, 0x1000, "x", &dummy_ops, NULL), 0);
+	CHECK_EQ(mmio_table_add(&t, 0x100000000ULL, 0x1000, "y", &dummy_ops, NULL), -KEEL_ENOSPC);
+	CHECK_EQ(mmio_table_remove(&t, 0), 0);
+	CHECK_EQ(t.count, MMIO_MAX_REGIONS - 1);
+	CHECK_EQ(t.regions[0].base, 0x1000);
+	CHECK_EQ(mmio_table_add(&t, 0x100000000ULL, 0x1000, "y", &dummy_ops, NULL), 0);
+	CHECK_EQ(t.regions[t.count - 1].base, 0x100000000ULL);
+	for (unsigned int i = 1; i < t.count; i++)
+		CHECK(t.regions[i - 1].base < t.regions[i].base);
+}

@@ -93,7 +93,6 @@ struct arm64_host_context arm64_host_contexts[KEEL_MAX_CPUS];
 /* Per host CPU: the vCPU whose FP/SIMD registers the CPU still holds. */
 static struct vcpu *fpsimd_owner[KEEL_MAX_CPUS];
 
-static uint64_t host_midr;
 static bool cpu_has_pan;
 static bool cpu_has_ssbs;
 
@@ -104,7 +103,6 @@ void arch_virt_cpu_init(void)
 	uint64_t pmuver = (dfr0 >> 8) & 0xf;
 	uint64_t mdcr = 0;
 
-	host_midr = read_sysreg(midr_el1);
 	cpu_has_pan = ((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) != 0;
 	cpu_has_ssbs = ((read_sysreg(id_aa64pfr1_el1) >> 4) & 0xf) != 0;
 
@@ -132,16 +130,6 @@ static void fpsimd_forget(struct vcpu *v)
 	}
 }
 
-int arch_vcpu_init(struct vcpu *v)
-{
-	memset(&v->arch.ctx, 0, sizeof(v->arch.ctx));
-	v->arch.ctx.pstate = PSR_MODE_EL1H | PSR_DAIF;
-	v->arch.ctx.el1.sctlr_el1 = SCTLR_EL1_RESET;
-	v->arch.mpidr = MPIDR_RES1 | (v->id & 0xff);
-	fpsimd_forget(v);
-	return 0;
-}
-
 void arch_vcpu_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
 {
 	struct arm64_cpu_context *ctx = &v->arch.ctx;
@@ -153,6 +141,12 @@ void arch_vcpu_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
 	ctx->el1.sctlr_el1 = SCTLR_EL1_RESET;
 	v->arch.mpidr = MPIDR_RES1 | (v->id & 0xff);
 	fpsimd_forget(v);
+}
+
+int arch_vcpu_init(struct vcpu *v)
+{
+	arch_vcpu_reset(v, 0, 0);
+	return 0;
 }
 
 void arch_vcpu_destroy(struct vcpu *v)
@@ -222,6 +216,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	unsigned int cpu = arch_cpu_id();
 	uint64_t start, vector;
 
+	BUG_ON(!v->guest->arch.stage2.root);
 	el1_sysregs_load(&ctx->el1);
 	/* The FP/SIMD state is saved on every exit; it only needs loading
 	 * when another vCPU used this CPU's registers since. */
@@ -230,7 +225,8 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 		__atomic_store_n(&fpsimd_owner[cpu], v, __ATOMIC_SEQ_CST);
 	}
 	write_sysreg(vttbr_el2, v->guest->arch.stage2.vttbr);
-	write_sysreg(vpidr_el2, host_midr);
+	/* The guest sees this CPU's model and its own vCPU id. */
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, v->arch.mpidr);
 	write_sysreg(hcr_el2, HCR_GUEST);
 	arm64_vtimer_enter(v);

@@ -54,6 +54,9 @@ void mmio_table_init(struct mmio_table *table);
  * -KEEL_ENOSPC when full, -KEEL_EINVAL for a zero or wrapping size. */
 int mmio_table_add(struct mmio_table *table, gpa_t base, uint64_t size,
 		   const char *name, const struct mmio_ops *ops, void *state);
+/* Removes the region whose base is exactly base, keeping the others
+ * sorted; -KEEL_ENOENT when no region starts there. */
+int mmio_table_remove(struct mmio_table *table, gpa_t base);
 /* The region that contains addr, or NULL. */
 const struct mmio_region *mmio_table_find(const struct mmio_table *table,
 					  gpa_t addr);

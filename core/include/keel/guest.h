@@ -87,6 +87,8 @@ struct guest {
 	uint64_t started_ns;
 	uint64_t first_output_ns;        /* first console byte since start */
 	uint64_t unhandled_mmio;
+	uint64_t resets;                 /* resets the guest asked for */
+	uint64_t last_reset_log_ns;
 	uint64_t irq_window_start_ns;    /* interrupt-storm detection */
 	uint64_t irq_window_count;
 
