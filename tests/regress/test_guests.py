@@ -10,7 +10,8 @@ from keel import Scenario, check, indent
 
 # Every check the basic guest runs in "checks" mode (docs/basic-guest.md).
 BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes',
-                'sgi-cpu-on', 'isolation', 'hvc-unknown', 'smccc-version']
+                'sgi-cpu-on', 'psci-errors', 'isolation', 'hvc-unknown',
+                'smccc-version']
 GUEST_TIMEOUT = 120
 DETACH = b'\x1d'
 SUMMARY = re.compile(r'basic: (\d+) passed, (\d+) failed')

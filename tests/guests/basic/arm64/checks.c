@@ -157,6 +157,53 @@ static void check_sgi_cpu_on(struct check_result *r)
 }
 CHECK_DEFINE(50, sgi_cpu_on, "sgi-cpu-on", check_sgi_cpu_on, true);
 
+/* ------------------------------------------------------------- psci-errors --- */
+
+#define PSCI_FEATURES 0x8400000aU
+#define PSCI_UNASSIGNED 0x8400001fU
+#define PSCI_INVALID_PARAMETERS (-2)
+#define PSCI_ALREADY_ON (-4)
+#define MPIDR_NOBODY 0xfeU
+
+/* Firmware calls with wrong arguments get the errors PSCI defines, and
+ * nothing happens: no vCPU starts, nothing hangs. */
+static void check_psci_errors(struct check_result *r)
+{
+	static const struct {
+		const char *what;
+		uint32_t function;
+		uint64_t a1, a2, a3;
+		int64_t expected;
+	} cases[] = {
+		{ "CPU_ON of an MPIDR with no vCPU", PSCI_CPU_ON, MPIDR_NOBODY, 0, 0,
+		  PSCI_INVALID_PARAMETERS },
+		{ "CPU_ON of the calling vCPU", PSCI_CPU_ON, 0, 0, 0, PSCI_ALREADY_ON },
+		{ "AFFINITY_INFO of an MPIDR with no vCPU", PSCI_AFFINITY_INFO,
+		  MPIDR_NOBODY, 0, 0, PSCI_INVALID_PARAMETERS },
+		{ "PSCI_FEATURES of an unassigned function", PSCI_FEATURES,
+		  PSCI_UNASSIGNED, 0, 0, -1 },
+		{ "PSCI_FEATURES of CPU_ON", PSCI_FEATURES, PSCI_CPU_ON, 0, 0, 0 },
+	};
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t a1 = cases[i].a1;
+		int64_t ret;
+
+		/* "The calling vCPU": its own MPIDR affinity. */
+		if (cases[i].function == PSCI_CPU_ON && a1 == 0)
+			a1 = cpu_mpidr();
+		ret = psci_call(cases[i].function, a1, (uintptr_t)secondary_entry, 0);
+		if (ret != cases[i].expected) {
+			check_fail(r, "expected %s to return %ld; got %ld", cases[i].what,
+				   cases[i].expected, ret);
+			return;
+		}
+	}
+	check_pass(r, "%u calls with bad arguments refused as PSCI says",
+		   (unsigned int)(sizeof(cases) / sizeof(cases[0])));
+}
+CHECK_DEFINE(55, psci_errors, "psci-errors", check_psci_errors, false);
+
 /* ------------------------------------------------------------- hvc-unknown --- */
 
 static void check_hvc_unknown(struct check_result *r)
