@@ -78,6 +78,17 @@ static bool setup(void)
 	put("guests/kernel.bin", 0100644, kernel, KERNEL_SIZE);
 	put("guests/initrd.bin", 0100644, initrd, INITRD_SIZE);
 	put("guests/unit.dtb", 0100644, guests_dtb, guests_dtb_len);
+	{
+		/* Hostile payloads: bigger than a guest's RAM, and an arm64
+		 * Image header whose text_offset points past all of it. */
+		static uint8_t huge[3 << 20], bad_header[4096];
+
+		put("guests/huge.bin", 0100644, huge, sizeof(huge));
+		memcpy(bad_header + 56, "ARM\x64", 4);
+		bad_header[8 + 3] = 0x40;          /* text_offset 1 GiB */
+		bad_header[16] = 0x10;             /* image_size 16 bytes */
+		put("guests/bad-header.bin", 0100644, bad_header, sizeof(bad_header));
+	}
 	put("TRAILER!!!", 0, NULL, 0);
 	if (fs_mount_cpio(archive, archive_len))
 		return false;
@@ -197,6 +208,18 @@ TEST(guest_kernel_addr_and_missing_files)
 	CHECK(strstr(err, "guest unit1: node /guests/unit1/boot: kernel \"/guests/missing.bin\" does not exist") != NULL);
 	CHECK_EQ(g->state, GUEST_LOADED);
 	CHECK_EQ(g->mem_count, 0);
+	/* A kernel bigger than the guest's RAM, and a lying Image header:
+	 * refused with the reason, nothing left allocated. */
+	strcpy(g->config.boot.kernel, "/guests/huge.bin");
+	CHECK(guest_create(g, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "guest unit1: kernel /guests/huge.bin (3145728 bytes to reserve) does not fit in guest RAM at 0x40100000") != NULL);
+	CHECK_EQ(g->mem_count, 0);
+	strcpy(g->config.boot.kernel, "/guests/bad-header.bin");
+	g->config.boot.has_kernel_addr = false;
+	CHECK(guest_create(g, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "guest unit1: kernel /guests/bad-header.bin has a malformed image header") != NULL);
+	CHECK_EQ(g->state, GUEST_LOADED);
+	g->config.boot.has_kernel_addr = true;
 	strcpy(g->config.boot.kernel, "/guests/kernel.bin");
 }
 
