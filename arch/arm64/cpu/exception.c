@@ -9,6 +9,7 @@
 #include <keel/platform.h>
 #include <arch/boot.h>
 #include <arch/cpu.h>
+#include <arch/esr.h>
 #include <arch/regs.h>
 
 extern char __image_start[], __text_start[], __text_end[];
@@ -23,41 +24,7 @@ static const char *const vector_names[] = {
 	"FIQ (lower EL, AArch32)", "SError (lower EL, AArch32)",
 };
 
-static const char *esr_class_name(unsigned int ec)
-{
-	switch (ec) {
-	case 0x00: return "unknown reason";
-	case 0x01: return "WFI/WFE";
-	case 0x07: return "FP/SIMD access";
-	case 0x0e: return "illegal execution state";
-	case 0x15: return "SVC (AArch64)";
-	case 0x16: return "HVC (AArch64)";
-	case 0x17: return "SMC (AArch64)";
-	case 0x18: return "system register access";
-	case 0x20: return "instruction abort from a lower EL";
-	case 0x21: return "instruction abort";
-	case 0x22: return "PC alignment fault";
-	case 0x24: return "data abort from a lower EL";
-	case 0x25: return "data abort";
-	case 0x26: return "SP alignment fault";
-	case 0x2f: return "SError";
-	case 0x3c: return "BRK instruction";
-	default: return "other";
-	}
-}
 
-static const char *fault_status_name(unsigned int fsc)
-{
-	switch (fsc & 0x3c) {
-	case 0x00: return "address size fault";
-	case 0x04: return "translation fault";
-	case 0x08: return "access flag fault";
-	case 0x0c: return "permission fault";
-	case 0x10: return "synchronous external abort";
-	case 0x20: return fsc == 0x21 ? "alignment fault" : "other fault";
-	default: return "other fault";
-	}
-}
 
 /* Offset inside keel.elf (linked at 0), for `addr2line -e keel.elf`. */
 static uint64_t image_offset(uint64_t addr)
@@ -103,14 +70,14 @@ static void print_syndrome(const struct arm64_regs *regs)
 	uint32_t iss = (uint32_t)ESR_ISS(regs->esr);
 
 	kprintf("ESR_EL2 0x%08llx: class 0x%02x (%s), IL=%u, ISS 0x%07x\n",
-		(unsigned long long)regs->esr, ec, esr_class_name(ec),
+		(unsigned long long)regs->esr, ec, arm64_esr_class_name(ec),
 		(regs->esr & ESR_IL) ? 1 : 0, iss);
 	if (ec == 0x20 || ec == 0x21 || ec == 0x24 || ec == 0x25) {
 		bool data = ec == 0x24 || ec == 0x25;
 
 		kprintf("  %s %s at address 0x%llx (FAR_EL2)%s\n",
 			data ? ((iss & (1u << 6)) ? "write:" : "read:") : "fetch:",
-			fault_status_name(iss & 0x3f),
+			arm64_fault_status_name(iss & 0x3f),
 			(unsigned long long)regs->far,
 			(iss & (1u << 10)) ? " (FAR not valid)" : "");
 	}

@@ -9,6 +9,7 @@
 #include <keel/vcpu.h>
 #include <keel/vm_exit.h>
 #include <arch/cpu_context.h>
+#include <arch/esr.h>
 #include <arch/regs.h>
 #include <arch/sysreg.h>
 #include <arch/virt.h>
@@ -36,47 +37,7 @@
 /* HPFAR_EL2.FIPA: IPA[51:12] in bits [43:4]. */
 #define HPFAR_FIPA_MASK ((1ULL << 40) - 1)
 
-static const char *exception_class_name(unsigned int ec)
-{
-	switch (ec) {
-	case 0x00: return "unknown reason";
-	case 0x01: return "WFI/WFE";
-	case 0x07: return "FP/SIMD access";
-	case 0x09: return "pointer authentication (not virtualized)";
-	case 0x0e: return "illegal execution state";
-	case 0x15: return "SVC";
-	case 0x16: return "HVC";
-	case 0x17: return "SMC";
-	case 0x18: return "system register access";
-	case 0x19: return "SVE access (not virtualized)";
-	case 0x1d: return "SME access (not virtualized)";
-	case 0x20: return "instruction abort";
-	case 0x22: return "PC alignment fault";
-	case 0x24: return "data abort";
-	case 0x26: return "SP alignment fault";
-	case 0x2f: return "SError";
-	case 0x30: return "breakpoint";
-	case 0x32: return "software step";
-	case 0x34: return "watchpoint";
-	case 0x3c: return "BRK instruction";
-	default: return "unexpected class";
-	}
-}
 
-static const char *fault_status_name(unsigned int fsc)
-{
-	switch (fsc & 0x3c) {
-	case 0x00: return "address size fault";
-	case 0x04: return "translation fault";
-	case 0x08: return "access flag fault";
-	case 0x0c: return "permission fault";
-	case 0x10: return fsc == 0x10 ? "synchronous external abort" :
-			  "synchronous external abort on a table walk";
-	case 0x20: return fsc == 0x21 ? "alignment fault" : "fault";
-	case 0x30: return fsc == 0x30 ? "TLB conflict abort" : "fault";
-	default: return "fault";
-	}
-}
 
 /* Translation, access flag and permission faults are the ones stage 2
  * raises for an IPA it does not map. */
@@ -127,7 +88,7 @@ static void decode_data_abort(struct vcpu *v, struct vm_exit *exit, uint32_t iss
 
 	if (!is_stage2_fault(fsc)) {
 		exit_abort(v, exit, 0, "data access at address 0x%llx: %s (DFSC 0x%02x)",
-			   (unsigned long long)ctx->far_el2, fault_status_name(fsc), fsc);
+			   (unsigned long long)ctx->far_el2, arm64_fault_status_name(fsc), fsc);
 		return;
 	}
 	if (iss & ISS_S1PTW) {
@@ -172,7 +133,7 @@ static void decode_instruction_abort(struct vcpu *v, struct vm_exit *exit, uint3
 
 	if (!is_stage2_fault(fsc))
 		exit_abort(v, exit, 0, "instruction fetch at address 0x%llx: %s (IFSC 0x%02x)",
-			   (unsigned long long)ctx->far_el2, fault_status_name(fsc), fsc);
+			   (unsigned long long)ctx->far_el2, arm64_fault_status_name(fsc), fsc);
 	else if (iss & ISS_S1PTW)
 		exit_abort(v, exit, ipa,
 			   "stage-1 page table walk (instruction fetch) at IPA 0x%llx outside guest RAM",
@@ -260,7 +221,7 @@ static void decode_sync(struct vcpu *v, struct vm_exit *exit)
 		break;
 	default:
 		exit_abort(v, exit, 0, "exception class 0x%02x (%s)", ec,
-			   exception_class_name(ec));
+			   arm64_esr_class_name(ec));
 		break;
 	}
 }
@@ -290,7 +251,7 @@ void arm64_trap_decode(struct vcpu *v, struct vm_exit *exit)
 	case VECTOR_LOW32_SYNC:
 		exit_abort(v, exit, 0,
 			   "exception class 0x%02x (%s) from AArch32 EL0: AArch32 is not supported",
-			   ec, exception_class_name(ec));
+			   ec, arm64_esr_class_name(ec));
 		break;
 	default:
 		exit_abort(v, exit, 0, "exit through unexpected EL2 vector %u",
