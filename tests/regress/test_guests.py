@@ -9,7 +9,7 @@ import time
 from keel import Scenario, check, indent
 
 # Every check the basic guest runs in "checks" mode (docs/basic-guest.md).
-BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes',
+BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes', 'physical-timer',
                 'sgi-cpu-on', 'psci-errors', 'isolation', 'hvc-unknown',
                 'smccc-version']
 GUEST_TIMEOUT = 120
