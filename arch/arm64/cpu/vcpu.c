@@ -92,6 +92,11 @@ struct arm64_host_context arm64_host_contexts[KEEL_MAX_CPUS];
 
 /* Per host CPU: the vCPU whose FP/SIMD registers the CPU still holds. */
 static struct vcpu *fpsimd_owner[KEEL_MAX_CPUS];
+/* Per host CPU: the vCPU whose EL1 system registers the CPU still holds
+ * (Keel itself never writes them). Reloading them on every entry is what
+ * a world switch costs most under QEMU's TCG, which drops its TLB on
+ * several of those writes. */
+static struct vcpu *el1_owner[KEEL_MAX_CPUS];
 
 static bool cpu_has_pan;
 static bool cpu_has_ssbs;
@@ -115,19 +120,32 @@ void arch_virt_cpu_init(void)
 		mdcr = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
 	write_sysreg(mdcr_el2, mdcr);
 	write_sysreg(vttbr_el2, 0);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	isb();
 	arm64_virt_cpu_init();
 }
 
-/* Makes every host CPU reload v's FP/SIMD state from its context. */
-static void fpsimd_forget(struct vcpu *v)
+/* Makes every host CPU reload v's state kept in owners[] from its
+ * context on v's next entry. */
+static void owner_forget(struct vcpu **owners, struct vcpu *v)
 {
 	for (unsigned int cpu = 0; cpu < KEEL_MAX_CPUS; cpu++) {
 		struct vcpu *expected = v;
 
-		__atomic_compare_exchange_n(&fpsimd_owner[cpu], &expected, NULL, false,
+		__atomic_compare_exchange_n(&owners[cpu], &expected, NULL, false,
 					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 	}
+}
+
+static void fpsimd_forget(struct vcpu *v)
+{
+	owner_forget(fpsimd_owner, v);
+}
+
+/* Keel changed v's saved EL1 registers (an injected exception, a reset). */
+static void el1_forget(struct vcpu *v)
+{
+	owner_forget(el1_owner, v);
 }
 
 void arch_vcpu_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
@@ -141,6 +159,7 @@ void arch_vcpu_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
 	ctx->el1.sctlr_el1 = SCTLR_EL1_RESET;
 	v->arch.mpidr = MPIDR_RES1 | (v->id & 0xff);
 	fpsimd_forget(v);
+	el1_forget(v);
 }
 
 int arch_vcpu_init(struct vcpu *v)
@@ -151,7 +170,10 @@ int arch_vcpu_init(struct vcpu *v)
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
+	/* Its memory may come back as another vCPU: no CPU may think it
+	 * still holds that one's registers. */
 	fpsimd_forget(v);
+	el1_forget(v);
 }
 
 static void el1_sysregs_load(const struct arm64_el1_sysregs *r)
@@ -217,18 +239,30 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	uint64_t start, vector;
 
 	BUG_ON(!v->guest->arch.stage2.root);
-	el1_sysregs_load(&ctx->el1);
+	if (el1_owner[cpu] != v) {
+		el1_sysregs_load(&ctx->el1);
+		__atomic_store_n(&el1_owner[cpu], v, __ATOMIC_SEQ_CST);
+	}
 	/* The FP/SIMD state is saved on every exit; it only needs loading
 	 * when another vCPU used this CPU's registers since. */
 	if (fpsimd_owner[cpu] != v) {
 		arm64_fpsimd_restore(ctx);
 		__atomic_store_n(&fpsimd_owner[cpu], v, __ATOMIC_SEQ_CST);
 	}
-	write_sysreg(vttbr_el2, v->guest->arch.stage2.vttbr);
+	/*
+	 * Only what changed is written: QEMU's TCG drops its whole TLB on
+	 * writes to HCR_EL2 and VTTBR_EL2, which made every exit cost as
+	 * much as a context switch. HCR_EL2 keeps its guest value while Keel
+	 * runs between guests: its trap and stage-2 bits only act on EL1
+	 * and EL0, and its routing bits are the host's anyway.
+	 */
+	if (read_sysreg(vttbr_el2) != v->guest->arch.stage2.vttbr)
+		write_sysreg(vttbr_el2, v->guest->arch.stage2.vttbr);
 	/* The guest sees this CPU's model and its own vCPU id. */
-	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-	write_sysreg(vmpidr_el2, v->arch.mpidr);
-	write_sysreg(hcr_el2, HCR_GUEST);
+	if (read_sysreg(vmpidr_el2) != v->arch.mpidr)
+		write_sysreg(vmpidr_el2, v->arch.mpidr);
+	if (read_sysreg(hcr_el2) != HCR_GUEST)
+		write_sysreg(hcr_el2, HCR_GUEST);
 	arm64_vtimer_enter(v);
 	arm64_vgic_enter(v);
 
@@ -239,7 +273,6 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 
 	arm64_vgic_exit(v);
 	arm64_vtimer_exit(v);
-	write_sysreg(hcr_el2, HCR_HOST);
 	isb();
 	el1_sysregs_store(&ctx->el1);
 	arm64_fpsimd_save(ctx);
@@ -329,6 +362,7 @@ static void inject_exception(struct vcpu *v, uint64_t esr)
 		new_pstate |= PSR_SSBS;
 	ctx->pstate = new_pstate;
 	ctx->pc = ctx->el1.vbar_el1 + offset;
+	el1_forget(v);
 }
 
 static bool guest_at_el0(const struct arm64_cpu_context *ctx)
