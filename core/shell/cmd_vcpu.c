@@ -50,8 +50,13 @@ static void vcpu_list_guest(struct guest *g, void *ctx)
 
 static int vcpu_run(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "list") || argc > 3) {
-		kprintf("vcpu: the only action is \"list\"\n");
+	/* "vcpu" alone lists, like "guest" alone. */
+	if (argc >= 2 && strcmp(argv[1], "list")) {
+		kprintf("vcpu: unknown action \"%s\"; the only one is \"list\"\n", argv[1]);
+		return -KEEL_EINVAL;
+	}
+	if (argc > 3) {
+		kprintf("vcpu list: give at most one guest name\n");
 		return -KEEL_EINVAL;
 	}
 	if (argc == 3 && !guest_find(argv[2])) {
@@ -66,7 +71,7 @@ static int vcpu_run(int argc, char **argv)
 
 SHELL_COMMAND(vcpu,
 	.name = "vcpu",
-	.usage = "vcpu list [guest]",
+	.usage = "vcpu [list [guest]]",
 	.summary = "list vCPUs: state, host CPU, entries and exits",
 	.help = "state is running (in the guest now), runnable (waiting for its\n"
 		"host CPU), wfi (waiting for an interrupt), off (not started or\n"
