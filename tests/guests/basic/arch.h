@@ -14,6 +14,20 @@ void arch_console_putc(char c);
 /* Orders this vCPU's memory accesses before any later ones, system-wide. */
 void arch_memory_barrier(void);
 
+/*
+ * Device registers: exactly one access of that width at addr, which must be
+ * aligned to it. Accesses to one device stay in program order; order them
+ * against memory (a ring in RAM the device reads) with arch_memory_barrier.
+ */
+uint8_t arch_mmio_read8(uintptr_t addr);
+uint16_t arch_mmio_read16(uintptr_t addr);
+uint32_t arch_mmio_read32(uintptr_t addr);
+void arch_mmio_write32(uintptr_t addr, uint32_t value);
+
+/* The interrupt number that the first specifier of a DTB "interrupts"
+ * property names (count: cells in the property); 0 when it cannot tell. */
+unsigned int arch_irq_from_dt(const uint32_t *cells, unsigned int count);
+
 /* Index of the running vCPU: 0 for the boot vCPU. */
 unsigned int arch_cpu_index(void);
 

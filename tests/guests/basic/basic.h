@@ -18,6 +18,8 @@
 #include <stdint.h>
 
 #define BASIC_MAX_RAM_RANGES 4
+/* QEMU's virt machine has 32 virtio-mmio slots. */
+#define BASIC_MAX_VIRTIO_MMIO 32
 #define MiB(x) ((uint64_t)(x) << 20)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -25,6 +27,14 @@
 struct ram_range {
 	uint64_t base;
 	uint64_t size;
+};
+
+/* A device node from the DTB: the first "reg" entry and "interrupts". */
+struct dt_device {
+	uint64_t base;
+	uint64_t size;
+	uint32_t interrupt[3];		/* the first up to 3 cells */
+	unsigned int interrupt_cells;	/* cells in "interrupts", 0 if none */
 };
 
 struct board {
@@ -36,12 +46,22 @@ struct board {
 	bool have_cpu1_reg;
 	uint64_t cpu1_reg;		/* "reg" of /cpus/cpu@1: its MPIDR */
 	char bootargs[256];		/* /chosen/bootargs, "" when absent */
+	/* Enabled nodes directly under / with compatible "virtio,mmio",
+	 * in DTB order; ignored counts those that did not fit. */
+	struct dt_device virtio_mmio[BASIC_MAX_VIRTIO_MMIO];
+	unsigned int virtio_mmio_count;
+	unsigned int virtio_mmio_ignored;
 };
 
 extern struct board board;
 
 /* End of the highest RAM range, 0 when no RAM is known. */
 uint64_t board_ram_end(void);
+
+/* Copies the value of the last `key` (ending in '=') in args into out,
+ * truncated to size; leaves out alone when the key is absent. */
+void bootargs_option(const char *args, const char *key, char *out,
+		     size_t size);
 
 /* Counter ticks per second (checked and fixed up once at boot). */
 extern uint64_t counter_hz;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A tiny flattened device tree reader: one pass over the structure block
- * collects /chosen/bootargs, the /memory ranges and the /cpus nodes. Every
- * offset is checked against the blob's own sizes first, so a broken DTB
- * yields a message, never a read outside it.
+ * collects /chosen/bootargs, the /memory ranges, the /cpus nodes and the
+ * virtio-mmio nodes directly under / (where QEMU and Keel put them, so no
+ * "ranges" need translating). Every offset is checked against the blob's
+ * own sizes first, so a broken DTB yields a message, never a read outside it.
  */
 #include "basic.h"
 
@@ -21,6 +22,21 @@
 enum fdt_node { NODE_OTHER, NODE_ROOT, NODE_CHOSEN, NODE_MEMORY, NODE_CPUS,
 		NODE_CPU, NODE_CPU1 };
 
+/*
+ * The node directly under / whose properties are being read. Its properties
+ * may come in any order, so it is judged at its FDT_END_NODE. The pointers
+ * are into the blob, already checked to lie inside the structure block.
+ */
+struct fdt_root_child {
+	uint32_t name;			/* offset of its name in the blob */
+	bool virtio_mmio;		/* "compatible" lists "virtio,mmio" */
+	bool disabled;			/* "status" is neither "okay" nor "ok" */
+	const volatile uint8_t *reg;	/* NULL when it has none */
+	uint32_t reg_len;
+	const volatile uint8_t *interrupts;
+	uint32_t interrupts_len;
+};
+
 struct fdt_walk {
 	const volatile uint8_t *blob;
 	uint32_t struct_end;		/* offsets from blob */
@@ -31,10 +47,12 @@ struct fdt_walk {
 	uint32_t cpus_address_cells;
 	enum fdt_node node[FDT_MAX_DEPTH + 1];
 	unsigned int depth;
+	struct fdt_root_child child;	/* valid while depth >= 2 */
 	struct board *board;
 };
 
-static char fdt_error[128];
+static char fdt_error[160];
+static char fdt_node_error[112];
 
 static uint32_t fdt_be32(const volatile uint8_t *p)
 {
@@ -78,6 +96,26 @@ static bool fdt_name_is(const struct fdt_walk *w, uint32_t off, uint32_t len,
 	if (name[i])
 		return false;
 	return i == len || (unit_address_allowed && w->blob[off + i] == '@');
+}
+
+/* Whether the string list v (len bytes, as in "compatible") holds s. */
+static bool fdt_string_list_has(const volatile uint8_t *v, uint32_t len,
+				const char *s)
+{
+	uint32_t start = 0;
+
+	while (start < len) {
+		uint32_t i = 0;
+
+		while (start + i < len && s[i] && v[start + i] == (uint8_t)s[i])
+			i++;
+		if (!s[i] && (start + i == len || !v[start + i]))
+			return true;
+		while (start < len && v[start])
+			start++;
+		start++;		/* past the NUL */
+	}
+	return false;
 }
 
 static enum fdt_node fdt_classify(const struct fdt_walk *w, uint32_t off,
@@ -125,6 +163,67 @@ static const char *fdt_read_reg(struct fdt_walk *w, const volatile uint8_t *v,
 	return NULL;
 }
 
+/* Remembers what a node under / says about itself as a device. */
+static void fdt_root_child_property(struct fdt_walk *w, uint32_t name,
+				    uint32_t name_len,
+				    const volatile uint8_t *v, uint32_t len)
+{
+	struct fdt_root_child *c = &w->child;
+
+	if (fdt_name_is(w, name, name_len, "compatible", false)) {
+		c->virtio_mmio = fdt_string_list_has(v, len, "virtio,mmio");
+	} else if (fdt_name_is(w, name, name_len, "status", false)) {
+		c->disabled = !fdt_string_list_has(v, len, "okay") &&
+			      !fdt_string_list_has(v, len, "ok");
+	} else if (fdt_name_is(w, name, name_len, "reg", false)) {
+		c->reg = v;
+		c->reg_len = len;
+	} else if (fdt_name_is(w, name, name_len, "interrupts", false)) {
+		c->interrupts = v;
+		c->interrupts_len = len;
+	}
+}
+
+static const char *fdt_root_child_error(const struct fdt_walk *w,
+					const char *why)
+{
+	/* The name was checked to end inside the structure block. */
+	format_string(fdt_node_error, sizeof(fdt_node_error), "node /%s: %s",
+		      (const char *)(uintptr_t)(w->blob + w->child.name), why);
+	return fdt_node_error;
+}
+
+/* At the end of a node under /: records it when it is an enabled
+ * virtio-mmio node. NULL or what is wrong with it. */
+static const char *fdt_root_child_end(struct fdt_walk *w)
+{
+	const struct fdt_root_child *c = &w->child;
+	uint32_t ac = w->root_address_cells, sc = w->root_size_cells;
+	struct board *b = w->board;
+	struct dt_device *d;
+
+	if (!c->virtio_mmio || c->disabled)
+		return NULL;
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+		return fdt_root_child_error(w, "#address-cells and #size-cells of / must be 1 or 2");
+	if (!c->reg || c->reg_len < (ac + sc) * 4)
+		return fdt_root_child_error(w, "\"reg\" is missing or shorter than one entry");
+	if (c->interrupts_len % 4)
+		return fdt_root_child_error(w, "\"interrupts\" is not a whole number of cells");
+	if (b->virtio_mmio_count >= BASIC_MAX_VIRTIO_MMIO) {
+		b->virtio_mmio_ignored++;
+		return NULL;
+	}
+	d = &b->virtio_mmio[b->virtio_mmio_count++];
+	d->base = fdt_cells(c->reg, ac);
+	d->size = fdt_cells(c->reg + ac * 4, sc);
+	d->interrupt_cells = c->interrupts_len / 4;
+	for (uint32_t i = 0; i < ARRAY_SIZE(d->interrupt); i++)
+		d->interrupt[i] = i < d->interrupt_cells ?
+				  fdt_be32(c->interrupts + i * 4) : 0;
+	return NULL;
+}
+
 static const char *fdt_property(struct fdt_walk *w, uint32_t name_off,
 				const volatile uint8_t *v, uint32_t len)
 {
@@ -141,6 +240,8 @@ static const char *fdt_property(struct fdt_walk *w, uint32_t name_off,
 	if (name_len < 0)
 		return "property name runs past the strings block";
 
+	if (w->depth == 2)
+		fdt_root_child_property(w, name, (uint32_t)name_len, v, len);
 	if (node == NODE_ROOT || node == NODE_CPUS) {
 		bool address = fdt_name_is(w, name, (uint32_t)name_len,
 					   "#address-cells", false);
@@ -201,12 +302,21 @@ static const char *fdt_walk_structure(struct fdt_walk *w, uint32_t off)
 			if (w->node[w->depth] == NODE_CPU ||
 			    w->node[w->depth] == NODE_CPU1)
 				w->board->cpu_count++;
+			if (w->depth == 2) {
+				memset(&w->child, 0, sizeof(w->child));
+				w->child.name = off;
+			}
 			off += align4((uint32_t)len + 1);
 			break;
 		case FDT_END_NODE:
 			if (!w->depth) {
 				why = "FDT_END_NODE without a node";
 				goto err;
+			}
+			if (w->depth == 2) {
+				why = fdt_root_child_end(w);
+				if (why)
+					goto err;
 			}
 			w->depth--;
 			break;

@@ -31,12 +31,9 @@ uint64_t board_ram_end(void)
 	return end;
 }
 
-/*
- * Copies the value of the last `key` (which ends in '=') in args into out,
- * truncated to size. A value in double quotes may contain spaces.
- */
-static void bootargs_option(const char *args, const char *key, char *out,
-			    size_t size)
+/* A value in double quotes may contain spaces. */
+void bootargs_option(const char *args, const char *key, char *out,
+		     size_t size)
 {
 	size_t key_len = string_length(key);
 

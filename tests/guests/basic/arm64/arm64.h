@@ -49,6 +49,22 @@ static inline void dsb_sy(void)
  * and no writeback, so that a hypervisor emulating them gets a valid
  * instruction syndrome (the compiler might pick another addressing mode).
  */
+static inline uint8_t mmio_read8(uintptr_t addr)
+{
+	uint8_t value;
+
+	asm volatile("ldrb %w0, [%1]" : "=r"(value) : "r"(addr) : "memory");
+	return value;
+}
+
+static inline uint16_t mmio_read16(uintptr_t addr)
+{
+	uint16_t value;
+
+	asm volatile("ldrh %w0, [%1]" : "=r"(value) : "r"(addr) : "memory");
+	return value;
+}
+
 static inline uint32_t mmio_read32(uintptr_t addr)
 {
 	uint32_t value;

@@ -212,3 +212,19 @@ void gic_handle_irq(struct exception_frame *frame)
 	sysreg_write(ICC_EOIR1_EL1, iar);
 	isb();
 }
+
+/* The GIC binding: <type number flags>, type 0 an SPI, 1 a PPI. */
+#define GIC_DT_SPI 0
+#define GIC_DT_PPI 1
+#define GIC_SPI_COUNT 988
+
+unsigned int arch_irq_from_dt(const uint32_t *cells, unsigned int count)
+{
+	if (count < 3)
+		return 0;
+	if (cells[0] == GIC_DT_SPI && cells[1] < GIC_SPI_COUNT)
+		return cells[1] + 32;
+	if (cells[0] == GIC_DT_PPI && cells[1] < 16)
+		return cells[1] + 16;
+	return 0;
+}
