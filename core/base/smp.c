@@ -113,12 +113,16 @@ void cpu_idle_once(void)
 	unsigned long flags = arch_irq_save();
 	uint64_t start;
 
-	if (arch_cpu_id() == 0) {
+	/*
+	 * Both run with interrupts enabled for a while, and an interrupt
+	 * taken then may be what the caller waits for (a key): after either,
+	 * return so that the caller looks again instead of sleeping.
+	 */
+	if (arch_cpu_id() == 0 && sched_service_requested()) {
 		arch_irq_enable();
 		sched_service();
 		arch_irq_disable();
-	}
-	if (!sched_run_once()) {
+	} else if (!sched_run_once()) {
 		start = time_now_ns();
 		WRITE_ONCE(info->idle_since_ns, start);
 		arch_cpu_idle();

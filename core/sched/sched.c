@@ -227,6 +227,11 @@ void sched_request_service(void)
 		arch_kick_cpu(0);
 }
 
+bool sched_service_requested(void)
+{
+	return __atomic_load_n(&service_requested, __ATOMIC_SEQ_CST);
+}
+
 void sched_service(void)
 {
 	if (arch_cpu_id() != 0 ||

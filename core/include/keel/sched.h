@@ -42,6 +42,8 @@ void sched_wake(struct vcpu *v);
  * from its idle loop. Exit handlers ask for it with this call.
  */
 void sched_request_service(void);
+/* True when service work waits for CPU 0. */
+bool sched_service_requested(void);
 /* Runs requested service work; called by CPU 0's idle path. */
 void sched_service(void);
 
