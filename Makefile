@@ -4,7 +4,8 @@
 #   make ARCH=arm64 defconfig        configure from configs/arm64_defconfig
 #   make                             build $(O)/keel.elf and $(O)/keel.bin
 #   make run | run-direct | debug    boot it in QEMU
-#   make test                        unit tests + QEMU regression scenarios
+#   make test                        unit tests, short fuzzing, QEMU scenarios
+#   make fuzz                        fuzz each harness FUZZ_SECONDS (300)
 #
 # O=<dir> puts every output in <dir> (default: build). `make help` lists all.
 
@@ -46,7 +47,7 @@ KCONFIG_ENV := ARCH=$(ARCH) srctree=$(SRC) KCONFIG_CONFIG=$(CONFIG) \
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all help deps defconfig %_defconfig menuconfig olddefconfig \
-	savedefconfig run run-direct debug test unit regress boottime clean \
+	savedefconfig run run-direct debug test unit fuzz regress boottime clean \
 	distclean libfdt initrd disk guests bench
 
 # ---------------------------------------------------------------- config ---
@@ -250,6 +251,13 @@ test: all $(INITRD) $(LIBFDT_STAMP)
 unit: $(LIBFDT_STAMP)
 	$(MAKE) -C tests/unit O=$(O)/unit LIBFDT_SRC=$(LIBFDT_SRC) run
 
+# Long fuzzing (tests/fuzz): FUZZ_SECONDS per harness; the working corpus
+# is kept in $(O)/fuzz/corpus, crashes in $(O)/fuzz/artifacts.
+FUZZ_SECONDS ?= 300
+fuzz: $(LIBFDT_STAMP)
+	$(MAKE) -C tests/fuzz O=$(O)/fuzz LIBFDT_SRC=$(LIBFDT_SRC) run \
+		FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(O)/fuzz/corpus
+
 regress: all $(INITRD)
 	tests/regress/run --build-dir $(O)
 
@@ -258,7 +266,7 @@ regress: all $(INITRD)
 DEPS := make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
 	device-tree-compiler linux-source-6.1 xz-utils python3 \
 	python3-kconfiglib python3-pexpect u-boot-qemu u-boot-tools \
-	qemu-system-arm mtools fdisk cpio gdb-multiarch
+	qemu-system-arm mtools fdisk cpio gdb-multiarch clang libclang-rt-14-dev
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
@@ -285,8 +293,9 @@ help:
 	@echo "  run              boot Keel in QEMU through U-Boot"
 	@echo "  run-direct       boot Keel in QEMU directly (-kernel), no U-Boot"
 	@echo "  debug            start QEMU halted with a gdb stub"
-	@echo "  test             unit tests and QEMU regression scenarios"
+	@echo "  test             unit tests, short fuzzing, QEMU regression scenarios"
 	@echo "  unit | regress   one of the two"
+	@echo "  fuzz             libFuzzer harnesses, FUZZ_SECONDS (300) each"
 	@echo "  boottime         measure QEMU start to keel# (not a test)"
 	@echo "  bench            measure guests: start time, hypercall cost (not a test)"
 	@echo "  clean|distclean  remove build outputs"

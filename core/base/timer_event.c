@@ -9,6 +9,9 @@
 struct timer_queue {
 	spinlock_t lock;
 	struct timer_event *head; /* earliest deadline first */
+	/* The event whose callback runs now (unlocked), so that a cancel on
+	 * another CPU can wait for it before its owner frees it. */
+	struct timer_event *running;
 };
 
 static struct timer_queue timer_queues[KEEL_MAX_CPUS] = {
@@ -74,29 +77,39 @@ void timer_event_add(struct timer_event *event, uint64_t deadline_ns)
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 
+/* Waits until no other CPU is running event's callback. */
+static void timer_event_wait_idle(struct timer_event *event, unsigned int self)
+{
+	for (unsigned int cpu = 0; cpu < KEEL_MAX_CPUS; cpu++)
+		while (cpu != self && READ_ONCE(timer_queues[cpu].running) == event)
+			arch_cpu_relax();
+}
+
 void timer_event_cancel(struct timer_event *event)
 {
 	unsigned int self = arch_cpu_id();
 
-	if (!READ_ONCE(event->queued))
-		return;
 	/* Usually the event is on this CPU's queue; it may be on another if
-	 * it was added there, so look on every queue, this one first. */
+	 * it was added there, so look on every queue, this one first. Every
+	 * queue's lock is taken even when the event looks idle: an expiry
+	 * that just took it off its queue marked it running under that lock,
+	 * and the wait below must see that. */
 	for (unsigned int i = 0; i < KEEL_MAX_CPUS; i++) {
 		unsigned int cpu = (self + i) % KEEL_MAX_CPUS;
 		struct timer_queue *q = &timer_queues[cpu];
 		unsigned long flags = spin_lock_irqsave(&q->lock);
 		bool was_first = q->head == event;
-		bool found = timer_queue_remove(q, event);
+		bool found = event->queued && timer_queue_remove(q, event);
 
 		/* Another CPU's timer cannot be programmed from here; it
 		 * fires, finds nothing due and reprograms itself. */
 		if (found && was_first && cpu == self)
 			timer_queue_program(q);
 		spin_unlock_irqrestore(&q->lock, flags);
-		if (found)
-			return;
 	}
+	/* A callback already running elsewhere finishes before the caller
+	 * may free the event. */
+	timer_event_wait_idle(event, self);
 }
 
 void timer_event_expire(void)
@@ -112,11 +125,13 @@ void timer_event_expire(void)
 		q->head = event->next;
 		event->next = NULL;
 		event->queued = false;
+		WRITE_ONCE(q->running, event);
 		/* Unlocked, so the callback may add or cancel events,
 		 * including itself. */
 		spin_unlock_irqrestore(&q->lock, flags);
 		event->fn(event, event->arg);
 		flags = spin_lock_irqsave(&q->lock);
+		WRITE_ONCE(q->running, NULL);
 	}
 	timer_queue_program(q);
 	spin_unlock_irqrestore(&q->lock, flags);

@@ -328,12 +328,14 @@ int guest_create(struct guest *g, char *err, size_t err_len)
 /* Takes every vCPU off its run queue and waits until none is on a CPU. */
 static void guest_quiesce(struct guest *g)
 {
-	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+	for (unsigned int i = 0; i < g->vcpu_count; i++)
 		sched_dequeue(g->vcpus[i]);
+	/* A vCPU still finishing an exit may block in WFI and arm its wake
+	 * event: cancel those once no vCPU is on a CPU any more. */
+	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		sched_wait_off_cpu(g->vcpus[i]);
 		timer_event_cancel(&g->vcpus[i]->wake_event);
 	}
-	for (unsigned int i = 0; i < g->vcpu_count; i++)
-		sched_wait_off_cpu(g->vcpus[i]);
 }
 
 static void guest_boot_vcpus(struct guest *g)

@@ -189,11 +189,9 @@ static int pl011_create(struct guest *g, const struct guest_device_config *dev,
 		return ret;
 	}
 	pl011_reset(u);
-	/* The first UART of a guest is its console. */
-	if (!g->console_input_ready) {
-		g->console_input_state = u;
-		g->console_input_ready = pl011_input_ready;
-	}
+	/* The first UART of a guest is its console (endpoint 0). */
+	if (!g->console.input_ready)
+		console_endpoint_set_reader(&g->console, pl011_input_ready, u);
 	*state = u;
 	return 0;
 }
@@ -202,10 +200,8 @@ static void pl011_destroy(void *state)
 {
 	struct pl011 *u = state;
 
-	if (u->guest->console_input_state == u) {
-		u->guest->console_input_ready = NULL;
-		u->guest->console_input_state = NULL;
-	}
+	if (u->guest->console.input_state == u)
+		console_endpoint_set_reader(&u->guest->console, NULL, NULL);
 	kfree(u);
 }
 

@@ -11,7 +11,7 @@ from keel import Scenario, check, indent
 # Every check the basic guest runs in "checks" mode (docs/basic-guest.md).
 BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes', 'physical-timer',
                 'sgi-cpu-on', 'sgi-burst', 'psci-errors', 'isolation', 'hvc-unknown',
-                'smccc-version']
+                'smccc-version', 'virtio-rng', 'virtio-blk', 'virtio-console']
 GUEST_TIMEOUT = 120
 DETACH = b'\x1d'
 SUMMARY = re.compile(r'basic: (\d+) passed, (\d+) failed')
@@ -113,6 +113,13 @@ class Guests(GuestScenario):
     @check('the basic guest from a built-in node passes every check and powers off')
     def basic0_passes(self):
         self.check_all_passed('basic0', self.run_to_poweroff('basic0'))
+
+    @check('console basic0 hvc0 shows what the guest wrote to its virtio console')
+    def virtio_console(self):
+        out = self.keel.run('console basic0 hvc0', timeout=30)
+        self.expect_output('console basic0 hvc0', out,
+                           'basic: virtio-console hello' in out,
+                           'the line "basic: virtio-console hello" the guest sent on hvc0')
 
     @check('guest list says basic0 stopped because it powered off')
     def basic0_stopped(self):

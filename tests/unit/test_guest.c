@@ -249,7 +249,7 @@ TEST(guest_pl011_console_through_mmio_exits)
 	vcpu_handle_exit(v, &e);
 	e = mmio(0x09000000, 1, true, 'i');
 	vcpu_handle_exit(v, &e);
-	CHECK_EQ(ringbuf_peek(&g->console_out, out, sizeof(out)), 2);
+	CHECK_EQ(ringbuf_peek(&g->console.out, out, sizeof(out)), 2);
 	CHECK(memcmp(out, "hi", 2) == 0);
 	CHECK_EQ(v->exits[VM_EXIT_MMIO], 3);
 	/* Input raises the RX interrupt once unmasked, and reading drains it. */

@@ -15,6 +15,7 @@
 
 #include <keel/emu.h>
 #include <keel/guest_config.h>
+#include <keel/guest_console.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
 #include <keel/vcpu.h>
@@ -40,8 +41,6 @@ struct guest_mem {
 	unsigned int chunk_count;
 	void **chunks;                   /* host memory of each chunk */
 };
-
-#define GUEST_CONSOLE_BUFFER KiB(16)
 
 struct guest_device {
 	const struct emulator *emulator;
@@ -71,16 +70,11 @@ struct guest {
 	gpa_t entry;                     /* where vCPU 0 starts */
 	gpa_t dtb_gpa;                   /* what vCPU 0 gets as its argument */
 
-	/* Console output (the emulated UART), kept while nobody watches. */
-	spinlock_t console_lock;
-	struct ringbuf console_out;
-	uint8_t console_storage[GUEST_CONSOLE_BUFFER];
-	bool console_attached;
-	uint64_t console_seen;           /* output position the user has seen */
-	struct ringbuf console_in;
-	uint8_t console_in_storage[256];
-	void (*console_input_ready)(void *state); /* UART: input arrived */
-	void *console_input_state;
+	/* Console endpoints (keel/guest_console.h): console is endpoint 0,
+	 * the UART's; devices such as virtio-console add theirs. */
+	struct console_endpoint console;
+	struct console_endpoint *consoles[GUEST_MAX_CONSOLES];
+	unsigned int console_count;
 
 	/* Statistics (exits by reason are summed over vCPUs). */
 	uint64_t created_ns;
@@ -137,7 +131,8 @@ int guest_copy_from(struct guest *g, void *dst, gpa_t gpa, size_t len);
 /* True when [gpa, gpa+len) is wholly guest RAM. */
 bool guest_range_is_ram(struct guest *g, gpa_t gpa, uint64_t len);
 
-/* ---- console (the emulated UART's other end) ---- */
+/* ---- console endpoint 0 (the emulated UART's other end) ---- */
+/* Each as the console_endpoint_*() call on g->console. */
 /* Guest output: kept in the buffer, and written to the host console
  * when attached. */
 void guest_console_output(struct guest *g, const char *text, size_t len);
@@ -149,6 +144,7 @@ bool guest_console_input_pending(struct guest *g);
 /* The shell's `console`: output unseen so far is replayed (when replay),
  * then output goes to the host console as it comes until detach. */
 void guest_console_attach(struct guest *g, bool replay);
+/* Detaches every endpoint of g. */
 void guest_console_detach(struct guest *g);
 
 /* ---- hooks each arch implements (arch/<arch>/virt) ---- */

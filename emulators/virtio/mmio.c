@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The virtio-mmio transport, version 2 (VIRTIO 1.2 §4.2): the register
+ * window of one virtio device, feature negotiation, the device status
+ * state machine, queue set-up, notifications and the interrupt line.
+ *
+ * Locking: vdev->lock protects the transport state below. Device callbacks
+ * (notify, config_read/write, features_ok, reset) are never called with it
+ * held: devices take their own locks and call back into the transport
+ * (virtio_interrupt_used, virtio_needs_reset), so holding it would order
+ * the two locks both ways. A reset waits for notifications in flight, then
+ * resets the device, then the queues, so a device never finds its queues
+ * changing under a notification that the transport let through.
+ */
+#include <arch/cpu.h>
+#include <keel/emu.h>
+#include <keel/errno.h>
+#include <keel/guest.h>
+#include <keel/log.h>
+#include <keel/mm.h>
+#include <keel/spinlock.h>
+#include <keel/virq.h>
+#include <lib/format.h>
+#include <libfdt.h>
+#include <string.h>
+#include "virtio.h"
+
+/* Registers (VIRTIO 1.2 §4.2.2). */
+#define REG_MAGIC 0x000
+#define REG_VERSION 0x004
+#define REG_DEVICE_ID 0x008
+#define REG_VENDOR_ID 0x00c
+#define REG_DEVICE_FEATURES 0x010
+#define REG_DEVICE_FEATURES_SEL 0x014
+#define REG_DRIVER_FEATURES 0x020
+#define REG_DRIVER_FEATURES_SEL 0x024
+#define REG_QUEUE_SEL 0x030
+#define REG_QUEUE_NUM_MAX 0x034
+#define REG_QUEUE_NUM 0x038
+#define REG_QUEUE_READY 0x044
+#define REG_QUEUE_NOTIFY 0x050
+#define REG_INTERRUPT_STATUS 0x060
+#define REG_INTERRUPT_ACK 0x064
+#define REG_STATUS 0x070
+#define REG_QUEUE_DESC_LOW 0x080
+#define REG_QUEUE_DESC_HIGH 0x084
+#define REG_QUEUE_DRIVER_LOW 0x090
+#define REG_QUEUE_DRIVER_HIGH 0x094
+#define REG_QUEUE_DEVICE_LOW 0x0a0
+#define REG_QUEUE_DEVICE_HIGH 0x0a4
+#define REG_SHM_LEN_LOW 0x0b0
+#define REG_SHM_LEN_HIGH 0x0b4
+#define REG_CONFIG_GENERATION 0x0fc
+#define REG_CONFIG 0x100
+
+#define VIRTIO_MMIO_MAGIC 0x74726976u   /* "virt" */
+#define VIRTIO_MMIO_VERSION 2u
+#define VIRTIO_MMIO_VENDOR 0x4b45454cu  /* "KEEL" */
+
+#define VIRTIO_INT_USED 1u
+#define VIRTIO_INT_CONFIG 2u
+
+/* Transport features every device gets. */
+#define VIRTIO_TRANSPORT_FEATURES \
+	(VIRTIO_F_VERSION_1 | VIRTIO_F_INDIRECT_DESC | VIRTIO_F_EVENT_IDX)
+
+/* Warnings one device may log over its life. */
+#define VIRTIO_WARN_MAX 3
+
+struct virtio_device {
+	struct guest *guest;
+	const struct guest_device_config *config;
+	const struct virtio_device_ops *ops;
+	void *state;
+	uint64_t window;                 /* bytes registered at config->base */
+	spinlock_t lock;
+	struct virq_line irq;
+
+	uint32_t status;
+	uint32_t device_features_sel;
+	uint32_t driver_features_sel;
+	uint32_t queue_sel;
+	uint64_t driver_features;        /* as the driver writes them */
+	uint64_t features;               /* accepted with FEATURES_OK */
+	uint32_t interrupt_status;
+	uint32_t config_generation;
+	uint64_t resets;                 /* counts resets, to spot one in between */
+	unsigned int notify_in_flight;
+	unsigned int warnings;
+
+	struct virtqueue queues[VIRTIO_MAX_QUEUES];
+	uint32_t queue_num[VIRTIO_MAX_QUEUES];       /* QueueNum as written */
+	bool queue_reported[VIRTIO_MAX_QUEUES];      /* its breakage was reported */
+};
+
+static uint64_t virtio_offered(const struct virtio_device *vdev)
+{
+	return VIRTIO_TRANSPORT_FEATURES | vdev->ops->features;
+}
+
+/* Lock held. */
+static bool virtio_ready_locked(const struct virtio_device *vdev)
+{
+	return (vdev->status & VIRTIO_STATUS_DRIVER_OK) &&
+	       !(vdev->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+}
+
+/* Lock held: the line is high while any interrupt status bit is. */
+static void virtio_update_irq(struct virtio_device *vdev)
+{
+	virq_line_set(&vdev->irq, vdev->interrupt_status != 0);
+}
+
+/* Lock held: the selected queue, or NULL when QueueSel names none. */
+static struct virtqueue *virtio_selected(struct virtio_device *vdev)
+{
+	if (vdev->queue_sel >= vdev->ops->queue_count)
+		return NULL;
+	return &vdev->queues[vdev->queue_sel];
+}
+
+/* ---- reset ---- */
+
+/* Back to the power-on state; the device's own reset in between. */
+static void virtio_reset_all(struct virtio_device *vdev)
+{
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+
+	/* From here no notification is let through... */
+	vdev->status = 0;
+	vdev->resets++;
+	/* ...and those already let through finish first. */
+	while (vdev->notify_in_flight) {
+		spin_unlock_irqrestore(&vdev->lock, flags);
+		arch_cpu_relax();
+		flags = spin_lock_irqsave(&vdev->lock);
+	}
+	spin_unlock_irqrestore(&vdev->lock, flags);
+
+	if (vdev->ops->reset)
+		vdev->ops->reset(vdev->state);
+
+	flags = spin_lock_irqsave(&vdev->lock);
+	vdev->status = 0;
+	vdev->device_features_sel = 0;
+	vdev->driver_features_sel = 0;
+	vdev->queue_sel = 0;
+	vdev->driver_features = 0;
+	vdev->features = 0;
+	vdev->interrupt_status = 0;
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++) {
+		virtq_reset(&vdev->queues[q], vdev->guest);
+		vdev->queue_num[q] = 0;
+		vdev->queue_reported[q] = false;
+	}
+	virtio_update_irq(vdev);
+	spin_unlock_irqrestore(&vdev->lock, flags);
+}
+
+void virtio_mmio_reset(struct virtio_device *vdev)
+{
+	virtio_reset_all(vdev);
+}
+
+/* ---- notifications ---- */
+
+/* After a notification: the first queue that broke and was not reported
+ * yet puts the device in DEVICE_NEEDS_RESET. */
+static void virtio_notify_done(struct virtio_device *vdev)
+{
+	char why[160];
+	bool report = false;
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+
+	vdev->notify_in_flight--;
+	for (unsigned int q = 0; q < vdev->ops->queue_count; q++) {
+		const struct virtqueue *vq = &vdev->queues[q];
+
+		if (!vq->broken || vdev->queue_reported[q])
+			continue;
+		vdev->queue_reported[q] = true;
+		fmt_snprintf(why, sizeof(why), "queue %u: %s", q,
+			     vq->broken_why ? vq->broken_why : "broken");
+		report = true;
+		break;
+	}
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	if (report)
+		virtio_needs_reset(vdev, why);
+}
+
+/* Hands a notification of queue q to the device when it may act on it. */
+static void virtio_notify(struct virtio_device *vdev, unsigned int q)
+{
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+	bool deliver = q < vdev->ops->queue_count && virtio_ready_locked(vdev) &&
+		       vdev->queues[q].ready && !vdev->queues[q].broken;
+
+	if (deliver)
+		vdev->notify_in_flight++;
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	if (!deliver)
+		return;
+	vdev->ops->notify(vdev->state, q);
+	virtio_notify_done(vdev);
+}
+
+/* ---- registers ---- */
+
+/* Lock held. Everything outside config space; unknown offsets read 0. */
+static uint32_t virtio_register_read(struct virtio_device *vdev, uint64_t offset)
+{
+	struct virtqueue *vq = virtio_selected(vdev);
+	uint64_t offered = virtio_offered(vdev);
+
+	switch (offset) {
+	case REG_MAGIC: return VIRTIO_MMIO_MAGIC;
+	case REG_VERSION: return VIRTIO_MMIO_VERSION;
+	case REG_DEVICE_ID: return vdev->ops->device_id;
+	case REG_VENDOR_ID: return VIRTIO_MMIO_VENDOR;
+	case REG_DEVICE_FEATURES:
+		if (vdev->device_features_sel > 1)
+			return 0;
+		return (uint32_t)(offered >> (32 * vdev->device_features_sel));
+	case REG_QUEUE_NUM_MAX: return vq ? vdev->ops->queue_max : 0;
+	case REG_QUEUE_NUM: return vq ? vdev->queue_num[vdev->queue_sel] : 0;
+	case REG_QUEUE_READY: return vq && vq->ready;
+	case REG_INTERRUPT_STATUS: return vdev->interrupt_status;
+	case REG_STATUS: return vdev->status;
+	case REG_QUEUE_DESC_LOW: return vq ? (uint32_t)vq->desc : 0;
+	case REG_QUEUE_DESC_HIGH: return vq ? (uint32_t)(vq->desc >> 32) : 0;
+	case REG_QUEUE_DRIVER_LOW: return vq ? (uint32_t)vq->avail : 0;
+	case REG_QUEUE_DRIVER_HIGH: return vq ? (uint32_t)(vq->avail >> 32) : 0;
+	case REG_QUEUE_DEVICE_LOW: return vq ? (uint32_t)vq->used : 0;
+	case REG_QUEUE_DEVICE_HIGH: return vq ? (uint32_t)(vq->used >> 32) : 0;
+	/* No shared memory regions: a length of all ones says "none"
+	 * (§4.2.2); the other SHM registers read as zero. */
+	case REG_SHM_LEN_LOW:
+	case REG_SHM_LEN_HIGH: return 0xffffffffu;
+	case REG_CONFIG_GENERATION: return vdev->config_generation;
+	default: return 0;
+	}
+}
+
+/* Lock held: the low or high half of a 64-bit ring address. */
+static void set_half(gpa_t *addr, bool high, uint32_t value)
+{
+	if (high)
+		*addr = (*addr & 0xffffffffULL) | (uint64_t)value << 32;
+	else
+		*addr = (*addr & ~0xffffffffULL) | value;
+}
+
+/* Lock held. Queue registers change only while the queue is not ready. */
+static void virtio_queue_register_write(struct virtio_device *vdev,
+					uint64_t offset, uint32_t value)
+{
+	struct virtqueue *vq = virtio_selected(vdev);
+
+	if (!vq || vq->ready)
+		return;
+	switch (offset) {
+	case REG_QUEUE_NUM: vdev->queue_num[vdev->queue_sel] = value; break;
+	case REG_QUEUE_DESC_LOW: set_half(&vq->desc, false, value); break;
+	case REG_QUEUE_DESC_HIGH: set_half(&vq->desc, true, value); break;
+	case REG_QUEUE_DRIVER_LOW: set_half(&vq->avail, false, value); break;
+	case REG_QUEUE_DRIVER_HIGH: set_half(&vq->avail, true, value); break;
+	case REG_QUEUE_DEVICE_LOW: set_half(&vq->used, false, value); break;
+	case REG_QUEUE_DEVICE_HIGH: set_half(&vq->used, true, value); break;
+	default: break;
+	}
+}
+
+/* QueueReady: 1 checks and starts the selected queue, 0 stops it. A ring
+ * the checks refuse puts the device in DEVICE_NEEDS_RESET. */
+static void virtio_queue_ready_write(struct virtio_device *vdev, uint32_t value)
+{
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+	struct virtqueue *vq = virtio_selected(vdev);
+	unsigned int q = vdev->queue_sel;
+	const char *refused = NULL;
+	char why[160];
+
+	if (!vq) {
+		spin_unlock_irqrestore(&vdev->lock, flags);
+		return;
+	}
+	if (!(value & 1)) {
+		vq->ready = false;
+	} else if (!vq->ready) {
+		if (!(vdev->status & VIRTIO_STATUS_FEATURES_OK)) {
+			refused = "QueueReady set before FEATURES_OK";
+		} else if (vdev->queue_num[q] > vdev->ops->queue_max) {
+			refused = "QueueNum is larger than QueueNumMax";
+		} else {
+			vq->size = (uint16_t)vdev->queue_num[q];
+			if (virtq_activate(vq, vdev->features & VIRTIO_F_EVENT_IDX,
+					   vdev->features & VIRTIO_F_INDIRECT_DESC))
+				refused = vq->broken_why ? vq->broken_why : "ring refused";
+		}
+		if (refused) {
+			vq->ready = false;
+			vdev->queue_reported[q] = true;
+			fmt_snprintf(why, sizeof(why), "queue %u: %s", q, refused);
+		}
+	}
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	if (refused)
+		virtio_needs_reset(vdev, why);
+}
+
+/* True when the driver's feature set may be accepted by the transport. */
+static bool virtio_features_acceptable(const struct virtio_device *vdev,
+				       uint64_t features)
+{
+	return !(features & ~virtio_offered(vdev)) && (features & VIRTIO_F_VERSION_1);
+}
+
+/*
+ * Status: writing 0 resets; otherwise bits are only added (the driver
+ * cannot take one back without a reset). FEATURES_OK stays clear when the
+ * features are refused, DRIVER_OK without FEATURES_OK. When DRIVER_OK comes
+ * on, every ready queue is handed to the device once, so that buffers the
+ * driver made available (and notified) before it are not left waiting.
+ */
+static void virtio_status_write(struct virtio_device *vdev, uint32_t value)
+{
+	unsigned long flags;
+	uint32_t old, status;
+	uint64_t features = 0, resets;
+	bool check = false, refused = false;
+
+	value &= 0xff & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	if (!value) {
+		virtio_reset_all(vdev);
+		return;
+	}
+	flags = spin_lock_irqsave(&vdev->lock);
+	old = vdev->status;
+	status = old | value;
+	resets = vdev->resets;
+	if ((status & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK)) {
+		features = vdev->driver_features;
+		if (virtio_features_acceptable(vdev, features))
+			check = true;
+		else
+			status &= ~VIRTIO_STATUS_FEATURES_OK;
+	}
+	spin_unlock_irqrestore(&vdev->lock, flags);
+
+	if (check && vdev->ops->features_ok && !vdev->ops->features_ok(vdev->state, features))
+		refused = true;
+
+	flags = spin_lock_irqsave(&vdev->lock);
+	if (vdev->resets != resets) {
+		/* Reset by another vCPU meanwhile: that reset wins. */
+		spin_unlock_irqrestore(&vdev->lock, flags);
+		return;
+	}
+	if (refused)
+		status &= ~VIRTIO_STATUS_FEATURES_OK;
+	else if (check)
+		vdev->features = features;
+	if (!(status & VIRTIO_STATUS_FEATURES_OK))
+		status &= ~VIRTIO_STATUS_DRIVER_OK;
+	vdev->status = status | (vdev->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	spin_unlock_irqrestore(&vdev->lock, flags);
+
+	if ((status & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
+		for (unsigned int q = 0; q < vdev->ops->queue_count; q++)
+			virtio_notify(vdev, q);
+}
+
+/* Config space: 8-, 16- and 32-bit naturally aligned accesses; bytes past
+ * the device's config space read as zero and ignore writes. */
+static int virtio_config_access(struct virtio_device *vdev, uint64_t offset,
+				unsigned int size, uint64_t *value, bool write)
+{
+	uint64_t at = offset - REG_CONFIG;
+	uint8_t bytes[4] = { 0 };
+	uint32_t len;
+
+	if ((size != 1 && size != 2 && size != 4) || !IS_ALIGNED(offset, size))
+		return -KEEL_EINVAL;
+	if (at >= vdev->ops->config_size) {
+		if (!write)
+			*value = 0;
+		return 0;
+	}
+	len = (uint32_t)MIN((uint64_t)size, vdev->ops->config_size - at);
+	if (write) {
+		for (unsigned int i = 0; i < size; i++)
+			bytes[i] = (uint8_t)(*value >> (8 * i));
+		if (vdev->ops->config_write)
+			vdev->ops->config_write(vdev->state, (uint32_t)at, bytes, len);
+		return 0;
+	}
+	vdev->ops->config_read(vdev->state, (uint32_t)at, bytes, len);
+	*value = 0;
+	for (unsigned int i = 0; i < size; i++)
+		*value |= (uint64_t)bytes[i] << (8 * i);
+	return 0;
+}
+
+static int virtio_mmio_read(void *state, struct vcpu *vcpu, uint64_t offset,
+			    unsigned int size, uint64_t *value)
+{
+	struct virtio_device *vdev = state;
+	unsigned long flags;
+
+	if (offset >= REG_CONFIG)
+		return virtio_config_access(vdev, offset, size, value, false);
+	if (size != 4 || !IS_ALIGNED(offset, 4))
+		return -KEEL_EINVAL;
+	flags = spin_lock_irqsave(&vdev->lock);
+	*value = virtio_register_read(vdev, offset);
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	return 0;
+}
+
+static int virtio_mmio_write(void *state, struct vcpu *vcpu, uint64_t offset,
+			     unsigned int size, uint64_t value)
+{
+	struct virtio_device *vdev = state;
+	uint32_t v = (uint32_t)value;
+	unsigned long flags;
+
+	if (offset >= REG_CONFIG)
+		return virtio_config_access(vdev, offset, size, &value, true);
+	if (size != 4 || !IS_ALIGNED(offset, 4))
+		return -KEEL_EINVAL;
+	switch (offset) {
+	case REG_STATUS:
+		virtio_status_write(vdev, v);
+		return 0;
+	case REG_QUEUE_READY:
+		virtio_queue_ready_write(vdev, v);
+		return 0;
+	case REG_QUEUE_NOTIFY:
+		virtio_notify(vdev, v);
+		return 0;
+	default:
+		break;
+	}
+	flags = spin_lock_irqsave(&vdev->lock);
+	switch (offset) {
+	case REG_DEVICE_FEATURES_SEL: vdev->device_features_sel = v; break;
+	case REG_DRIVER_FEATURES_SEL: vdev->driver_features_sel = v; break;
+	case REG_DRIVER_FEATURES:
+		/* Fixed once accepted; only words 0 and 1 exist. */
+		if (!(vdev->status & VIRTIO_STATUS_FEATURES_OK) && vdev->driver_features_sel <= 1)
+			set_half(&vdev->driver_features, vdev->driver_features_sel == 1, v);
+		break;
+	case REG_QUEUE_SEL: vdev->queue_sel = v; break;
+	case REG_INTERRUPT_ACK:
+		vdev->interrupt_status &= ~v;
+		virtio_update_irq(vdev);
+		break;
+	default:
+		virtio_queue_register_write(vdev, offset, v);
+		break;
+	}
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	return 0;
+}
+
+static const struct mmio_ops virtio_mmio_ops = {
+	.read = virtio_mmio_read,
+	.write = virtio_mmio_write,
+};
+
+/* ---- life cycle ---- */
+
+/* Keel's own mistakes in a device's description. */
+static const char *virtio_ops_problem(const struct virtio_device_ops *ops)
+{
+	if (!ops->queue_count || ops->queue_count > VIRTIO_MAX_QUEUES)
+		return "queue_count must be 1..VIRTIO_MAX_QUEUES";
+	if (!ops->queue_max || ops->queue_max > VIRTQ_MAX_SIZE ||
+	    (ops->queue_max & (ops->queue_max - 1)))
+		return "queue_max must be a power of 2 up to VIRTQ_MAX_SIZE";
+	if (ops->config_size > VIRTIO_MMIO_SIZE - REG_CONFIG)
+		return "config space does not fit the register window";
+	if (ops->config_size && !ops->config_read)
+		return "config space without config_read";
+	if (!ops->notify)
+		return "no notify callback";
+	return NULL;
+}
+
+struct virtio_device *virtio_mmio_create(struct guest *g,
+					 const struct guest_device_config *dev,
+					 const struct virtio_device_ops *ops,
+					 void *state)
+{
+	const char *problem = virtio_ops_problem(ops);
+	struct virtio_device *vdev;
+	int ret;
+
+	if (problem) {
+		log_error("guest %s: device %s (%s): %s", g->name, dev->name, ops->name, problem);
+		return NULL;
+	}
+	if (dev->size < REG_CONFIG + ops->config_size) {
+		log_error("guest %s: node /guests/%s/devices/%s: \"reg\" size 0x%llx is too small for a virtio-mmio window (0x%x)",
+			  g->name, g->name, dev->name, (unsigned long long)dev->size,
+			  VIRTIO_MMIO_SIZE);
+		return NULL;
+	}
+	vdev = kzalloc(sizeof(*vdev));
+	if (!vdev) {
+		log_error("guest %s: device %s (%s): out of memory", g->name, dev->name, ops->name);
+		return NULL;
+	}
+	vdev->guest = g;
+	vdev->config = dev;
+	vdev->ops = ops;
+	vdev->state = state;
+	vdev->window = MIN(dev->size, (uint64_t)VIRTIO_MMIO_SIZE);
+	vdev->lock = (spinlock_t)SPINLOCK_INIT;
+	if (dev->has_irq)
+		virq_line_init(&vdev->irq, g, dev->irq);
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		virtq_reset(&vdev->queues[q], g);
+	ret = mmio_table_add(&g->mmio, dev->base, vdev->window, dev->name,
+			     &virtio_mmio_ops, vdev);
+	if (ret) {
+		log_error("guest %s: device %s (%s): cannot add its registers at 0x%llx: %s",
+			  g->name, dev->name, ops->name, (unsigned long long)dev->base,
+			  keel_strerror(ret));
+		kfree(vdev);
+		return NULL;
+	}
+	return vdev;
+}
+
+void virtio_mmio_destroy(struct virtio_device *vdev)
+{
+	if (!vdev)
+		return;
+	mmio_table_remove(&vdev->guest->mmio, vdev->config->base);
+	virq_line_reset(&vdev->irq);
+	kfree(vdev);
+}
+
+struct virtqueue *virtio_queue(struct virtio_device *vdev, unsigned int q)
+{
+	return q < vdev->ops->queue_count ? &vdev->queues[q] : NULL;
+}
+
+uint64_t virtio_driver_features(const struct virtio_device *vdev)
+{
+	return READ_ONCE(vdev->features);
+}
+
+bool virtio_device_ready(const struct virtio_device *vdev)
+{
+	uint32_t status = READ_ONCE(vdev->status);
+
+	return (status & VIRTIO_STATUS_DRIVER_OK) &&
+	       !(status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+}
+
+void virtio_interrupt_used(struct virtio_device *vdev)
+{
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+
+	vdev->interrupt_status |= VIRTIO_INT_USED;
+	virtio_update_irq(vdev);
+	spin_unlock_irqrestore(&vdev->lock, flags);
+}
+
+void virtio_config_changed(struct virtio_device *vdev)
+{
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+
+	vdev->config_generation++;
+	vdev->interrupt_status |= VIRTIO_INT_CONFIG;
+	virtio_update_irq(vdev);
+	spin_unlock_irqrestore(&vdev->lock, flags);
+}
+
+void virtio_needs_reset(struct virtio_device *vdev, const char *why)
+{
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+	unsigned int warning = 0;
+
+	if (vdev->status & VIRTIO_STATUS_DEVICE_NEEDS_RESET) {
+		spin_unlock_irqrestore(&vdev->lock, flags);
+		return;
+	}
+	vdev->status |= VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	vdev->interrupt_status |= VIRTIO_INT_CONFIG;
+	virtio_update_irq(vdev);
+	if (vdev->warnings < VIRTIO_WARN_MAX)
+		warning = ++vdev->warnings;
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	if (warning)
+		log_warn("guest %s: device %s (%s): %s; device needs reset%s",
+			 vdev->guest->name, vdev->config->name, vdev->ops->name, why,
+			 warning == VIRTIO_WARN_MAX ? " (further warnings of this device are not shown)" : "");
+}
+
+int virtio_mmio_dt_emit(void *fdt, const struct guest_device_config *dev,
+			uint32_t intc_phandle)
+{
+	uint64_t size = MIN(dev->size, (uint64_t)VIRTIO_MMIO_SIZE);
+	fdt32_t reg[4] = {
+		cpu_to_fdt32((uint32_t)(dev->base >> 32)), cpu_to_fdt32((uint32_t)dev->base),
+		cpu_to_fdt32((uint32_t)(size >> 32)), cpu_to_fdt32((uint32_t)size),
+	};
+	/* SPI n, rising edge: what QEMU's virt machine gives virtio-mmio. */
+	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(dev->irq), cpu_to_fdt32(1) };
+	char name[40];
+	int ret = 0;
+
+	fmt_snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)dev->base);
+	ret |= fdt_begin_node(fdt, name);
+	ret |= fdt_property_string(fdt, "compatible", "virtio,mmio");
+	ret |= fdt_property(fdt, "reg", reg, sizeof(reg));
+	if (dev->has_irq) {
+		ret |= fdt_property(fdt, "interrupts", irq, sizeof(irq));
+		ret |= fdt_property_u32(fdt, "interrupt-parent", intc_phandle);
+	}
+	ret |= fdt_property(fdt, "dma-coherent", "", 0);   /* empty */
+	ret |= fdt_end_node(fdt);
+	return ret ? -KEEL_ENOSPC : 0;
+}
