@@ -398,3 +398,43 @@ class OneCpu(GuestScenario):
         if took > 5:
             self.fail(f'expected `version` to answer promptly beside a busy guest; it took {took:.1f} s')
         self.quiet_run('guest destroy loop0')
+
+
+class HostileRings(GuestScenario):
+    name = 'hostile-rings'
+    run_args = ['--direct']
+
+    CASES = ['avail-index-jump', 'next-out-of-range', 'descriptor-loop',
+             'buffer-outside-ram', 'address-wraps', 'indirect-not-negotiated',
+             'readable-after-writable', 'length-past-ram', 'recovers']
+
+    @check('malformed virtqueues each make the device need a reset, and it recovers')
+    def hostile_cases(self):
+        keel = self.keel
+        for f in ('loop', 'hostile'):
+            out = keel.run(f'guest load /tests/nodes/{f}.dtb')
+            self.expect_output(f'guest load /tests/nodes/{f}.dtb', out,
+                               'loaded' in out, 'guest nodes loaded')
+        self.quiet_run('guest start loop0')
+        self.watch('loop0', r'basic: round 1: \d+ passed, 0 failed')
+        out = self.run_to_poweroff('hostile0')
+        missing = [c for c in self.CASES if f'basic: PASS hostile-{c}' not in out]
+        if missing or 'FAIL' in out:
+            self.fail(f'expected every hostile case to pass ({", ".join(self.CASES)}); '
+                      f'missing: {missing or "none"}; the console:\n' + indent(out[-3000:]))
+
+    @check('Keel warned about the broken rings, naming the guest and device')
+    def warned(self):
+        out = self.keel.run('log')
+        self.expect_output('log', out,
+                           re.search(r'guest hostile0: device rng0 \(virtio-rng\): .*needs reset', out),
+                           'a warning "guest hostile0: device rng0 (virtio-rng): ... needs reset"')
+
+    @check('the neighbour kept doing virtio-blk I/O and passing meanwhile')
+    def neighbour_passes(self):
+        seen = self.watch('loop0', r'(basic: round \d+: \d+ passed, 0 failed[\s\S]*){2}',
+                          new=True)
+        if 'FAIL' in seen or 'basic: PASS virtio-blk' not in seen:
+            self.fail('expected loop0 to keep passing, virtio-blk included; it printed:\n'
+                      + indent(seen[-2500:]))
+        self.quiet_run('guest destroy loop0 hostile0')

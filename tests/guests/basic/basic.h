@@ -70,6 +70,9 @@ extern uint64_t counter_hz;
 const char *fdt_read_board(uintptr_t dtb, struct board *b);
 
 /* console.c: every line the guest prints starts with "basic: ". */
+/* hostile.c: malformed virtqueues for the guest's own virtio-rng. */
+void mode_hostile(void) __attribute__((noreturn));
+
 void print_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void format_string(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -214,6 +214,7 @@ static const struct mode {
 	{ "hvcbench", mode_hvcbench },
 	{ "reset", mode_reset },
 	{ "idle", mode_idle },
+	{ "hostile", mode_hostile },
 };
 
 void basic_main(uintptr_t dtb)

@@ -427,3 +427,16 @@ const char *virtq_transfer(struct virtio_device *dev, struct virtq *vq,
 	}
 	return dev->error;
 }
+
+/* For the hostile mode, which writes rings by hand: the device status and
+ * a bare queue notification. */
+uint32_t virtio_status(const struct virtio_device *dev)
+{
+	return virtio_read(dev, VIRTIO_MMIO_STATUS);
+}
+
+void virtio_notify(const struct virtio_device *dev, unsigned int queue)
+{
+	arch_memory_barrier();
+	virtio_write(dev, VIRTIO_MMIO_QUEUE_NOTIFY, queue);
+}

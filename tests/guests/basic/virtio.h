@@ -145,4 +145,9 @@ const char *virtq_transfer(struct virtio_device *dev, struct virtq *vq,
 			   const struct virtq_buffer *bufs, unsigned int count,
 			   uint64_t timeout, uint32_t *written);
 
+/* The device status register, and a bare notification of queue (after a
+ * barrier): for the hostile mode, which writes rings by hand. */
+uint32_t virtio_status(const struct virtio_device *dev);
+void virtio_notify(const struct virtio_device *dev, unsigned int queue);
+
 #endif
