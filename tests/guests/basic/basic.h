@@ -72,6 +72,8 @@ const char *fdt_read_board(uintptr_t dtb, struct board *b);
 /* console.c: every line the guest prints starts with "basic: ". */
 /* hostile.c: malformed virtqueues for the guest's own virtio-rng. */
 void mode_hostile(void) __attribute__((noreturn));
+/* blkbench.c: sequential virtio-blk throughput. */
+void mode_blkbench(void) __attribute__((noreturn));
 
 void print_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void format_string(char *buf, size_t size, const char *fmt, ...)

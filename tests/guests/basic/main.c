@@ -215,6 +215,7 @@ static const struct mode {
 	{ "reset", mode_reset },
 	{ "idle", mode_idle },
 	{ "hostile", mode_hostile },
+	{ "blkbench", mode_blkbench },
 };
 
 void basic_main(uintptr_t dtb)
