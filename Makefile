@@ -266,7 +266,7 @@ regress: all $(INITRD)
 DEPS := make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
 	device-tree-compiler linux-source-6.1 xz-utils python3 \
 	python3-kconfiglib python3-pexpect u-boot-qemu u-boot-tools \
-	qemu-system-arm mtools fdisk cpio gdb-multiarch clang libclang-rt-14-dev clang libclang-rt-14-dev
+	qemu-system-arm mtools fdisk cpio gdb-multiarch clang libclang-rt-14-dev
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
