@@ -26,16 +26,27 @@ int devtree_check_full(const void *fdt, size_t buffer_size)
 	int offset = 0, next, depth = 0, err;
 	bool root_done = false;
 
+	/* The header itself must be there before libfdt reads it. */
+	if (buffer_size < sizeof(struct fdt_header))
+		return -FDT_ERR_TRUNCATED;
 	err = fdt_check_header(fdt);
 	if (err)
 		return err;
 	if (fdt_totalsize(fdt) > buffer_size)
 		return -FDT_ERR_TRUNCATED;
+	/* libfdt reads the blocks with aligned loads. */
+	if (fdt_off_dt_struct(fdt) % sizeof(fdt32_t) ||
+	    fdt_off_mem_rsvmap(fdt) % sizeof(fdt64_t))
+		return -FDT_ERR_ALIGNMENT;
 	for (;;) {
 		uint32_t tag = fdt_next_tag(fdt, offset, &next);
 
 		if (next < 0)
 			return next;
+		/* A property length that wraps makes this libfdt step back or
+		 * stand still: that would loop for ever. */
+		if (next <= offset)
+			return -FDT_ERR_BADSTRUCTURE;
 		switch (tag) {
 		case FDT_BEGIN_NODE:
 			if (root_done || ++depth > DEVTREE_MAX_DEPTH)

@@ -330,11 +330,12 @@ static void virtio_status_write(struct virtio_device *vdev, uint32_t value)
 	uint64_t features = 0, resets;
 	bool check = false, refused = false;
 
-	value &= 0xff & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 	if (!value) {
 		virtio_reset_all(vdev);
 		return;
 	}
+	/* DEVICE_NEEDS_RESET is the device's to set; bits past 7 do not exist. */
+	value &= 0xff & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 	flags = spin_lock_irqsave(&vdev->lock);
 	old = vdev->status;
 	status = old | value;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests of the device-tree helpers against data/host.dts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <keel/devtree.h>
@@ -458,4 +459,65 @@ TEST(devtree_dt_command)
 	CHECK_EQ(shell_run_line("dt / /cpus"), -KEEL_EINVAL);
 	CHECK(strstr(unit_console_text(), "usage: dt [path]") != NULL);
 	devtree_set_host(NULL);
+}
+
+/* A small valid tree: / { a = <1>; n { }; }; */
+static size_t small_tree(void *buf, size_t size)
+{
+	fdt_create(buf, (int)size);
+	fdt_finish_reservemap(buf);
+	fdt_begin_node(buf, "");
+	fdt_property_u32(buf, "a", 1);
+	fdt_begin_node(buf, "n");
+	fdt_end_node(buf);
+	fdt_end_node(buf);
+	fdt_finish(buf);
+	return fdt_totalsize(buf);
+}
+
+TEST(devtree_check_refuses_a_buffer_shorter_than_a_header)
+{
+	static uint64_t buf[64];
+	char *copy;
+
+	small_tree(buf, sizeof(buf));
+	/* Exactly 20 bytes of heap: ASan catches any read of the rest. */
+	copy = malloc(20);
+	REQUIRE(copy != NULL);
+	memcpy(copy, buf, 20);
+	CHECK_EQ(devtree_check_full(copy, 20), -FDT_ERR_TRUNCATED);
+	free(copy);
+}
+
+TEST(devtree_check_refuses_a_misaligned_structure_block)
+{
+	static uint64_t buf[64];
+	struct fdt_header *h = (struct fdt_header *)buf;
+
+	small_tree(buf, sizeof(buf));
+	CHECK_EQ(devtree_check_full(buf, sizeof(buf)), 0);
+	h->off_dt_struct = cpu_to_fdt32(fdt32_to_cpu(h->off_dt_struct) + 2);
+	CHECK_EQ(devtree_check_full(buf, sizeof(buf)), -FDT_ERR_ALIGNMENT);
+}
+
+TEST(devtree_check_ends_on_a_property_length_that_wraps)
+{
+	static uint64_t buf[64];
+	uint8_t *bytes = (uint8_t *)buf;
+	size_t total = small_tree(buf, sizeof(buf));
+	uint32_t off = fdt_off_dt_struct(buf);
+	fdt32_t *len = NULL;
+
+	/* The first property's length follows its FDT_PROP tag, after the
+	 * root's FDT_BEGIN_NODE and its empty, padded name. */
+	for (uint32_t i = off; i + 8 <= total; i += 4) {
+		if (fdt32_to_cpu(*(fdt32_t *)(bytes + i)) == FDT_PROP) {
+			len = (fdt32_t *)(bytes + i + 4);
+			break;
+		}
+	}
+	REQUIRE(len != NULL);
+	*len = cpu_to_fdt32(0xfffffff4u);
+	/* Must return (an error), not loop. */
+	CHECK(devtree_check_full(buf, sizeof(buf)) < 0);
 }

@@ -458,9 +458,14 @@ TEST(virtio_mmio_negotiates_features)
 	write_features(VIRTIO_F_VERSION_1);
 	CHECK_EQ(virtio_driver_features(fake.vdev),
 		 VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | FEATURE_A | FEATURE_B);
-	/* Status bits are not taken back by writing fewer. */
+	/* Status bits are not taken back by writing fewer; the driver cannot
+	 * set DEVICE_NEEDS_RESET, and such writes are not a reset either. */
 	wr(REG_STATUS, ACK);
 	CHECK_EQ(rd(REG_STATUS), ACK | DRV | FOK);
+	wr(REG_STATUS, NEEDS_RESET);
+	wr(REG_STATUS, 0x100);
+	CHECK_EQ(rd(REG_STATUS), ACK | DRV | FOK);
+	CHECK_EQ(fake.resets, 1);
 	guest_done();
 }
 
