@@ -49,9 +49,16 @@ static void pl011_putc(char c)
 
 static void pl011_interrupt(unsigned int irq, void *arg)
 {
+	/*
+	 * Clear first, then drain: a byte that arrives while the FIFO is
+	 * drained raises the interrupt again. The other order loses it
+	 * for good when it lands between the last FIFO check and the clear
+	 * (the UART only interrupts when its FIFO reaches the trigger level,
+	 * and that byte keeps the level above it).
+	 */
+	pl011_write(UARTICR, IMSC_RXIM | IMSC_RTIM);
 	while (!(pl011_read(UARTFR) & FR_RXFE))
 		console_rx_push((char)(pl011_read(UARTDR) & 0xff));
-	pl011_write(UARTICR, IMSC_RXIM | IMSC_RTIM);
 }
 
 static const struct console_ops pl011_console = {
