@@ -66,6 +66,9 @@ void keel_main(hpa_t fdt_pa, uint64_t entry_counter, hpa_t load_base)
 		log_error("timer: no supported timer in the device tree; timer events disabled");
 	if (driver_probe_class(fdt, DRIVER_CLASS_FIRMWARE))
 		log_warn("psci: no PSCI node; secondary CPUs, reboot and poweroff unavailable");
+	/* Host virtio devices (disks); none is fine. Needs the timer for
+	 * request timeouts. */
+	driver_probe_class(fdt, DRIVER_CLASS_VIRTIO);
 	driver_start_all(fdt);
 	irq_ipi_cpu_init();
 	arch_virt_cpu_init();

@@ -9,6 +9,13 @@
  * copy-on-write table of 4 KiB blocks copied to RAM on their first write.
  * A guest reset keeps the disk's contents; destroy frees all of it.
  *
+ * For hostdisk:<disk>[@offset+length] the disk is a window on a host disk
+ * (keel/hostdisk.h): the whole disk, or length bytes from offset. The
+ * window is claimed at create, so a second guest asking for an overlapping
+ * range of the same disk is refused; requests are checked against the
+ * window and served through a bounce buffer in Keel memory, and writes go
+ * to the host disk, so they outlive the guest and Keel itself.
+ *
  * Every request is checked before it is served: a header of 16 readable
  * bytes, the status byte as the last writable byte, data in the direction
  * and size (a multiple of 512) the type needs, sectors inside the disk. A
@@ -18,6 +25,7 @@
 #include <keel/errno.h>
 #include <keel/fs.h>
 #include <keel/guest.h>
+#include <keel/hostdisk.h>
 #include <keel/log.h>
 #include <keel/mm.h>
 #include <keel/spinlock.h>
@@ -62,6 +70,9 @@
 #define BLK_COW_BLOCK PAGE_SIZE          /* file: copy-on-write unit */
 #define BLK_COW_LEAF_ENTRIES (PAGE_SIZE / sizeof(void *))
 
+#define BLK_BOUNCE_ORDER 4               /* hostdisk: 64 KiB per host request */
+#define BLK_BOUNCE_SIZE (PAGE_SIZE << BLK_BOUNCE_ORDER)
+
 #define BLK_WARN_BURST 5                 /* warnings per window, per disk */
 #define BLK_WARN_WINDOW_NS (10ULL * 1000000000ULL)
 
@@ -77,6 +88,11 @@ struct blk_disk {
 	void ***cow_leaves;
 	size_t cow_leaf_count;
 	uint64_t cow_blocks;             /* blocks copied so far */
+	/* hostdisk: the window [claim->offset, + size) of a host disk, and
+	 * a buffer the host driver can hand to its device. */
+	struct hostdisk *host;
+	struct hostdisk_claim *claim;
+	uint8_t *bounce;
 };
 
 struct virtio_blk {
@@ -122,6 +138,9 @@ static void blk_disk_free(struct blk_disk *d)
 		page_free(leaf, 0);
 	}
 	kfree(d->cow_leaves);
+	hostdisk_release(d->claim);
+	if (d->bounce)
+		page_free(d->bounce, BLK_BOUNCE_ORDER);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -261,12 +280,45 @@ static void put_le32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* Lock held. blk_transfer() for a host disk: through the bounce buffer,
+ * BLK_BOUNCE_SIZE at a time. -KEEL_EIO when the host disk failed. */
+static int blk_transfer_host(struct virtio_blk *blk, struct virtqueue *vq,
+			     uint64_t disk_offset, uint64_t req_offset, uint64_t len,
+			     bool to_guest)
+{
+	struct blk_disk *d = &blk->disk;
+
+	while (len) {
+		uint64_t n = MIN(len, (uint64_t)BLK_BOUNCE_SIZE);
+		uint64_t sector = (d->claim->offset + disk_offset) / BLK_SECTOR_SIZE;
+		size_t count = (size_t)(n / BLK_SECTOR_SIZE);
+
+		if (to_guest) {
+			if (hostdisk_read(d->host, sector, d->bounce, count))
+				return -KEEL_EIO;
+			if (virtq_write(vq, &blk->req, req_offset, d->bounce, (size_t)n) != n)
+				return -KEEL_EFAULT;
+		} else {
+			if (virtq_read(vq, &blk->req, req_offset, d->bounce, (size_t)n) != n)
+				return -KEEL_EFAULT;
+			if (hostdisk_write(d->host, sector, d->bounce, count))
+				return -KEEL_EIO;
+		}
+		disk_offset += n;
+		req_offset += n;
+		len -= n;
+	}
+	return 0;
+}
+
 /* Lock held. Moves len bytes between the disk at disk_offset and the
  * request's data at req_offset (of its writable part when to_guest, else
  * of its readable part). */
 static int blk_transfer(struct virtio_blk *blk, struct virtqueue *vq, uint64_t disk_offset,
 			uint64_t req_offset, uint64_t len, bool to_guest)
 {
+	if (blk->disk.host)
+		return blk_transfer_host(blk, vq, disk_offset, req_offset, len, to_guest);
 	while (len) {
 		uint64_t n = len;
 		void *mem = blk_disk_map(&blk->disk, disk_offset, &n, !to_guest);
@@ -365,6 +417,7 @@ static uint8_t blk_serve(struct virtio_blk *blk, struct virtqueue *vq, uint32_t 
 				 type == VIRTIO_BLK_T_IN ? "read" : "write",
 				 (unsigned long long)sector,
 				 ret == -KEEL_ENOMEM ? "no memory for a copy-on-write block" :
+				 ret == -KEEL_EIO ? "the host disk failed" :
 				 "a guest buffer could not be copied");
 			return VIRTIO_BLK_S_IOERR;
 		}
@@ -382,7 +435,13 @@ static uint8_t blk_serve(struct virtio_blk *blk, struct virtqueue *vq, uint32_t 
 		*written = (uint32_t)virtq_write(vq, req, 0, id, BLK_ID_BYTES);
 		return VIRTIO_BLK_S_OK;
 	default:
-		return VIRTIO_BLK_S_OK;   /* FLUSH: the disk is RAM, nothing is cached */
+		/* FLUSH: a RAM disk caches nothing; a host disk is flushed. */
+		if (blk->disk.host && hostdisk_flush(blk->disk.host)) {
+			blk_warn(blk, "flush of host disk %s failed; I/O error",
+				 blk->disk.host->name);
+			return VIRTIO_BLK_S_IOERR;
+		}
+		return VIRTIO_BLK_S_OK;
 	}
 
 bad_layout:
@@ -513,6 +572,40 @@ static int blk_validate(const void *fdt, int node, struct guest_device_config *d
 	}
 }
 
+/* Claims the window of the host disk that backend names. */
+static int blk_disk_open_host(struct virtio_blk *blk, const struct backend *backend)
+{
+	struct blk_disk *d = &blk->disk;
+	char owner[HOSTDISK_OWNER_MAX], err[160];
+	uint64_t offset = 0, length;
+	int ret;
+
+	d->host = hostdisk_find(backend->name);
+	if (!d->host) {
+		log_error("guest %s: %s: backend \"%s\": no host disk \"%s\" (`disk list` shows the host's disks)",
+			  blk->guest->name, blk->dev->name, blk->dev->backend, backend->name);
+		return -KEEL_ENOENT;
+	}
+	length = hostdisk_capacity(d->host);
+	if (backend->has_window) {
+		offset = backend->offset;
+		length = backend->size;
+	}
+	fmt_snprintf(owner, sizeof(owner), "guest %s device %s", blk->guest->name,
+		     blk->dev->name);
+	ret = hostdisk_claim(d->host, offset, length, owner, &d->claim, err, sizeof(err));
+	if (ret) {
+		log_error("guest %s: %s: backend \"%s\": %s", blk->guest->name, blk->dev->name,
+			  blk->dev->backend, ret == -KEEL_ENOMEM ? "out of memory" : err);
+		return ret;
+	}
+	d->bounce = page_alloc(BLK_BOUNCE_ORDER);
+	if (!d->bounce)
+		return -KEEL_ENOMEM;   /* the caller releases the claim */
+	d->size = length;
+	return 0;
+}
+
 static int blk_disk_open(struct virtio_blk *blk, const struct backend *backend)
 {
 	const struct fs_node *file;
@@ -527,9 +620,7 @@ static int blk_disk_open(struct virtio_blk *blk, const struct backend *backend)
 			return -KEEL_ENOENT;
 		return blk_disk_init_file(&blk->disk, file);
 	case BACKEND_HOSTDISK:
-		log_error("guest %s: %s: backend \"%s\": host disks come with the host virtio-blk driver, which this build does not have",
-			  blk->guest->name, blk->dev->name, blk->dev->backend);
-		return -KEEL_ENOTSUP;
+		return blk_disk_open_host(blk, backend);
 	default:
 		return -KEEL_EINVAL;
 	}

@@ -14,6 +14,9 @@ enum host_driver_class {
 	DRIVER_CLASS_IRQCHIP,
 	DRIVER_CLASS_TIMER,
 	DRIVER_CLASS_FIRMWARE,
+	/* Buses of many devices (virtio-mmio): probe() gets the first
+	 * matching node and brings up every matching node from there. */
+	DRIVER_CLASS_VIRTIO,
 };
 
 struct host_driver {

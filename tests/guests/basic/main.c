@@ -4,6 +4,7 @@
  * then runs the mode chosen with basic.mode= on the kernel command line.
  */
 #include "arch.h"
+#include "virtio.h"
 
 #define TICK_MS 100
 #define TICKS_BETWEEN_ROUNDS 10
@@ -89,6 +90,7 @@ static void mode_checks(void)
 	struct check_totals totals = { .failed = boot_failures };
 
 	checks_run_all(1, &totals);
+	virtio_vsock_listen();
 	print_line("%u passed, %u failed", totals.passed, totals.failed);
 	power_off();
 }

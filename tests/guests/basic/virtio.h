@@ -12,9 +12,11 @@
 #include "basic.h"
 
 /* Device IDs (§5). */
+#define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_RNG 4
+#define VIRTIO_ID_VSOCK 19
 
 #define VIRTIO_F_VERSION_1 (1ULL << 32)
 
@@ -149,5 +151,9 @@ const char *virtq_transfer(struct virtio_device *dev, struct virtq *vq,
  * barrier): for the hostile mode, which writes rings by hand. */
 uint32_t virtio_status(const struct virtio_device *dev);
 void virtio_notify(const struct virtio_device *dev, unsigned int queue);
+
+/* virtio_vsock.c: with basic.vsock-listen=1, serves one line on vsock port
+ * 1234 for up to 5 s (checks mode, after the checks). */
+void virtio_vsock_listen(void);
 
 #endif

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * virtio-vsock (VIRTIO 1.2 §5.10): queue 0 receives, 1 transmits, 2 takes
+ * event buffers (Keel never sends events: a guest's CID does not change);
+ * config space is the guest's CID (le64), from the node's "guest-cid".
+ *
+ * Every transmitted packet is copied out of the guest and checked before
+ * it is routed (vsock_core.c): a 44-byte header, a payload of exactly
+ * hdr.len bytes after it, at most VSOCK_PACKET_DATA * VSOCK_PENDING_MAX.
+ * Packets for the guest wait in the device's pending ring until the
+ * driver gives receive buffers.
+ */
+#include <keel/devtree_props.h>
+#include <keel/emu.h>
+#include <keel/errno.h>
+#include <keel/guest.h>
+#include <keel/log.h>
+#include <keel/mm.h>
+#include <lib/format.h>
+#include <libfdt.h>
+#include <string.h>
+
+#include "device_node.h"
+#include "virtio.h"
+#include "vsock_core.h"
+
+#define VIRTIO_ID_VSOCK 19
+#define VSOCK_QUEUE_RX 0
+#define VSOCK_QUEUE_TX 1
+#define VSOCK_QUEUE_EVENT 2
+#define VSOCK_QUEUE_SIZE 128
+#define VSOCK_CONFIG_SIZE 8
+/* The largest payload of one transmitted packet Keel takes. */
+#define VSOCK_TX_MAX (VSOCK_PACKET_DATA * 2)
+
+struct virtio_vsock {
+	struct vsock_device core;        /* first: vsock_core's view */
+	struct virtq_request req;        /* the transmit request being served */
+	struct virtq_request rx_req;     /* the receive buffer being filled */
+	struct vsock_hdr hdr;
+	uint8_t payload[VSOCK_TX_MAX];
+};
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (unsigned int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void vsock_hdr_decode(const uint8_t *b, struct vsock_hdr *h)
+{
+	h->src_cid = get_le32(b) | (uint64_t)get_le32(b + 4) << 32;
+	h->dst_cid = get_le32(b + 8) | (uint64_t)get_le32(b + 12) << 32;
+	h->src_port = get_le32(b + 16);
+	h->dst_port = get_le32(b + 20);
+	h->len = get_le32(b + 24);
+	h->type = (uint16_t)(b[28] | b[29] << 8);
+	h->op = (uint16_t)(b[30] | b[31] << 8);
+	h->flags = get_le32(b + 32);
+	h->buf_alloc = get_le32(b + 36);
+	h->fwd_cnt = get_le32(b + 40);
+}
+
+static void vsock_hdr_encode(const struct vsock_hdr *h, uint8_t *b)
+{
+	put_le32(b, (uint32_t)h->src_cid);
+	put_le32(b + 4, (uint32_t)(h->src_cid >> 32));
+	put_le32(b + 8, (uint32_t)h->dst_cid);
+	put_le32(b + 12, (uint32_t)(h->dst_cid >> 32));
+	put_le32(b + 16, h->src_port);
+	put_le32(b + 20, h->dst_port);
+	put_le32(b + 24, h->len);
+	b[28] = (uint8_t)h->type;
+	b[29] = (uint8_t)(h->type >> 8);
+	b[30] = (uint8_t)h->op;
+	b[31] = (uint8_t)(h->op >> 8);
+	put_le32(b + 32, h->flags);
+	put_le32(b + 36, h->buf_alloc);
+	put_le32(b + 40, h->fwd_cnt);
+}
+
+/* ---- receive ---- */
+
+void vsock_rx_flush(struct vsock_device *d)
+{
+	struct virtio_vsock *vs = (struct virtio_vsock *)d;
+	struct virtqueue *vq;
+	struct vsock_packet *p;
+	bool interrupt = false;
+
+	if (!d->vdev || !virtio_device_ready(d->vdev))
+		return;
+	vq = virtio_queue(d->vdev, VSOCK_QUEUE_RX);
+	while ((p = vsock_pending_head(d)) && vq->ready && !vq->broken) {
+		uint8_t header[VSOCK_HDR_SIZE];
+		struct vsock_hdr h = p->hdr;
+		uint32_t room, n;
+		int ret = virtq_pop(vq, &vs->rx_req);
+
+		if (ret <= 0) {
+			if (ret < 0)
+				virtio_needs_reset(d->vdev, vq->broken_why ? vq->broken_why :
+						   "receive queue broken");
+			break;
+		}
+		if (vs->rx_req.writable_bytes < VSOCK_HDR_SIZE) {
+			vsock_warn(d, "receive buffer of %llu bytes is smaller than a header",
+				   (unsigned long long)vs->rx_req.writable_bytes);
+			interrupt |= virtq_push(vq, &vs->rx_req, 0);
+			continue;
+		}
+		room = (uint32_t)MIN(vs->rx_req.writable_bytes - VSOCK_HDR_SIZE,
+				     (uint64_t)VSOCK_PACKET_DATA);
+		n = MIN(h.len, room);
+		h.len = n;
+		vsock_hdr_encode(&h, header);
+		virtq_write(vq, &vs->rx_req, 0, header, sizeof(header));
+		if (n)
+			virtq_write(vq, &vs->rx_req, VSOCK_HDR_SIZE, p->data, n);
+		interrupt |= virtq_push(vq, &vs->rx_req, VSOCK_HDR_SIZE + n);
+		/* An RW payload longer than the buffer goes on in the next. */
+		if (n < p->hdr.len) {
+			p->hdr.len -= n;
+			memmove(p->data, p->data + n, p->hdr.len);
+		} else {
+			vsock_pending_pop(d);
+		}
+	}
+	if (interrupt)
+		virtio_interrupt_used(d->vdev);
+}
+
+/* ---- transmit ---- */
+
+/* Lock held. One transmitted request: checked, then routed. */
+static void vsock_transmit(struct virtio_vsock *vs, struct virtqueue *vq)
+{
+	struct vsock_device *d = &vs->core;
+	const struct virtq_request *req = &vs->req;
+	uint8_t header[VSOCK_HDR_SIZE];
+
+	if (req->readable_bytes < VSOCK_HDR_SIZE ||
+	    virtq_read(vq, req, 0, header, sizeof(header)) != sizeof(header)) {
+		vsock_warn(d, "transmitted %llu bytes: shorter than a packet header; dropped",
+			   (unsigned long long)req->readable_bytes);
+		return;
+	}
+	vsock_hdr_decode(header, &vs->hdr);
+	if (vs->hdr.len != req->readable_bytes - VSOCK_HDR_SIZE) {
+		vsock_warn(d, "packet says len %u but its buffers hold %llu bytes after the header; dropped",
+			   vs->hdr.len,
+			   (unsigned long long)(req->readable_bytes - VSOCK_HDR_SIZE));
+		return;
+	}
+	if (vs->hdr.len > VSOCK_TX_MAX) {
+		vsock_warn(d, "packet of %u payload bytes is over %u; dropped", vs->hdr.len,
+			   VSOCK_TX_MAX);
+		return;
+	}
+	if (vs->hdr.len &&
+	    virtq_read(vq, req, VSOCK_HDR_SIZE, vs->payload, vs->hdr.len) != vs->hdr.len)
+		return;
+	vsock_route(d, &vs->hdr, vs->payload);
+}
+
+static void vsock_notify(void *state, unsigned int q)
+{
+	struct virtio_vsock *vs = state;
+	struct vsock_device *d = &vs->core;
+	struct virtqueue *vq = virtio_queue(d->vdev, VSOCK_QUEUE_TX);
+	const char *broken = NULL;
+	unsigned long flags;
+
+	flags = spin_lock_irqsave(&vsock_lock);
+	if (q == VSOCK_QUEUE_TX) {
+		bool interrupt = false;
+
+		while (vq->ready && !vq->broken) {
+			int ret = virtq_pop(vq, &vs->req);
+
+			if (ret < 0)
+				broken = vq->broken_why ? vq->broken_why : "transmit queue broken";
+			if (ret <= 0)
+				break;
+			vsock_transmit(vs, vq);
+			interrupt |= virtq_push(vq, &vs->req, 0);
+		}
+		if (interrupt)
+			virtio_interrupt_used(d->vdev);
+	}
+	/* New receive buffers, or room after what was transmitted. */
+	vsock_rx_flush(d);
+	vsock_device_resume(d);
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	if (broken)
+		virtio_needs_reset(d->vdev, broken);
+}
+
+static void vsock_config_read(void *state, uint32_t offset, void *buf, uint32_t len)
+{
+	struct virtio_vsock *vs = state;
+	uint8_t config[VSOCK_CONFIG_SIZE];
+
+	put_le32(config, (uint32_t)vs->core.cid);
+	put_le32(config + 4, (uint32_t)(vs->core.cid >> 32));
+	memset(buf, 0, len);
+	if (offset < sizeof(config))
+		memcpy(buf, config + offset, MIN((size_t)len, sizeof(config) - offset));
+}
+
+static void vsock_device_reset(void *state)
+{
+	struct virtio_vsock *vs = state;
+	unsigned long flags = spin_lock_irqsave(&vsock_lock);
+
+	/* A driver reset is the guest's sockets going away (§5.10.6.6). */
+	vsock_device_drop_all(&vs->core);
+	spin_unlock_irqrestore(&vsock_lock, flags);
+}
+
+static const struct virtio_device_ops vsock_ops = {
+	.name = "virtio-vsock",
+	.device_id = VIRTIO_ID_VSOCK,
+	.features = 0,
+	.queue_count = 3,
+	.queue_max = VSOCK_QUEUE_SIZE,
+	.config_size = VSOCK_CONFIG_SIZE,
+	.config_read = vsock_config_read,
+	.notify = vsock_notify,
+	.reset = vsock_device_reset,
+};
+
+/* ---- the emulator ---- */
+
+static const char *const vsock_props[] = { "guest-cid" };
+
+/* The device has no backend: the node checks run on a copy given the
+ * entropy backend, which the helper accepts without looking further. */
+static const struct virtio_node_rules vsock_rules = {
+	.device = "virtio-vsock",
+	.backends = BACKEND_BIT(BACKEND_ENTROPY),
+	.default_backend = "entropy:",
+	.props = vsock_props,
+	.prop_count = ARRAY_SIZE(vsock_props),
+};
+
+/* dev->backend carries the CID from validate() to create(): "cid:<n>". */
+#define VSOCK_CID_PREFIX "cid:"
+
+/* What the helper's message would get wrong: a vsock node takes no
+ * "backend", so unknown properties are named here first. */
+static int vsock_check_props(const void *fdt, int node, char *err, size_t err_len)
+{
+	static const char *const known[] = { "compatible", "reg", "interrupts", "guest-cid" };
+	int prop;
+
+	fdt_for_each_property_offset(prop, fdt, node) {
+		char shown[GUEST_NAME_MAX];
+		const char *name;
+		bool found = false;
+		int len;
+
+		if (!fdt_getprop_by_offset(fdt, prop, &name, &len) || !name) {
+			fmt_snprintf(err, err_len, "a property cannot be read");
+			return -KEEL_EINVAL;
+		}
+		for (unsigned int i = 0; i < ARRAY_SIZE(known); i++)
+			found |= !strcmp(name, known[i]);
+		if (found)
+			continue;
+		if (!strcmp(name, "backend")) {
+			fmt_snprintf(err, err_len,
+				     "\"backend\" is not for a virtio-vsock device: it talks to other guests and to Keel, named by \"guest-cid\"");
+			return -KEEL_EINVAL;
+		}
+		devtree_copy_printable(shown, sizeof(shown), name,
+				       (int)strnlen(name, sizeof(shown)));
+		fmt_snprintf(err, err_len,
+			     "unknown property \"%s\": a virtio-vsock node takes guest-cid besides compatible, reg and interrupts (see docs/guest-binding.md)",
+			     shown);
+		return -KEEL_EINVAL;
+	}
+	return 0;
+}
+
+static int vsock_validate(const void *fdt, int node, struct guest_device_config *dev,
+			  char *err, size_t err_len)
+{
+	struct guest_device_config probe = *dev;
+	struct backend backend;
+	const void *value;
+	uint32_t cid;
+	int len, ret;
+
+	ret = vsock_check_props(fdt, node, err, err_len);
+	if (ret)
+		return ret;
+	ret = virtio_device_node_check(fdt, node, &probe, &vsock_rules, &backend, err, err_len);
+	if (ret)
+		return ret;
+	value = fdt_getprop(fdt, node, "guest-cid", &len);
+	if (!value) {
+		fmt_snprintf(err, err_len,
+			     "\"guest-cid\" is required: the guest's vsock address, a number of at least 3 unique among the guests");
+		return -KEEL_EINVAL;
+	}
+	if (len != 4) {
+		fmt_snprintf(err, err_len, "\"guest-cid\" must be one 32-bit cell, found %d bytes", len);
+		return -KEEL_EINVAL;
+	}
+	cid = fdt32_to_cpu(*(const fdt32_t *)value);
+	if (cid < VSOCK_CID_MIN_GUEST || cid == 0xffffffffu) {
+		fmt_snprintf(err, err_len,
+			     "\"guest-cid\" %u is reserved: 0, 1 and 2 are the hypervisor's and the host's, 0xffffffff means any; use 3 or more",
+			     cid);
+		return -KEEL_EINVAL;
+	}
+	fmt_snprintf(dev->backend, sizeof(dev->backend), VSOCK_CID_PREFIX "%u", cid);
+	return 0;
+}
+
+static int vsock_create(struct guest *g, const struct guest_device_config *dev,
+			void **state)
+{
+	struct virtio_vsock *vs;
+	unsigned long flags;
+	uint64_t cid = 0;
+	const char *p = dev->backend;
+	int ret;
+
+	if (strncmp(p, VSOCK_CID_PREFIX, strlen(VSOCK_CID_PREFIX)))
+		return -KEEL_EINVAL;   /* validate() sets it */
+	for (p += strlen(VSOCK_CID_PREFIX); *p >= '0' && *p <= '9'; p++)
+		cid = cid * 10 + (uint64_t)(*p - '0');
+	vs = kzalloc(sizeof(*vs));
+	if (!vs)
+		return -KEEL_ENOMEM;
+	vs->core.guest = g;
+	vs->core.name = dev->name;
+	vs->core.cid = cid;
+	flags = spin_lock_irqsave(&vsock_lock);
+	ret = vsock_device_register(&vs->core);
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	if (ret) {
+		log_error("guest %s: %s: guest-cid %llu is taken by another guest's vsock device; give each guest its own",
+			  g->name, dev->name, (unsigned long long)cid);
+		kfree(vs);
+		return ret;
+	}
+	vs->core.vdev = virtio_mmio_create(g, dev, &vsock_ops, vs);
+	if (!vs->core.vdev) {
+		ret = -KEEL_ENOMEM;
+		goto err_unregister;
+	}
+	*state = vs;
+	return 0;
+
+err_unregister:
+	flags = spin_lock_irqsave(&vsock_lock);
+	vsock_device_unregister(&vs->core);
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	kfree(vs);
+	return ret;
+}
+
+static void vsock_reset(void *state)
+{
+	struct virtio_vsock *vs = state;
+
+	virtio_mmio_reset(vs->core.vdev);
+}
+
+static void vsock_destroy(void *state)
+{
+	struct virtio_vsock *vs = state;
+	unsigned long flags;
+
+	flags = spin_lock_irqsave(&vsock_lock);
+	vsock_device_unregister(&vs->core);
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	virtio_mmio_destroy(vs->core.vdev);
+	kfree(vs);
+}
+
+EMULATOR_DEFINE(virtio_vsock, .name = "virtio-vsock", .compatible = "virtio,vsock",
+		.validate = vsock_validate, .create = vsock_create, .reset = vsock_reset,
+		.destroy = vsock_destroy, .dt_emit = virtio_mmio_dt_emit);

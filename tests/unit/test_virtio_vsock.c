@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * virtio-vsock on the host fake arch, driven through real virtqueues in the
+ * guests' RAM as a guest driver would: Keel's echo service, guest to guest
+ * streams, credit limits, hostile packets, the connection table's bound,
+ * `vsock send` to a guest that answers, and the device nodes' checks.
+ */
+#include <arch/cpu.h>
+#include <keel/errno.h>
+#include <keel/fs.h>
+#include <keel/guest.h>
+#include <keel/mm.h>
+#include <keel/sched.h>
+#include <keel/shell.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "unit.h"
+
+#define REG_DEVICE_ID 0x008
+#define REG_DRIVER_FEATURES 0x020
+#define REG_DRIVER_FEATURES_SEL 0x024
+#define REG_QUEUE_SEL 0x030
+#define REG_QUEUE_NUM 0x038
+#define REG_QUEUE_READY 0x044
+#define REG_QUEUE_NOTIFY 0x050
+#define REG_STATUS 0x070
+#define REG_QUEUE_DESC_LOW 0x080
+#define REG_QUEUE_DRIVER_LOW 0x090
+#define REG_QUEUE_DEVICE_LOW 0x0a0
+#define REG_CONFIG 0x100
+
+#define VSOCK_BASE 0x0a000000
+#define QUEUE_SIZE 8
+#define RINGS 0x40100000
+#define RX_BUFFERS 0x40200000
+#define TX_BUFFER 0x40300000
+#define RX_SIZE 300
+
+#define HDR 44
+#define OP_REQUEST 1
+#define OP_RESPONSE 2
+#define OP_RST 3
+#define OP_SHUTDOWN 4
+#define OP_RW 5
+#define OP_CREDIT_UPDATE 6
+
+static char *archive;
+static size_t archive_len;
+
+static void put(const char *name, uint32_t mode, size_t size)
+{
+	char header[111];
+
+	archive = realloc(archive, archive_len + 110 + strlen(name) + size + 16);
+	snprintf(header, sizeof(header),
+		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		 (unsigned int)archive_len + 1, mode, 0U, 0U, 1U, 0U, (unsigned int)size,
+		 0U, 0U, 0U, 0U, (unsigned int)strlen(name) + 1, 0U);
+	memcpy(archive + archive_len, header, 110);
+	archive_len += 110;
+	memcpy(archive + archive_len, name, strlen(name) + 1);
+	archive_len += strlen(name) + 1;
+	while (archive_len % 4)
+		archive[archive_len++] = 0;
+	memset(archive + archive_len, 0, size);
+	archive_len += size;
+	while (archive_len % 4)
+		archive[archive_len++] = 0;
+}
+
+static bool read_file(const char *path, char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return false;
+	*data = malloc(65536);
+	*len = fread(*data, 1, 65536, f);
+	fclose(f);
+	return *len > 0;
+}
+
+static bool setup(void)
+{
+	static bool loaded;
+	char err[GUEST_ERROR_MAX], *dtb;
+	size_t dtb_len;
+
+	if (!archive) {
+		put("guests", 0040755, 0);
+		put("guests/kernel.bin", 0100644, 4096);
+		put("TRAILER!!!", 0, 0);
+	}
+	if (fs_mount_cpio(archive, archive_len))
+		return false;
+	if (loaded)
+		return true;
+	sched_init();
+	if (!read_file(UNIT_DATA_DIR "/virtio_vsock.dtb", &dtb, &dtb_len))
+		return false;
+	loaded = guest_load_tree(dtb, dtb_len, err, sizeof(err)) == 3;
+	free(dtb);
+	if (!loaded)
+		printf("load: %s\n", err);
+	return loaded;
+}
+
+/* ---- a vsock driver ---- */
+
+struct test_queue {
+	gpa_t desc, avail, used;
+	uint16_t avail_idx, used_seen, next_desc;
+};
+
+struct vdev {
+	struct guest *g;
+	const struct mmio_region *region;
+	struct test_queue queues[3];
+	uint64_t cid;
+};
+
+struct packet {
+	uint64_t src_cid, dst_cid;
+	uint32_t src_port, dst_port, len;
+	uint16_t type, op;
+	uint32_t flags, buf_alloc, fwd_cnt;
+	uint8_t data[256];
+};
+
+static void reg_write(struct vdev *d, uint64_t offset, uint32_t value)
+{
+	CHECK_EQ(d->region->ops->write(d->region->state, NULL, offset, 4, value), 0);
+}
+
+static uint32_t reg_read(struct vdev *d, uint64_t offset)
+{
+	uint64_t value = 0;
+
+	CHECK_EQ(d->region->ops->read(d->region->state, NULL, offset, 4, &value), 0);
+	return (uint32_t)value;
+}
+
+static void put_le(uint8_t *p, uint64_t v, unsigned int bytes)
+{
+	for (unsigned int i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned int bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
+static uint64_t guest_le(struct guest *g, gpa_t at, unsigned int bytes)
+{
+	uint8_t b[8] = { 0 };
+
+	CHECK_EQ(guest_copy_from(g, b, at, bytes), 0);
+	return get_le(b, bytes);
+}
+
+static void guest_put16(struct guest *g, gpa_t at, uint16_t v)
+{
+	uint8_t b[2];
+
+	put_le(b, v, 2);
+	CHECK_EQ(guest_copy_to(g, at, b, 2), 0);
+}
+
+static bool driver_open(struct vdev *d, const char *name)
+{
+	char err[GUEST_ERROR_MAX];
+
+	memset(d, 0, sizeof(*d));
+	d->g = guest_find(name);
+	if (!d->g || guest_create(d->g, err, sizeof(err)))
+		return false;
+	d->region = mmio_table_find(&d->g->mmio, VSOCK_BASE);
+	if (!d->region || reg_read(d, REG_DEVICE_ID) != 19)
+		return false;
+	reg_write(d, REG_STATUS, 0);
+	reg_write(d, REG_STATUS, 1 | 2);
+	reg_write(d, REG_DRIVER_FEATURES_SEL, 1);
+	reg_write(d, REG_DRIVER_FEATURES, 1);          /* VERSION_1 */
+	reg_write(d, REG_STATUS, 1 | 2 | 8);
+	for (unsigned int q = 0; q < 3; q++) {
+		struct test_queue *tq = &d->queues[q];
+		gpa_t rings = RINGS + 0x4000 * q;
+
+		tq->desc = rings;
+		tq->avail = rings + 0x1000;
+		tq->used = rings + 0x2000;
+		CHECK_EQ(guest_copy_to(d->g, rings, (uint8_t[0x3000]){ 0 }, 0x3000), 0);
+		reg_write(d, REG_QUEUE_SEL, q);
+		reg_write(d, REG_QUEUE_NUM, QUEUE_SIZE);
+		reg_write(d, REG_QUEUE_DESC_LOW, (uint32_t)tq->desc);
+		reg_write(d, REG_QUEUE_DRIVER_LOW, (uint32_t)tq->avail);
+		reg_write(d, REG_QUEUE_DEVICE_LOW, (uint32_t)tq->used);
+		reg_write(d, REG_QUEUE_READY, 1);
+	}
+	reg_write(d, REG_STATUS, 1 | 2 | 8 | 4);
+	d->cid = reg_read(d, REG_CONFIG) | (uint64_t)reg_read(d, REG_CONFIG + 4) << 32;
+	return reg_read(d, REG_STATUS) == (1 | 2 | 8 | 4);
+}
+
+/* One buffer made available on queue q; its descriptor is the slot. */
+static void driver_add(struct vdev *d, unsigned int q, gpa_t addr, uint32_t len,
+		       bool writable)
+{
+	struct test_queue *tq = &d->queues[q];
+	uint16_t index = tq->next_desc;
+	uint8_t desc[16] = { 0 };
+
+	put_le(desc, addr, 8);
+	put_le(desc + 8, len, 4);
+	put_le(desc + 12, writable ? 2 : 0, 2);
+	CHECK_EQ(guest_copy_to(d->g, tq->desc + 16ULL * index, desc, 16), 0);
+	tq->next_desc = (uint16_t)((index + 1) % QUEUE_SIZE);
+	guest_put16(d->g, tq->avail + 4 + 2ULL * (tq->avail_idx % QUEUE_SIZE), index);
+	tq->avail_idx++;
+	guest_put16(d->g, tq->avail + 2, tq->avail_idx);
+}
+
+/* Receive buffers in every free slot (the rx queue holds QUEUE_SIZE). */
+static void rx_fill(struct vdev *d)
+{
+	struct test_queue *tq = &d->queues[0];
+
+	while ((uint16_t)(tq->avail_idx - tq->used_seen) < QUEUE_SIZE)
+		driver_add(d, 0, RX_BUFFERS + 0x200ULL * tq->next_desc, RX_SIZE, true);
+	reg_write(d, REG_QUEUE_NOTIFY, 0);
+}
+
+static void tx(struct vdev *d, const struct packet *p, uint32_t payload_len)
+{
+	uint8_t buf[HDR + 4096];
+	struct test_queue *tq = &d->queues[1];
+
+	put_le(buf, p->src_cid, 8);
+	put_le(buf + 8, p->dst_cid, 8);
+	put_le(buf + 16, p->src_port, 4);
+	put_le(buf + 20, p->dst_port, 4);
+	put_le(buf + 24, p->len, 4);
+	put_le(buf + 28, p->type, 2);
+	put_le(buf + 30, p->op, 2);
+	put_le(buf + 32, p->flags, 4);
+	put_le(buf + 36, p->buf_alloc, 4);
+	put_le(buf + 40, p->fwd_cnt, 4);
+	memcpy(buf + HDR, p->data, MIN(payload_len, (uint32_t)sizeof(p->data)));
+	if (payload_len > sizeof(p->data))
+		memset(buf + HDR + sizeof(p->data), 'x', payload_len - sizeof(p->data));
+	CHECK_EQ(guest_copy_to(d->g, TX_BUFFER, buf, HDR + payload_len), 0);
+	driver_add(d, 1, TX_BUFFER, HDR + payload_len, false);
+	reg_write(d, REG_QUEUE_NOTIFY, 1);
+	CHECK_EQ(guest_le(d->g, tq->used + 2, 2), tq->avail_idx);
+	tq->used_seen = tq->avail_idx;
+}
+
+/* A packet from d's guest: header fields and payload. */
+static void send(struct vdev *d, uint64_t dst_cid, uint32_t src_port, uint32_t dst_port,
+		 uint16_t op, uint32_t buf_alloc, uint32_t fwd_cnt, const char *data)
+{
+	struct packet p = {
+		.src_cid = d->cid, .dst_cid = dst_cid, .src_port = src_port,
+		.dst_port = dst_port, .type = 1, .op = op, .buf_alloc = buf_alloc,
+		.fwd_cnt = fwd_cnt,
+	};
+
+	if (data) {
+		p.len = (uint32_t)strlen(data);
+		memcpy(p.data, data, p.len);
+	}
+	tx(d, &p, p.len);
+}
+
+/* The next packet in d's receive queue; false when there is none. */
+static bool rx(struct vdev *d, struct packet *p)
+{
+	struct test_queue *tq = &d->queues[0];
+	uint8_t buf[RX_SIZE];
+	gpa_t entry;
+	uint32_t id, len;
+
+	memset(p, 0, sizeof(*p));
+	if (guest_le(d->g, tq->used + 2, 2) == tq->used_seen)
+		return false;
+	entry = tq->used + 4 + 8ULL * (tq->used_seen % QUEUE_SIZE);
+	id = (uint32_t)guest_le(d->g, entry, 4);
+	len = (uint32_t)guest_le(d->g, entry + 4, 4);
+	tq->used_seen++;
+	if (!CHECK(len >= HDR && len <= RX_SIZE))
+		return false;
+	CHECK_EQ(guest_copy_from(d->g, buf, RX_BUFFERS + 0x200ULL * id, len), 0);
+	p->src_cid = get_le(buf, 8);
+	p->dst_cid = get_le(buf + 8, 8);
+	p->src_port = (uint32_t)get_le(buf + 16, 4);
+	p->dst_port = (uint32_t)get_le(buf + 20, 4);
+	p->len = (uint32_t)get_le(buf + 24, 4);
+	p->type = (uint16_t)get_le(buf + 28, 2);
+	p->op = (uint16_t)get_le(buf + 30, 2);
+	p->flags = (uint32_t)get_le(buf + 32, 4);
+	p->buf_alloc = (uint32_t)get_le(buf + 36, 4);
+	p->fwd_cnt = (uint32_t)get_le(buf + 40, 4);
+	CHECK_EQ(p->len, len - HDR);
+	memcpy(p->data, buf + HDR, MIN(p->len, (uint32_t)sizeof(p->data) - 1));
+	rx_fill(d);
+	return true;
+}
+
+static bool rx_op(struct vdev *d, struct packet *p, uint16_t op)
+{
+	return rx(d, p) && p->op == op;
+}
+
+/* ---- tests ---- */
+
+TEST(virtio_vsock_echo_service_sends_bytes_back)
+{
+	struct vdev d;
+	struct packet p;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&d, "vsk0"));
+	CHECK_EQ(d.cid, 3);
+	rx_fill(&d);
+	send(&d, 2, 1000, 7, OP_REQUEST, 4096, 0, NULL);
+	REQUIRE(rx_op(&d, &p, OP_RESPONSE));
+	CHECK(p.src_cid == 2 && p.dst_cid == 3 && p.src_port == 7 && p.dst_port == 1000);
+	CHECK(p.buf_alloc > 0);
+	send(&d, 2, 1000, 7, OP_RW, 4096, 0, "hello, echo\n");
+	REQUIRE(rx_op(&d, &p, OP_RW));
+	CHECK_STR_EQ((char *)p.data, "hello, echo\n");
+	CHECK_EQ(p.fwd_cnt, 12);
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "vsk0") != NULL);
+	CHECK(strstr(unit_console_text(), "3:1000 <-> 2:7  connected   echo   12 B in, 12 B out") != NULL);
+	send(&d, 2, 1000, 7, OP_SHUTDOWN, 4096, 12, NULL);
+	CHECK(rx_op(&d, &p, OP_RST));
+	CHECK(!rx(&d, &p));
+	/* Nobody listens on port 8: refused. */
+	send(&d, 2, 1001, 8, OP_REQUEST, 4096, 0, NULL);
+	CHECK(rx_op(&d, &p, OP_RST));
+	CHECK_EQ(guest_destroy(d.g), 0);
+}
+
+TEST(virtio_vsock_guest_to_guest_connect_data_shutdown)
+{
+	struct vdev a, b;
+	struct packet p;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&a, "vsk0"));
+	REQUIRE(driver_open(&b, "vsk1"));
+	rx_fill(&a);
+	rx_fill(&b);
+	send(&a, 4, 2000, 1234, OP_REQUEST, 4096, 0, NULL);
+	REQUIRE(rx_op(&b, &p, OP_REQUEST));
+	CHECK(p.src_cid == 3 && p.src_port == 2000 && p.dst_cid == 4 && p.dst_port == 1234);
+	send(&b, 3, 1234, 2000, OP_RESPONSE, 4096, 0, NULL);
+	REQUIRE(rx_op(&a, &p, OP_RESPONSE));
+	send(&a, 4, 2000, 1234, OP_RW, 4096, 0, "ping\n");
+	REQUIRE(rx_op(&b, &p, OP_RW));
+	CHECK_STR_EQ((char *)p.data, "ping\n");
+	send(&b, 3, 1234, 2000, OP_RW, 4096, 5, "pong\n");
+	REQUIRE(rx_op(&a, &p, OP_RW));
+	CHECK_STR_EQ((char *)p.data, "pong\n");
+	CHECK_EQ(p.fwd_cnt, 5);          /* end to end: the guests' own counts */
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "3:2000 <-> 4:1234  connected   guest  5 B in, 5 B out") != NULL);
+	CHECK(strstr(unit_console_text(), "4:1234 <-> 3:2000  connected   guest  5 B in, 5 B out") != NULL);
+	send(&a, 4, 2000, 1234, OP_SHUTDOWN, 4096, 5, NULL);
+	REQUIRE(rx_op(&b, &p, OP_SHUTDOWN));
+	send(&b, 3, 1234, 2000, OP_RST, 4096, 5, NULL);
+	CHECK(rx_op(&a, &p, OP_RST));
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "<->") == NULL);
+	/* Data on the closed connection: no connection, dropped. */
+	send(&a, 4, 2000, 1234, OP_RW, 4096, 5, "late\n");
+	CHECK(!rx(&b, &p));
+	/* A guest that goes away resets its peers' connections. */
+	send(&a, 4, 2001, 1234, OP_REQUEST, 4096, 0, NULL);
+	REQUIRE(rx_op(&b, &p, OP_REQUEST));
+	send(&b, 3, 1234, 2001, OP_RESPONSE, 4096, 0, NULL);
+	REQUIRE(rx_op(&a, &p, OP_RESPONSE));
+	CHECK_EQ(guest_destroy(b.g), 0);
+	CHECK(rx_op(&a, &p, OP_RST) && p.dst_port == 2001);
+	CHECK_EQ(guest_destroy(a.g), 0);
+}
+
+TEST(virtio_vsock_keel_respects_the_receivers_credit)
+{
+	struct vdev d;
+	struct packet p;
+	struct packet big;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&d, "vsk0"));
+	rx_fill(&d);
+	/* The guest has room for 4 bytes. */
+	send(&d, 2, 1000, 7, OP_REQUEST, 4, 0, NULL);
+	REQUIRE(rx_op(&d, &p, OP_RESPONSE));
+	send(&d, 2, 1000, 7, OP_RW, 4, 0, "abcdefghij");
+	REQUIRE(rx_op(&d, &p, OP_RW));
+	CHECK_STR_EQ((char *)p.data, "abcd");
+	CHECK(!rx(&d, &p));
+	send(&d, 2, 1000, 7, OP_CREDIT_UPDATE, 4, 4, NULL);
+	REQUIRE(rx_op(&d, &p, OP_RW));
+	CHECK_STR_EQ((char *)p.data, "efgh");
+	send(&d, 2, 1000, 7, OP_CREDIT_UPDATE, 4, 8, NULL);
+	REQUIRE(rx_op(&d, &p, OP_RW));
+	CHECK_STR_EQ((char *)p.data, "ij");
+	CHECK(!rx(&d, &p));
+	/* Keel's own buffer is bounded: more than its credit is a reset. */
+	send(&d, 2, 1000, 7, OP_CREDIT_UPDATE, 0, 10, NULL);
+	big = (struct packet){ .src_cid = 3, .dst_cid = 2, .src_port = 1000, .dst_port = 7,
+			       .len = 2100, .type = 1, .op = OP_RW, .fwd_cnt = 10 };
+	tx(&d, &big, big.len);
+	CHECK(rx_op(&d, &p, OP_RST));
+	CHECK(strstr(unit_console_text(), "more data than the credit Keel gave") != NULL);
+	CHECK_EQ(guest_destroy(d.g), 0);
+}
+
+TEST(virtio_vsock_spoofed_and_unknown_packets_are_reset_or_dropped)
+{
+	struct vdev d;
+	struct packet p = { .src_cid = 9, .dst_cid = 2, .src_port = 1000, .dst_port = 7,
+			    .type = 1, .op = OP_REQUEST, .buf_alloc = 4096 };
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&d, "vsk0"));
+	rx_fill(&d);
+	unit_console_clear();
+	/* Spoofed source, no connection: dropped with a warning. */
+	tx(&d, &p, 0);
+	CHECK(!rx(&d, &p));
+	CHECK(strstr(unit_console_text(), "guest vsk0: device vsock0 (virtio-vsock): packet op 1 from 9:1000 to 2:7: source CID is not the guest's (spoofed); dropped") != NULL);
+	/* With a connection, it is reset. */
+	send(&d, 2, 1000, 7, OP_REQUEST, 4096, 0, NULL);
+	REQUIRE(rx_op(&d, &p, OP_RESPONSE));
+	p = (struct packet){ .src_cid = 4, .dst_cid = 2, .src_port = 1000, .dst_port = 7,
+			     .type = 1, .op = OP_RW, .len = 1, .data = "z", .buf_alloc = 4096 };
+	tx(&d, &p, 1);
+	CHECK(rx_op(&d, &p, OP_RST));
+	/* An unknown op on a connection: reset. */
+	send(&d, 2, 1001, 7, OP_REQUEST, 4096, 0, NULL);
+	REQUIRE(rx_op(&d, &p, OP_RESPONSE));
+	send(&d, 2, 1001, 7, 99, 4096, 0, NULL);
+	CHECK(rx_op(&d, &p, OP_RST) && p.dst_port == 1001);
+	CHECK(strstr(unit_console_text(), "unknown op; connection reset") != NULL);
+	/* len not matching the buffers, unknown type, payload on a non-RW
+	 * op: dropped (the warnings are rate limited after 5). */
+	p = (struct packet){ .src_cid = 3, .dst_cid = 2, .src_port = 1002, .dst_port = 7,
+			     .type = 1, .op = OP_REQUEST, .len = 100 };
+	tx(&d, &p, 3);
+	CHECK(strstr(unit_console_text(), "packet says len 100 but its buffers hold 3 bytes after the header; dropped") != NULL);
+	p.len = 0;
+	p.type = 2;
+	tx(&d, &p, 0);
+	p.type = 1;
+	p.len = 3;
+	tx(&d, &p, 3);
+	CHECK(!rx(&d, &p));
+	CHECK(strstr(unit_console_text(), "further warnings in the next 10 s are not shown") != NULL);
+	/* An op for no connection: dropped. */
+	send(&d, 2, 5555, 7, OP_RW, 4096, 0, "?");
+	CHECK(!rx(&d, &p));
+	/* The device keeps working. */
+	send(&d, 2, 1003, 7, OP_REQUEST, 4096, 0, NULL);
+	CHECK(rx_op(&d, &p, OP_RESPONSE));
+	CHECK_EQ(guest_destroy(d.g), 0);
+}
+
+TEST(virtio_vsock_connection_table_is_bounded)
+{
+	struct vdev d;
+	struct packet p;
+	unsigned int i;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&d, "vsk0"));
+	rx_fill(&d);
+	for (i = 0; i < 16; i++) {
+		send(&d, 2, 3000 + i, 7, OP_REQUEST, 4096, 0, NULL);
+		CHECK(rx_op(&d, &p, OP_RESPONSE) && p.dst_port == 3000 + i);
+	}
+	unit_console_clear();
+	send(&d, 2, 3016, 7, OP_REQUEST, 4096, 0, NULL);
+	CHECK(rx_op(&d, &p, OP_RST) && p.dst_port == 3016);
+	CHECK(strstr(unit_console_text(), "connection table full (16)") != NULL);
+	/* One closed makes room. */
+	send(&d, 2, 3000, 7, OP_RST, 4096, 0, NULL);
+	send(&d, 2, 3016, 7, OP_REQUEST, 4096, 0, NULL);
+	CHECK(rx_op(&d, &p, OP_RESPONSE));
+	CHECK_EQ(guest_destroy(d.g), 0);
+}
+
+TEST(virtio_vsock_echo_waiting_for_receive_buffers_goes_out_later)
+{
+	struct vdev d;
+	struct packet p;
+	unsigned int responses = 0, echoed = 0;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&d, "vsk0"));
+	/* No receive buffers yet: 16 RESPONSEs fill the pending ring, so
+	 * the echo of the data has to wait. */
+	for (unsigned int i = 0; i < 16; i++)
+		send(&d, 2, 4000 + i, 7, OP_REQUEST, 4096, 0, NULL);
+	send(&d, 2, 4000, 7, OP_RW, 4096, 0, "stalled\n");
+	rx_fill(&d);
+	while (rx(&d, &p)) {
+		responses += p.op == OP_RESPONSE;
+		if (p.op == OP_RW && !strcmp((char *)p.data, "stalled\n"))
+			echoed++;
+	}
+	CHECK_EQ(responses, 16);
+	CHECK_EQ(echoed, 1);
+	CHECK_EQ(guest_destroy(d.g), 0);
+}
+
+TEST(virtio_vsock_guest_cid_must_be_unique_among_created_guests)
+{
+	struct guest *a, *b;
+	char err[GUEST_ERROR_MAX];
+
+	REQUIRE(setup());
+	a = guest_find("vsk0");
+	b = guest_find("vsk2");
+	REQUIRE(a && b);
+	REQUIRE(guest_create(a, err, sizeof(err)) == 0);
+	unit_console_clear();
+	CHECK(guest_create(b, err, sizeof(err)) < 0);
+	CHECK(strstr(unit_console_text(), "guest vsk2: vsock0: guest-cid 3 is taken by another guest's vsock device") != NULL);
+	CHECK_EQ(guest_destroy(a), 0);
+	CHECK_EQ(guest_create(b, err, sizeof(err)), 0);
+	CHECK_EQ(guest_destroy(b), 0);
+}
+
+/* The fake guest behind `vsock send`: answers a line on port 1234. */
+static struct vdev *answering;
+
+static void answer_when_idle(void)
+{
+	struct packet p;
+
+	while (answering && rx(answering, &p)) {
+		if (p.op == OP_REQUEST && p.dst_port == 1234) {
+			send(answering, 2, 1234, p.src_port, OP_RESPONSE, 4096, 0, NULL);
+		} else if (p.op == OP_RW) {
+			char reply[300];
+
+			snprintf(reply, sizeof(reply), "guest vsk1: %s", (char *)p.data);
+			send(answering, 2, 1234, p.src_port, OP_RW, 4096, p.len, reply);
+		} else if (p.op == OP_SHUTDOWN) {
+			send(answering, 2, 1234, p.src_port, OP_RST, 4096, 0, NULL);
+		}
+	}
+}
+
+TEST(virtio_vsock_send_from_the_shell_prints_the_guests_answer)
+{
+	struct vdev d;
+	struct packet p;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&d, "vsk1"));
+	rx_fill(&d);
+	answering = &d;
+	host_set_idle_hook(answer_when_idle);
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock send vsk1 1234 hi there"), 0);
+	CHECK(strstr(unit_console_text(), "guest vsk1: hi there\n") != NULL);
+	host_set_idle_hook(NULL);
+	answering = NULL;
+	/* Keel closed: SHUTDOWN and RST wait in the queue. */
+	while (rx(&d, &p))
+		;
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "<->") == NULL);
+	/* Nobody answers: no reply in 2 s. */
+	unit_console_clear();
+	CHECK(shell_run_line("vsock send vsk1 1234 anyone") < 0);
+	CHECK(strstr(unit_console_text(), "no reply line from vsk1 port 1234 within 2000 ms (never connected)") != NULL);
+	CHECK(shell_run_line("vsock send vsk0 1234 x") == -KEEL_ENOENT);
+	CHECK(shell_run_line("vsock send vsk1 port x") == -KEEL_EINVAL);
+	CHECK(shell_run_line("vsock frob") == -KEEL_EINVAL);
+	CHECK_EQ(guest_destroy(d.g), 0);
+}
+
+TEST(virtio_vsock_nodes_are_checked_with_clear_messages)
+{
+	static const struct {
+		const char *guest;
+		const char *message;
+	} cases[] = {
+		{ "bad-nocid", "guest bad-nocid: node /guests/bad-nocid/devices/vsock0: \"guest-cid\" is required: the guest's vsock address, a number of at least 3 unique among the guests" },
+		{ "bad-cid2", "guest bad-cid2: node /guests/bad-cid2/devices/vsock0: \"guest-cid\" 2 is reserved: 0, 1 and 2 are the hypervisor's and the host's, 0xffffffff means any; use 3 or more" },
+		{ "bad-cidcells", "guest bad-cidcells: node /guests/bad-cidcells/devices/vsock0: \"guest-cid\" must be one 32-bit cell, found 8 bytes" },
+		{ "bad-backend", "guest bad-backend: node /guests/bad-backend/devices/vsock0: \"backend\" is not for a virtio-vsock device: it talks to other guests and to Keel, named by \"guest-cid\"" },
+		{ "bad-vsockprop", "guest bad-vsockprop: node /guests/bad-vsockprop/devices/vsock0: unknown property \"port\": a virtio-vsock node takes guest-cid besides compatible, reg and interrupts (see docs/guest-binding.md)" },
+	};
+	static struct guest_config cfg;
+	char err[GUEST_ERROR_MAX], path[64], *dtb;
+	size_t dtb_len;
+
+	REQUIRE(setup());
+	REQUIRE(read_file(UNIT_DATA_DIR "/virtio_vsock_bad.dtb", &dtb, &dtb_len));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int node;
+
+		snprintf(path, sizeof(path), "/guests/%s", cases[i].guest);
+		node = fdt_path_offset(dtb, path);
+		REQUIRE(node >= 0);
+		CHECK(guest_config_parse(dtb, node, &cfg, err, sizeof(err)) < 0);
+		CHECK_STR_EQ(err, cases[i].message);
+	}
+	free(dtb);
+}
