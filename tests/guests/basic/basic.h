@@ -74,6 +74,40 @@ const char *fdt_read_board(uintptr_t dtb, struct board *b);
 void mode_hostile(void) __attribute__((noreturn));
 /* blkbench.c: sequential virtio-blk throughput. */
 void mode_blkbench(void) __attribute__((noreturn));
+/* netbench.c: guest-to-guest virtio-net throughput (send or receive). */
+void mode_netbench(void) __attribute__((noreturn));
+/* vsockbench.c: 1-byte round trips to the host's vsock echo service. */
+void mode_vsockbench(void) __attribute__((noreturn));
+
+/*
+ * virtio_net.c, for netbench.c: the net device with the check's ARP, but
+ * with every receive buffer of the queue posted.
+ */
+struct virtio_device;
+struct virtq;
+/* Parses both addresses, finds and starts the device; NULL or why not.
+ * other_frame gets each received frame that is neither ARP nor IPv4. */
+const char *net_bench_open(const char *ip, const char *peer,
+			   void (*other_frame)(const uint8_t *frame, size_t len));
+/* ARP-resolves the peer (a request every 200 ms) within timeout ticks,
+ * answering ARP for our own address meanwhile. */
+bool net_bench_resolve(uint64_t timeout);
+/* Handles every frame received so far and posts its buffer again. */
+void net_bench_poll(void);
+/* The first driver failure, or NULL. */
+const char *net_bench_error(void);
+/* Our MAC and the peer's (valid once net_bench_resolve() succeeded). */
+void net_bench_addresses(uint8_t *mac, uint8_t *peer_mac);
+/* The device and its transmit queue, for several frames in flight (no
+ * chain of the ARP code is outstanding between calls). */
+void net_bench_transmit_queue(struct virtio_device **dev, struct virtq **tx);
+/* Resets the device. */
+void net_bench_close(void);
+
+/* virtio_vsock.c, for vsockbench.c: connects to the host's echo service
+ * (CID 2 port 7) and times count 1-byte round trips into ticks; NULL or
+ * why it failed. */
+const char *vsock_echo_round_trips(uint64_t *ticks, unsigned int count);
 
 void print_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void format_string(char *buf, size_t size, const char *fmt, ...)

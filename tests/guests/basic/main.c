@@ -218,6 +218,8 @@ static const struct mode {
 	{ "idle", mode_idle },
 	{ "hostile", mode_hostile },
 	{ "blkbench", mode_blkbench },
+	{ "netbench", mode_netbench },
+	{ "vsockbench", mode_vsockbench },
 };
 
 void basic_main(uintptr_t dtb)

@@ -24,6 +24,7 @@
 #define NET_FRAME_MAX 1518
 #define NET_BUFFER_SIZE 1536            /* header + the largest frame */
 #define NET_RX_BUFFERS 8
+#define NET_RX_BUFFERS_MAX VIRTQ_SIZE_MAX   /* what netbench posts */
 
 #define ETH_HLEN 14
 #define ETH_TYPE_IPV4 0x0800
@@ -49,8 +50,12 @@
 
 static struct virtio_device net_dev;
 static struct virtq net_rx, net_tx;
-static uint8_t net_rx_buffers[NET_RX_BUFFERS][NET_BUFFER_SIZE] __attribute__((aligned(16)));
-static uint16_t net_rx_heads[NET_RX_BUFFERS];
+static uint8_t net_rx_buffers[NET_RX_BUFFERS_MAX][NET_BUFFER_SIZE] __attribute__((aligned(16)));
+static uint16_t net_rx_heads[NET_RX_BUFFERS_MAX];
+/* Receive buffers posted: NET_RX_BUFFERS for the check, more for netbench. */
+static unsigned int net_rx_count = NET_RX_BUFFERS;
+/* netbench's handler for frames of other EtherTypes, NULL in the check. */
+static void (*net_other_frame)(const uint8_t *frame, size_t len);
 static uint8_t net_tx_buffer[NET_BUFFER_SIZE] __attribute__((aligned(16)));
 
 /* What the check knows and counts. */
@@ -154,7 +159,9 @@ static const char *net_open(void)
 		why = virtio_queue_start(&net_dev, &net_tx, NET_QUEUE_TX);
 	if (!why)
 		why = virtio_driver_ok(&net_dev);
-	for (unsigned int i = 0; !why && i < NET_RX_BUFFERS && i < net_rx.size; i++)
+	if (net_rx_count > net_rx.size)
+		net_rx_count = net_rx.size;
+	for (unsigned int i = 0; !why && i < net_rx_count; i++)
 		why = rx_post(i);
 	if (why)
 		return why;
@@ -328,6 +335,8 @@ static void frame_receive(const uint8_t *f, size_t len)
 			icmp_receive(f + 6, f + ETH_HLEN, len - ETH_HLEN);
 		break;
 	default:
+		if (net_other_frame)
+			net_other_frame(f, len);
 		break;
 	}
 }
@@ -346,9 +355,9 @@ static void net_poll(void)
 			net.error = net_dev.error;
 		if (got != VIRTQ_USED)
 			return;
-		for (i = 0; i < NET_RX_BUFFERS && net_rx_heads[i] != head; i++)
+		for (i = 0; i < net_rx_count && net_rx_heads[i] != head; i++)
 			;
-		if (i == NET_RX_BUFFERS) {
+		if (i == net_rx_count) {
 			net.error = "the device returned a receive buffer it was not given";
 			return;
 		}
@@ -417,6 +426,8 @@ static void check_virtio_net(struct check_result *r)
 	uint64_t until;
 
 	memset(&net, 0, sizeof(net));
+	net_rx_count = NET_RX_BUFFERS;
+	net_other_frame = NULL;
 	bootargs_option(board.bootargs, "basic.ip=", ip, sizeof(ip));
 	if (!ip[0]) {
 		check_skip(r, "no basic.ip");
@@ -460,3 +471,68 @@ out:
 	virtio_stop(&net_dev);
 }
 CHECK_DEFINE(94, virtio_net, "virtio-net", check_virtio_net, false);
+
+/* ---- for netbench.c (see basic.h) ---- */
+
+const char *net_bench_open(const char *ip, const char *peer,
+			   void (*other_frame)(const uint8_t *frame, size_t len))
+{
+	memset(&net, 0, sizeof(net));
+	net_rx_count = NET_RX_BUFFERS_MAX;
+	net_other_frame = other_frame;
+	if (!parse_ip(ip, net.ip))
+		return "basic.ip= is not an IPv4 address";
+	if (!parse_ip(peer, net.peer_ip))
+		return "basic.peer= is not an IPv4 address";
+	if (!virtio_find(VIRTIO_ID_NET, &net_dev))
+		return net_dev.error;
+	net.error = net_open();
+	return net.error;
+}
+
+bool net_bench_resolve(uint64_t timeout)
+{
+	uint64_t start = arch_counter_read(), next = start;
+
+	while (!net.error && !net.peer_known) {
+		uint64_t now = arch_counter_read();
+
+		if (now - start > timeout)
+			return false;
+		if (now >= next) {
+			arp_send(ARP_REQUEST, broadcast_mac, (const uint8_t[6]){ 0 }, net.peer_ip);
+			next = now + ms_ticks(ARP_RETRY_MS);
+		}
+		net_poll();
+	}
+	return net.peer_known;
+}
+
+void net_bench_poll(void)
+{
+	net_poll();
+}
+
+const char *net_bench_error(void)
+{
+	return net.error;
+}
+
+void net_bench_addresses(uint8_t *mac, uint8_t *peer_mac)
+{
+	memcpy(mac, net.mac, 6);
+	memcpy(peer_mac, net.peer_mac, 6);
+}
+
+void net_bench_transmit_queue(struct virtio_device **dev, struct virtq **tx)
+{
+	*dev = &net_dev;
+	*tx = &net_tx;
+}
+
+void net_bench_close(void)
+{
+	virtio_stop(&net_dev);
+	net_other_frame = NULL;
+	net_rx_count = NET_RX_BUFFERS;
+}

@@ -529,3 +529,60 @@ void virtio_vsock_listen(void)
 out:
 	virtio_stop(&vsock_dev);
 }
+
+/* For vsockbench.c: one connection to the echo service, count bytes sent
+ * one at a time, each timed until it is back. */
+const char *vsock_echo_round_trips(uint64_t *ticks, unsigned int count)
+{
+	struct vsock_socket *s;
+	const char *why = NULL;
+	uint64_t deadline;
+
+	if (!virtio_find(VIRTIO_ID_VSOCK, &vsock_dev))
+		return vsock_dev.error;
+	why = vsock_open();
+	if (why)
+		goto out;
+	s = vsock_connect(VSOCK_CID_HOST, VSOCK_ECHO_PORT);
+	if (!s) {
+		why = "no socket free";
+		goto out;
+	}
+	deadline = arch_counter_read() + counter_hz;
+	while (s->state == SOCK_CONNECTING && arch_counter_read() < deadline && !vsock_error)
+		vsock_poll(deadline);
+	if (s->state != SOCK_CONNECTED) {
+		why = vsock_error ? vsock_error : s->reset ? "connecting to CID 2 port 7: refused (RST)" :
+		      "connecting to CID 2 port 7: no RESPONSE within 1 s";
+		goto out;
+	}
+	for (unsigned int i = 0; i < count; i++) {
+		uint64_t start = arch_counter_read();
+		uint32_t back = s->fwd_cnt + 1;
+
+		deadline = start + counter_hz;
+		/* The byte is not a newline: socket_receive() only counts it. */
+		if (!vsock_send_line(s, "k")) {
+			why = vsock_error ? vsock_error : "sending to CID 2 port 7: no credit within 1 s";
+			goto out;
+		}
+		while (s->fwd_cnt != back && s->state == SOCK_CONNECTED &&
+		       arch_counter_read() < deadline && !vsock_error)
+			vsock_poll(deadline);
+		ticks[i] = arch_counter_read() - start;
+		if (s->fwd_cnt != back) {
+			why = vsock_error ? vsock_error : s->reset ?
+			      "CID 2 port 7 reset the connection" :
+			      "the byte did not come back from CID 2 port 7 within 1 s";
+			goto out;
+		}
+	}
+	vsock_release(s);
+	/* Lets the host's close in before the device goes. */
+	deadline = arch_counter_read() + ms_ticks(50);
+	while (!vsock_error && arch_counter_read() < deadline)
+		vsock_poll(deadline);
+out:
+	virtio_stop(&vsock_dev);
+	return why;
+}

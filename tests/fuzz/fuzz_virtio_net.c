@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Fuzzes virtio-net (emulators/virtio/net.c): transmit requests on queue
+ * 1 with whatever header, frame and layout the input gives, and frames
+ * from the switch into the receive buffers the input posts on queue 0.
+ * The device's port is on switch "fuzz0" with a peer port of the harness:
+ * it checks each frame it gets, keeps the last one, and sends the
+ * frames of HOST commands (virtio_driver.h), whose first byte says
+ * 1: to the device's MAC, 2: broadcast, 4: the last frame sent back.
+ * The device is made once per process by its emulator's create(); every
+ * input starts from a reset device and fresh guest RAM.
+ */
+#include <lib/l2switch.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "virtio_driver.h"
+
+#define NET_CONFIG 0x100
+
+#define HOST_TO_DEVICE 1u
+#define HOST_BROADCAST 2u
+#define HOST_REFLECT 4u
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct l2switch_port peer;
+static uint8_t device_mac[L2SWITCH_MAC_LEN];
+static uint8_t last_frame[L2SWITCH_FRAME_MAX];
+static size_t last_len;
+
+static bool peer_deliver(struct l2switch_port *port, const void *frame, size_t len)
+{
+	fuzz_promise(len >= L2SWITCH_FRAME_MIN && len <= L2SWITCH_FRAME_MAX);
+	memcpy(last_frame, frame, len);
+	last_len = len;
+	return true;
+}
+
+static void host_frame(const uint8_t *data, size_t len)
+{
+	uint8_t frame[L2SWITCH_FRAME_MAX];
+	uint8_t how;
+
+	if (!len)
+		return;
+	how = data[0];
+	if (how & HOST_REFLECT) {
+		if (!last_len)
+			return;
+		/* Back to where it came from. */
+		memcpy(frame, last_frame + L2SWITCH_MAC_LEN, L2SWITCH_MAC_LEN);
+		memcpy(frame + L2SWITCH_MAC_LEN, last_frame, L2SWITCH_MAC_LEN);
+		memcpy(frame + 2 * L2SWITCH_MAC_LEN, last_frame + 2 * L2SWITCH_MAC_LEN,
+		       last_len - 2 * L2SWITCH_MAC_LEN);
+		l2switch_send(&peer, frame, last_len);
+		return;
+	}
+	len = MIN(len - 1, sizeof(frame));
+	memcpy(frame, data + 1, len);
+	if (len >= L2SWITCH_MAC_LEN && (how & HOST_TO_DEVICE))
+		memcpy(frame, device_mac, L2SWITCH_MAC_LEN);
+	else if (len >= L2SWITCH_MAC_LEN && (how & HOST_BROADCAST))
+		memset(frame, 0xff, L2SWITCH_MAC_LEN);
+	l2switch_send(&peer, frame, len);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct fuzz_device net;
+	static bool ready;
+
+	if (!ready) {
+		fuzz_platform_init();
+		fuzz_device_create(&net, fuzz_guest_new("fuzz"), "virtio,net", "net0",
+				   "switch:fuzz0", 0x0a000000, 16, 2);
+		for (unsigned int i = 0; i < L2SWITCH_MAC_LEN; i++)
+			device_mac[i] = (uint8_t)fuzz_reg_read(&net, NET_CONFIG + i, 1);
+		snprintf(peer.label, sizeof(peer.label), "fuzz-peer");
+		peer.mac[0] = 0x02;
+		peer.mac[5] = 0x01;
+		peer.deliver = peer_deliver;
+		ready = true;
+	}
+	/* What the switch learned from the last input is forgotten. */
+	l2switch_port_detach(&peer);
+	fuzz_promise(l2switch_port_attach("fuzz0", &peer) == 0);
+	last_len = 0;
+	fuzz_virtio_run(&net, data, size, host_frame);
+	return 0;
+}
