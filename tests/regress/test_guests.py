@@ -61,9 +61,9 @@ class GuestScenario(Scenario):
         return guest_text(keel.run(f'console {name}', timeout=GUEST_TIMEOUT))
 
     def check_all_passed(self, name, text, extra=()):
-        text = guest_text(text)
         """extra: checks expected to pass besides BASIC_CHECKS (those that
         SKIP when the guest runs alone, as virtio-net without its peer)."""
+        text = guest_text(text)
         expected = BASIC_CHECKS + list(extra)
         failed = [line for line in text.split('\n') if 'basic: FAIL' in line]
         summary = SUMMARY.search(text)
