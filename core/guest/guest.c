@@ -24,9 +24,8 @@
 
 static LIST_HEAD(guest_list);
 static unsigned int guest_next_id;
-/* Host CPU for the next vCPU without cpu-affinity; CPU 0 runs the shell,
- * so it comes last. */
-static unsigned int guest_next_pcpu = 1;
+/* vCPUs of created guests pinned to each host CPU, for placement. */
+static unsigned int pcpu_vcpus[KEEL_MAX_CPUS];
 
 static const char *const guest_state_names[] = {
 	[GUEST_LOADED] = "loaded", [GUEST_CREATED] = "created",
@@ -171,17 +170,27 @@ static void vcpu_wake_event(struct timer_event *event, void *arg)
 	vcpu_kick(arg);
 }
 
+/*
+ * A host CPU for a vCPU without cpu-affinity: the online CPU with the
+ * fewest vCPUs of created guests, CPU 0 last on a tie since it also runs
+ * the shell. So the vCPUs of one guest spread out, and guests destroyed
+ * leave no holes behind.
+ */
 static unsigned int pick_pcpu(void)
 {
-	if (!cpu_count)
-		return 0;
-	for (unsigned int tries = 0; tries < KEEL_MAX_CPUS; tries++) {
-		unsigned int cpu = guest_next_pcpu++ % cpu_count;
+	unsigned int best = 0;
+	bool found = false;
 
-		if (cpu_info[cpu].state == CPU_ONLINE)
-			return cpu;
+	for (unsigned int i = 1; i <= cpu_count && i <= KEEL_MAX_CPUS; i++) {
+		unsigned int cpu = i % cpu_count;
+
+		if (cpu_info[cpu].state != CPU_ONLINE)
+			continue;
+		if (!found || pcpu_vcpus[cpu] < pcpu_vcpus[best])
+			best = cpu;
+		found = true;
 	}
-	return 0;
+	return best;
 }
 
 static int check_affinity(struct guest *g, char *err, size_t err_len)
@@ -212,6 +221,7 @@ static void guest_teardown(struct guest *g)
 		arch_guest_platform_destroy(g);
 	g->arch_platform_ready = false;
 	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		pcpu_vcpus[g->vcpus[i]->pcpu]--;
 		arch_vcpu_destroy(g->vcpus[i]);
 		kfree(g->vcpus[i]);
 		g->vcpus[i] = NULL;
@@ -237,6 +247,7 @@ static int create_vcpus(struct guest *g, char *err, size_t err_len)
 		v->guest = g;
 		v->id = i;
 		v->pcpu = g->config.has_affinity ? g->config.affinity[i] : pick_pcpu();
+		pcpu_vcpus[v->pcpu]++;
 		v->power = VCPU_POWER_OFF;
 		list_init(&v->run_node);
 		v->wake_event.fn = vcpu_wake_event;
