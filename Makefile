@@ -185,7 +185,7 @@ $(O)/guest_nodes.S: $(BUILTIN_DTBS) $(CONFIG) tools/mkguestnodes
 		{ echo "CONFIG_GUEST_NODES names guests with no configs/guests/<name>.dts: $(filter-out $(patsubst configs/guests/%.dts,%,$(wildcard configs/guests/*.dts)),$(BUILTIN_GUESTS))" >&2; exit 1; }
 	$(Q)tools/mkguestnodes $@ $(BUILTIN_DTBS)
 
-$(O)/obj/guest_nodes.S.o: $(O)/guest_nodes.S
+$(O)/obj/guest_nodes.S.o: $(O)/guest_nodes.S $(CONFIG_HEADER)
 	@mkdir -p $(dir $@)
 	@echo "  AS      guest nodes ($(or $(BUILTIN_GUESTS),none))"
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@

@@ -24,37 +24,9 @@
 #include <libfdt.h>
 #include <string.h>
 #include "virtio.h"
+#include "virtio_mmio_regs.h"
 
-/* Registers (VIRTIO 1.2 §4.2.2). */
-#define REG_MAGIC 0x000
-#define REG_VERSION 0x004
-#define REG_DEVICE_ID 0x008
-#define REG_VENDOR_ID 0x00c
-#define REG_DEVICE_FEATURES 0x010
-#define REG_DEVICE_FEATURES_SEL 0x014
-#define REG_DRIVER_FEATURES 0x020
-#define REG_DRIVER_FEATURES_SEL 0x024
-#define REG_QUEUE_SEL 0x030
-#define REG_QUEUE_NUM_MAX 0x034
-#define REG_QUEUE_NUM 0x038
-#define REG_QUEUE_READY 0x044
-#define REG_QUEUE_NOTIFY 0x050
-#define REG_INTERRUPT_STATUS 0x060
-#define REG_INTERRUPT_ACK 0x064
-#define REG_STATUS 0x070
-#define REG_QUEUE_DESC_LOW 0x080
-#define REG_QUEUE_DESC_HIGH 0x084
-#define REG_QUEUE_DRIVER_LOW 0x090
-#define REG_QUEUE_DRIVER_HIGH 0x094
-#define REG_QUEUE_DEVICE_LOW 0x0a0
-#define REG_QUEUE_DEVICE_HIGH 0x0a4
-#define REG_SHM_LEN_LOW 0x0b0
-#define REG_SHM_LEN_HIGH 0x0b4
-#define REG_CONFIG_GENERATION 0x0fc
-#define REG_CONFIG 0x100
-
-#define VIRTIO_MMIO_MAGIC 0x74726976u   /* "virt" */
-#define VIRTIO_MMIO_VERSION 2u
+#define VIRTIO_MMIO_VERSION_2 2u
 #define VIRTIO_MMIO_VENDOR 0x4b45454cu  /* "KEEL" */
 
 #define VIRTIO_INT_USED 1u
@@ -214,30 +186,30 @@ static uint32_t virtio_register_read(struct virtio_device *vdev, uint64_t offset
 	uint64_t offered = virtio_offered(vdev);
 
 	switch (offset) {
-	case REG_MAGIC: return VIRTIO_MMIO_MAGIC;
-	case REG_VERSION: return VIRTIO_MMIO_VERSION;
-	case REG_DEVICE_ID: return vdev->ops->device_id;
-	case REG_VENDOR_ID: return VIRTIO_MMIO_VENDOR;
-	case REG_DEVICE_FEATURES:
+	case VIRTIO_MMIO_MAGIC_VALUE: return VIRTIO_MMIO_MAGIC;
+	case VIRTIO_MMIO_VERSION: return VIRTIO_MMIO_VERSION_2;
+	case VIRTIO_MMIO_DEVICE_ID: return vdev->ops->device_id;
+	case VIRTIO_MMIO_VENDOR_ID: return VIRTIO_MMIO_VENDOR;
+	case VIRTIO_MMIO_DEVICE_FEATURES:
 		if (vdev->device_features_sel > 1)
 			return 0;
 		return (uint32_t)(offered >> (32 * vdev->device_features_sel));
-	case REG_QUEUE_NUM_MAX: return vq ? vdev->ops->queue_max : 0;
-	case REG_QUEUE_NUM: return vq ? vdev->queue_num[vdev->queue_sel] : 0;
-	case REG_QUEUE_READY: return vq && vq->ready;
-	case REG_INTERRUPT_STATUS: return vdev->interrupt_status;
-	case REG_STATUS: return vdev->status;
-	case REG_QUEUE_DESC_LOW: return vq ? (uint32_t)vq->desc : 0;
-	case REG_QUEUE_DESC_HIGH: return vq ? (uint32_t)(vq->desc >> 32) : 0;
-	case REG_QUEUE_DRIVER_LOW: return vq ? (uint32_t)vq->avail : 0;
-	case REG_QUEUE_DRIVER_HIGH: return vq ? (uint32_t)(vq->avail >> 32) : 0;
-	case REG_QUEUE_DEVICE_LOW: return vq ? (uint32_t)vq->used : 0;
-	case REG_QUEUE_DEVICE_HIGH: return vq ? (uint32_t)(vq->used >> 32) : 0;
+	case VIRTIO_MMIO_QUEUE_NUM_MAX: return vq ? vdev->ops->queue_max : 0;
+	case VIRTIO_MMIO_QUEUE_NUM: return vq ? vdev->queue_num[vdev->queue_sel] : 0;
+	case VIRTIO_MMIO_QUEUE_READY: return vq && vq->ready;
+	case VIRTIO_MMIO_INTERRUPT_STATUS: return vdev->interrupt_status;
+	case VIRTIO_MMIO_STATUS: return vdev->status;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW: return vq ? (uint32_t)vq->desc : 0;
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH: return vq ? (uint32_t)(vq->desc >> 32) : 0;
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW: return vq ? (uint32_t)vq->avail : 0;
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH: return vq ? (uint32_t)(vq->avail >> 32) : 0;
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW: return vq ? (uint32_t)vq->used : 0;
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH: return vq ? (uint32_t)(vq->used >> 32) : 0;
 	/* No shared memory regions: a length of all ones says "none"
 	 * (§4.2.2); the other SHM registers read as zero. */
-	case REG_SHM_LEN_LOW:
-	case REG_SHM_LEN_HIGH: return 0xffffffffu;
-	case REG_CONFIG_GENERATION: return vdev->config_generation;
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+	case VIRTIO_MMIO_SHM_LEN_HIGH: return 0xffffffffu;
+	case VIRTIO_MMIO_CONFIG_GENERATION: return vdev->config_generation;
 	default: return 0;
 	}
 }
@@ -260,13 +232,13 @@ static void virtio_queue_register_write(struct virtio_device *vdev,
 	if (!vq || vq->ready)
 		return;
 	switch (offset) {
-	case REG_QUEUE_NUM: vdev->queue_num[vdev->queue_sel] = value; break;
-	case REG_QUEUE_DESC_LOW: set_half(&vq->desc, false, value); break;
-	case REG_QUEUE_DESC_HIGH: set_half(&vq->desc, true, value); break;
-	case REG_QUEUE_DRIVER_LOW: set_half(&vq->avail, false, value); break;
-	case REG_QUEUE_DRIVER_HIGH: set_half(&vq->avail, true, value); break;
-	case REG_QUEUE_DEVICE_LOW: set_half(&vq->used, false, value); break;
-	case REG_QUEUE_DEVICE_HIGH: set_half(&vq->used, true, value); break;
+	case VIRTIO_MMIO_QUEUE_NUM: vdev->queue_num[vdev->queue_sel] = value; break;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW: set_half(&vq->desc, false, value); break;
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH: set_half(&vq->desc, true, value); break;
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW: set_half(&vq->avail, false, value); break;
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH: set_half(&vq->avail, true, value); break;
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW: set_half(&vq->used, false, value); break;
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH: set_half(&vq->used, true, value); break;
 	default: break;
 	}
 }
@@ -377,7 +349,7 @@ static void virtio_status_write(struct virtio_device *vdev, uint32_t value)
 static int virtio_config_access(struct virtio_device *vdev, uint64_t offset,
 				unsigned int size, uint64_t *value, bool write)
 {
-	uint64_t at = offset - REG_CONFIG;
+	uint64_t at = offset - VIRTIO_MMIO_CONFIG;
 	uint8_t bytes[4] = { 0 };
 	uint32_t len;
 
@@ -409,7 +381,7 @@ static int virtio_mmio_read(void *state, struct vcpu *vcpu, uint64_t offset,
 	struct virtio_device *vdev = state;
 	unsigned long flags;
 
-	if (offset >= REG_CONFIG)
+	if (offset >= VIRTIO_MMIO_CONFIG)
 		return virtio_config_access(vdev, offset, size, value, false);
 	if (size != 4 || !IS_ALIGNED(offset, 4))
 		return -KEEL_EINVAL;
@@ -426,18 +398,18 @@ static int virtio_mmio_write(void *state, struct vcpu *vcpu, uint64_t offset,
 	uint32_t v = (uint32_t)value;
 	unsigned long flags;
 
-	if (offset >= REG_CONFIG)
+	if (offset >= VIRTIO_MMIO_CONFIG)
 		return virtio_config_access(vdev, offset, size, &value, true);
 	if (size != 4 || !IS_ALIGNED(offset, 4))
 		return -KEEL_EINVAL;
 	switch (offset) {
-	case REG_STATUS:
+	case VIRTIO_MMIO_STATUS:
 		virtio_status_write(vdev, v);
 		return 0;
-	case REG_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_READY:
 		virtio_queue_ready_write(vdev, v);
 		return 0;
-	case REG_QUEUE_NOTIFY:
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		virtio_notify(vdev, v);
 		return 0;
 	default:
@@ -445,15 +417,15 @@ static int virtio_mmio_write(void *state, struct vcpu *vcpu, uint64_t offset,
 	}
 	flags = spin_lock_irqsave(&vdev->lock);
 	switch (offset) {
-	case REG_DEVICE_FEATURES_SEL: vdev->device_features_sel = v; break;
-	case REG_DRIVER_FEATURES_SEL: vdev->driver_features_sel = v; break;
-	case REG_DRIVER_FEATURES:
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL: vdev->device_features_sel = v; break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL: vdev->driver_features_sel = v; break;
+	case VIRTIO_MMIO_DRIVER_FEATURES:
 		/* Fixed once accepted; only words 0 and 1 exist. */
 		if (!(vdev->status & VIRTIO_STATUS_FEATURES_OK) && vdev->driver_features_sel <= 1)
 			set_half(&vdev->driver_features, vdev->driver_features_sel == 1, v);
 		break;
-	case REG_QUEUE_SEL: vdev->queue_sel = v; break;
-	case REG_INTERRUPT_ACK:
+	case VIRTIO_MMIO_QUEUE_SEL: vdev->queue_sel = v; break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
 		vdev->interrupt_status &= ~v;
 		virtio_update_irq(vdev);
 		break;
@@ -480,7 +452,7 @@ static const char *virtio_ops_problem(const struct virtio_device_ops *ops)
 	if (!ops->queue_max || ops->queue_max > VIRTQ_MAX_SIZE ||
 	    (ops->queue_max & (ops->queue_max - 1)))
 		return "queue_max must be a power of 2 up to VIRTQ_MAX_SIZE";
-	if (ops->config_size > VIRTIO_MMIO_SIZE - REG_CONFIG)
+	if (ops->config_size > VIRTIO_MMIO_SIZE - VIRTIO_MMIO_CONFIG)
 		return "config space does not fit the register window";
 	if (ops->config_size && !ops->config_read)
 		return "config space without config_read";
@@ -502,7 +474,7 @@ struct virtio_device *virtio_mmio_create(struct guest *g,
 		log_error("guest %s: device %s (%s): %s", g->name, dev->name, ops->name, problem);
 		return NULL;
 	}
-	if (dev->size < REG_CONFIG + ops->config_size) {
+	if (dev->size < VIRTIO_MMIO_CONFIG + ops->config_size) {
 		log_error("guest %s: node /guests/%s/devices/%s: \"reg\" size 0x%llx is too small for a virtio-mmio window (0x%x)",
 			  g->name, g->name, dev->name, (unsigned long long)dev->size,
 			  VIRTIO_MMIO_SIZE);

@@ -5,114 +5,54 @@
  * console through MMIO exits, the unhandled-MMIO policies, storms.
  */
 #include <keel/errno.h>
-#include <keel/fs.h>
 #include <keel/guest.h>
-#include <keel/mm.h>
 #include <keel/sched.h>
 #include <keel/vcpu_exit.h>
 #include <libfdt.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "guest_fixture.h"
 #include "unit.h"
 
 #define KERNEL_SIZE 20000
 #define INITRD_SIZE 70000
 
-static char *archive;
-static size_t archive_len;
+static struct fixture_archive archive;
 static uint8_t kernel[KERNEL_SIZE], initrd[INITRD_SIZE];
 static char *guests_dtb;
 static size_t guests_dtb_len;
-
-static void put(const char *name, uint32_t mode, const void *data, size_t size)
-{
-	char header[111];
-
-	archive = realloc(archive, archive_len + 110 + strlen(name) + size + 16);
-	snprintf(header, sizeof(header),
-		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 (unsigned int)archive_len + 1, mode, 0U, 0U, 1U, 0U, (unsigned int)size,
-		 0U, 0U, 0U, 0U, (unsigned int)strlen(name) + 1, 0U);
-	memcpy(archive + archive_len, header, 110);
-	archive_len += 110;
-	memcpy(archive + archive_len, name, strlen(name) + 1);
-	archive_len += strlen(name) + 1;
-	while (archive_len % 4)
-		archive[archive_len++] = 0;
-	if (size)
-		memcpy(archive + archive_len, data, size);
-	archive_len += size;
-	while (archive_len % 4)
-		archive[archive_len++] = 0;
-}
-
-static void read_dtb(void)
-{
-	FILE *f = fopen(UNIT_DATA_DIR "/guests.dtb", "rb");
-
-	if (!f)
-		return;
-	guests_dtb = malloc(65536);
-	guests_dtb_len = fread(guests_dtb, 1, 65536, f);
-	fclose(f);
-}
 
 /* Mounts an image fs with a kernel, an initrd and the guest nodes, and
  * loads them once. */
 static bool setup(void)
 {
+	/* Hostile payloads: bigger than a guest's RAM, and an arm64 Image
+	 * header whose text_offset points past all of it. */
+	static uint8_t huge[3 << 20], bad_header[4096];
 	static bool done;
-	char err[GUEST_ERROR_MAX];
 
 	if (done)
 		return true;
-	read_dtb();
-	if (!guests_dtb)
+	if (!fixture_read_file(UNIT_DATA_DIR "/guests.dtb", &guests_dtb, &guests_dtb_len))
 		return false;
 	for (size_t i = 0; i < KERNEL_SIZE; i++)
 		kernel[i] = (uint8_t)(i * 7);
 	for (size_t i = 0; i < INITRD_SIZE; i++)
 		initrd[i] = (uint8_t)(i * 13);
-	put("guests", 0040755, NULL, 0);
-	put("guests/kernel.bin", 0100644, kernel, KERNEL_SIZE);
-	put("guests/initrd.bin", 0100644, initrd, INITRD_SIZE);
-	put("guests/unit.dtb", 0100644, guests_dtb, guests_dtb_len);
-	{
-		/* Hostile payloads: bigger than a guest's RAM, and an arm64
-		 * Image header whose text_offset points past all of it. */
-		static uint8_t huge[3 << 20], bad_header[4096];
-
-		put("guests/huge.bin", 0100644, huge, sizeof(huge));
-		memcpy(bad_header + 56, "ARM\x64", 4);
-		bad_header[8 + 3] = 0x40;          /* text_offset 1 GiB */
-		bad_header[16] = 0x10;             /* image_size 16 bytes */
-		put("guests/bad-header.bin", 0100644, bad_header, sizeof(bad_header));
-	}
-	put("TRAILER!!!", 0, NULL, 0);
-	if (fs_mount_cpio(archive, archive_len))
+	memcpy(bad_header + 56, "ARM\x64", 4);
+	bad_header[8 + 3] = 0x40;          /* text_offset 1 GiB */
+	bad_header[16] = 0x10;             /* image_size 16 bytes */
+	fixture_archive_add(&archive, "guests", 0040755, NULL, 0);
+	fixture_archive_add(&archive, "guests/kernel.bin", 0100644, kernel, KERNEL_SIZE);
+	fixture_archive_add(&archive, "guests/initrd.bin", 0100644, initrd, INITRD_SIZE);
+	fixture_archive_add(&archive, "guests/unit.dtb", 0100644, guests_dtb, guests_dtb_len);
+	fixture_archive_add(&archive, "guests/huge.bin", 0100644, huge, sizeof(huge));
+	fixture_archive_add(&archive, "guests/bad-header.bin", 0100644, bad_header,
+			    sizeof(bad_header));
+	if (!fixture_archive_mount(&archive))
 		return false;
-	sched_init();
-	done = guest_load_tree(guests_dtb, guests_dtb_len, err, sizeof(err)) == 3;
-	if (!done)
-		printf("load: %s\n", err);
+	done = fixture_load_guests(guests_dtb, guests_dtb_len, 3);
 	return done;
-}
-
-static uint64_t free_pages(void)
-{
-	struct page_stats s;
-
-	page_alloc_stats(&s);
-	return s.free_pages;
-}
-
-static uint64_t live_allocations(void)
-{
-	struct heap_stats s;
-
-	heap_stats(&s);
-	return s.allocations - s.frees;
 }
 
 TEST(guest_load_refuses_a_second_copy_and_bad_trees)
@@ -140,8 +80,8 @@ TEST(guest_create_loads_payload_and_device_tree_and_destroy_frees_all)
 
 	REQUIRE(setup());
 	g = guest_find("unit0");
-	pages0 = free_pages();
-	allocs0 = live_allocations();
+	pages0 = fixture_free_pages();
+	allocs0 = fixture_live_allocations();
 	for (int round = 0; round < 3; round++) {
 		REQUIRE(guest_create(g, err, sizeof(err)) == 0);
 		CHECK_EQ(g->state, GUEST_CREATED);
@@ -186,8 +126,8 @@ TEST(guest_create_loads_payload_and_device_tree_and_destroy_frees_all)
 		CHECK_STR_EQ(g->stop_reason, "test");
 		CHECK_EQ(guest_destroy(g), 0);
 		CHECK_EQ(g->state, GUEST_LOADED);
-		CHECK_EQ(free_pages(), pages0);
-		CHECK_EQ(live_allocations(), allocs0);
+		CHECK_EQ(fixture_free_pages(), pages0);
+		CHECK_EQ(fixture_live_allocations(), allocs0);
 	}
 	CHECK_EQ(guest_start(g), -KEEL_ENOENT);
 }

@@ -7,15 +7,13 @@
  * guest would.
  */
 #include <keel/errno.h>
-#include <keel/fs.h>
 #include <keel/guest.h>
 #include <keel/hostdisk.h>
 #include <keel/mm.h>
-#include <keel/sched.h>
 #include <keel/shell.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <virtio/virtio_mmio_regs.h>
+#include "guest_fixture.h"
 #include "unit.h"
 
 #define FAKE_SECTORS 8192u                  /* 4 MiB */
@@ -160,24 +158,8 @@ TEST(hostdisk_claims_refuse_overlaps_and_bad_ranges)
 
 /* ---- virtio-blk on a host disk ---- */
 
-#define REG_DEVICE_FEATURES_SEL 0x014
-#define REG_DRIVER_FEATURES 0x020
-#define REG_DRIVER_FEATURES_SEL 0x024
-#define REG_QUEUE_SEL 0x030
-#define REG_QUEUE_NUM 0x038
-#define REG_QUEUE_READY 0x044
-#define REG_QUEUE_NOTIFY 0x050
-#define REG_STATUS 0x070
-#define REG_QUEUE_DESC_LOW 0x080
-#define REG_QUEUE_DRIVER_LOW 0x090
-#define REG_QUEUE_DEVICE_LOW 0x0a0
-#define REG_CONFIG 0x100
-
 #define BLK_BASE 0x0a000000
-#define QUEUE_SIZE 8
-#define DESC_AT 0x40100000
-#define AVAIL_AT 0x40101000
-#define USED_AT 0x40102000
+#define RINGS 0x40100000
 #define HDR_AT 0x40200000
 #define STATUS_AT 0x40200100
 #define DATA_AT 0x40210000
@@ -189,163 +171,44 @@ TEST(hostdisk_claims_refuse_overlaps_and_bad_ranges)
 #define S_OK 0
 #define S_IOERR 1
 
-static char *archive;
-static size_t archive_len;
-
-static void put(const char *name, uint32_t mode, const void *data, size_t size)
-{
-	char header[111];
-
-	archive = realloc(archive, archive_len + 110 + strlen(name) + size + 16);
-	snprintf(header, sizeof(header),
-		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 (unsigned int)archive_len + 1, mode, 0U, 0U, 1U, 0U, (unsigned int)size,
-		 0U, 0U, 0U, 0U, (unsigned int)strlen(name) + 1, 0U);
-	memcpy(archive + archive_len, header, 110);
-	archive_len += 110;
-	memcpy(archive + archive_len, name, strlen(name) + 1);
-	archive_len += strlen(name) + 1;
-	while (archive_len % 4)
-		archive[archive_len++] = 0;
-	if (size)
-		memcpy(archive + archive_len, data, size);
-	archive_len += size;
-	while (archive_len % 4)
-		archive[archive_len++] = 0;
-}
+static struct fixture_archive archive;
 
 /* Mounts an image fs with the kernel the nodes name, loads the nodes once
  * and registers a fresh fake disk. */
 static bool setup(void)
 {
-	static uint8_t kernel[4096];
-	static bool loaded;
-	char err[GUEST_ERROR_MAX], *dtb;
-	size_t dtb_len;
-	FILE *f;
-
-	if (!archive) {
-		put("guests", 0040755, NULL, 0);
-		put("guests/kernel.bin", 0100644, kernel, sizeof(kernel));
-		put("TRAILER!!!", 0, NULL, 0);
-	}
-	if (fs_mount_cpio(archive, archive_len))
-		return false;
+	if (!archive.len)
+		fixture_archive_add_kernel(&archive);
 	fake_register();
 	memset(fake_bytes, 0, sizeof(fake_bytes));
-	if (loaded)
-		return true;
-	sched_init();
-	f = fopen(UNIT_DATA_DIR "/hostdisk.dtb", "rb");
-	if (!f)
-		return false;
-	dtb = malloc(65536);
-	dtb_len = fread(dtb, 1, 65536, f);
-	fclose(f);
-	loaded = guest_load_tree(dtb, dtb_len, err, sizeof(err)) == 6;
-	free(dtb);
-	if (!loaded)
-		printf("load: %s\n", err);
-	return loaded;
+	return fixture_archive_mount_guests(&archive, UNIT_DATA_DIR "/hostdisk.dtb", 6);
 }
 
-struct blk_driver {
-	struct guest *g;
-	const struct mmio_region *region;
-	uint16_t avail_idx, used_seen;
-};
-
-static uint32_t reg_read(struct blk_driver *d, uint64_t offset)
+static bool driver_init(struct fixture_virtio *d, struct guest *g)
 {
-	uint64_t value = 0;
-
-	CHECK_EQ(d->region->ops->read(d->region->state, NULL, offset, 4, &value), 0);
-	return (uint32_t)value;
-}
-
-static void reg_write(struct blk_driver *d, uint64_t offset, uint32_t value)
-{
-	CHECK_EQ(d->region->ops->write(d->region->state, NULL, offset, 4, value), 0);
-}
-
-static void put_le(struct guest *g, gpa_t at, uint64_t v, unsigned int bytes)
-{
-	uint8_t b[8];
-
-	for (unsigned int i = 0; i < bytes; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	CHECK_EQ(guest_copy_to(g, at, b, bytes), 0);
-}
-
-static uint64_t get_le(struct guest *g, gpa_t at, unsigned int bytes)
-{
-	uint8_t b[8] = { 0 };
-	uint64_t v = 0;
-
-	CHECK_EQ(guest_copy_from(g, b, at, bytes), 0);
-	for (unsigned int i = 0; i < bytes; i++)
-		v |= (uint64_t)b[i] << (8 * i);
-	return v;
-}
-
-static bool driver_init(struct blk_driver *d, struct guest *g)
-{
-	static const uint8_t zero[0x3000];
-
-	memset(d, 0, sizeof(*d));
-	d->g = g;
-	d->region = mmio_table_find(&g->mmio, BLK_BASE);
-	if (!d->region)
-		return false;
-	reg_write(d, REG_STATUS, 0);
-	reg_write(d, REG_STATUS, 1 | 2);
-	reg_write(d, REG_DRIVER_FEATURES_SEL, 0);
-	reg_write(d, REG_DRIVER_FEATURES, 1u << 9);      /* FLUSH */
-	reg_write(d, REG_DRIVER_FEATURES_SEL, 1);
-	reg_write(d, REG_DRIVER_FEATURES, 1);            /* VERSION_1 */
-	reg_write(d, REG_STATUS, 1 | 2 | 8);
-	CHECK_EQ(guest_copy_to(g, DESC_AT, zero, sizeof(zero)), 0);
-	reg_write(d, REG_QUEUE_SEL, 0);
-	reg_write(d, REG_QUEUE_NUM, QUEUE_SIZE);
-	reg_write(d, REG_QUEUE_DESC_LOW, DESC_AT);
-	reg_write(d, REG_QUEUE_DRIVER_LOW, AVAIL_AT);
-	reg_write(d, REG_QUEUE_DEVICE_LOW, USED_AT);
-	reg_write(d, REG_QUEUE_READY, 1);
-	reg_write(d, REG_STATUS, 1 | 2 | 8 | 4);
-	return reg_read(d, REG_STATUS) == (1 | 2 | 8 | 4);
+	return fixture_virtio_start(d, g, BLK_BASE, RINGS, 1, 1u << 9);     /* FLUSH */
 }
 
 /* header, data (len bytes at DATA_AT, device-writable for IN), status:
  * the status byte, 0xff when none came back. */
-static int blk_request(struct blk_driver *d, uint32_t type, uint64_t sector, uint32_t len)
+static int blk_request(struct fixture_virtio *d, uint32_t type, uint64_t sector, uint32_t len)
 {
-	struct { gpa_t addr; uint32_t len; bool writable; } bufs[3];
+	struct fixture_buffer bufs[3];
 	unsigned int n = 0;
 
-	put_le(d->g, HDR_AT, type, 4);
-	put_le(d->g, HDR_AT + 4, 0, 4);
-	put_le(d->g, HDR_AT + 8, sector, 8);
-	put_le(d->g, STATUS_AT, 0xff, 1);
-	bufs[n].addr = HDR_AT, bufs[n].len = 16, bufs[n++].writable = false;
+	fixture_guest_put_le(d->g, HDR_AT, type, 4);
+	fixture_guest_put_le(d->g, HDR_AT + 4, 0, 4);
+	fixture_guest_put_le(d->g, HDR_AT + 8, sector, 8);
+	fixture_guest_put_le(d->g, STATUS_AT, 0xff, 1);
+	bufs[n++] = (struct fixture_buffer){ HDR_AT, 16, false };
 	if (len)
-		bufs[n].addr = DATA_AT, bufs[n].len = len, bufs[n++].writable = type == T_IN;
-	bufs[n].addr = STATUS_AT, bufs[n].len = 1, bufs[n++].writable = true;
-	for (unsigned int i = 0; i < n; i++) {
-		gpa_t desc = DESC_AT + 16ULL * i;
-
-		put_le(d->g, desc, bufs[i].addr, 8);
-		put_le(d->g, desc + 8, bufs[i].len, 4);
-		put_le(d->g, desc + 12, (bufs[i].writable ? 2 : 0) | (i + 1 < n ? 1 : 0), 2);
-		put_le(d->g, desc + 14, i + 1, 2);
-	}
-	put_le(d->g, AVAIL_AT + 4 + 2ULL * (d->avail_idx % QUEUE_SIZE), 0, 2);
-	d->avail_idx++;
-	put_le(d->g, AVAIL_AT + 2, d->avail_idx, 2);
-	reg_write(d, REG_QUEUE_NOTIFY, 0);
-	if (get_le(d->g, USED_AT + 2, 2) == d->used_seen)
+		bufs[n++] = (struct fixture_buffer){ DATA_AT, len, type == T_IN };
+	bufs[n++] = (struct fixture_buffer){ STATUS_AT, 1, true };
+	fixture_virtio_add(d, 0, bufs, n);
+	fixture_virtio_notify(d, 0);
+	if (fixture_virtio_used(d, 0) < 0)
 		return 0xff;
-	d->used_seen++;
-	return (int)get_le(d->g, STATUS_AT, 1);
+	return (int)fixture_guest_get_le(d->g, STATUS_AT, 1);
 }
 
 static void fill(struct guest *g, uint32_t len, uint8_t seed)
@@ -361,7 +224,7 @@ TEST(virtio_blk_hostdisk_window_reads_and_writes_the_host_disk)
 {
 	static uint8_t back[DATA_MAX];
 	char err[GUEST_ERROR_MAX];
-	struct blk_driver d;
+	struct fixture_virtio d;
 	struct guest *g;
 
 	REQUIRE(setup());
@@ -369,7 +232,7 @@ TEST(virtio_blk_hostdisk_window_reads_and_writes_the_host_disk)
 	REQUIRE(g && guest_create(g, err, sizeof(err)) == 0);
 	REQUIRE(driver_init(&d, g));
 	/* The window's size, not the disk's. */
-	CHECK_EQ(reg_read(&d, REG_CONFIG) | (uint64_t)reg_read(&d, REG_CONFIG + 4) << 32,
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_CONFIG) | (uint64_t)fixture_virtio_read(&d, VIRTIO_MMIO_CONFIG + 4) << 32,
 		 MiB(1) / 512);
 
 	/* A write lands at the window's offset on the host disk; 160 KiB
@@ -425,7 +288,6 @@ TEST(virtio_blk_hostdisk_overlapping_windows_are_refused_at_create)
 	char err[GUEST_ERROR_MAX];
 	struct guest *g0, *g1, *g2, *g3, *g4, *g5;
 	uint64_t allocs;
-	struct heap_stats s;
 
 	REQUIRE(setup());
 	g0 = guest_find("hdisk0");
@@ -436,8 +298,7 @@ TEST(virtio_blk_hostdisk_overlapping_windows_are_refused_at_create)
 	g5 = guest_find("hdisk5");
 	REQUIRE(g0 && g1 && g2 && g3 && g4 && g5);
 	REQUIRE(guest_create(g0, err, sizeof(err)) == 0);
-	heap_stats(&s);
-	allocs = s.allocations - s.frees;
+	allocs = fixture_live_allocations();
 
 	unit_console_clear();
 	CHECK_EQ(guest_create(g1, err, sizeof(err)), -KEEL_EBUSY);
@@ -450,8 +311,7 @@ TEST(virtio_blk_hostdisk_overlapping_windows_are_refused_at_create)
 	CHECK_EQ(guest_create(g5, err, sizeof(err)), -KEEL_ENOENT);
 	CHECK(strstr(unit_console_text(), "no host disk \"nosuch\"") != NULL);
 	/* Refusals leave nothing behind. */
-	heap_stats(&s);
-	CHECK_EQ(s.allocations - s.frees, allocs);
+	CHECK_EQ(fixture_live_allocations(), allocs);
 
 	/* The window right after hdisk0's is free; with hdisk0 gone, the
 	 * whole disk is not (hdisk3 still holds 2M..3M). */

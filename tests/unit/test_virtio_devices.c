@@ -12,42 +12,11 @@
 #include <keel/guest.h>
 #include <keel/guest_console.h>
 #include <keel/mm.h>
-#include <keel/sched.h>
 #include <keel/shell.h>
-#include <libfdt.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <virtio/virtio_mmio_regs.h>
+#include "guest_fixture.h"
 #include "unit.h"
-
-/* virtio-mmio registers (VIRTIO 1.2 §4.2.2). */
-#define REG_MAGIC 0x000
-#define REG_VERSION 0x004
-#define REG_DEVICE_ID 0x008
-#define REG_DEVICE_FEATURES 0x010
-#define REG_DEVICE_FEATURES_SEL 0x014
-#define REG_DRIVER_FEATURES 0x020
-#define REG_DRIVER_FEATURES_SEL 0x024
-#define REG_QUEUE_SEL 0x030
-#define REG_QUEUE_NUM_MAX 0x034
-#define REG_QUEUE_NUM 0x038
-#define REG_QUEUE_READY 0x044
-#define REG_QUEUE_NOTIFY 0x050
-#define REG_INTERRUPT_STATUS 0x060
-#define REG_INTERRUPT_ACK 0x064
-#define REG_STATUS 0x070
-#define REG_QUEUE_DESC_LOW 0x080
-#define REG_QUEUE_DESC_HIGH 0x084
-#define REG_QUEUE_DRIVER_LOW 0x090
-#define REG_QUEUE_DRIVER_HIGH 0x094
-#define REG_QUEUE_DEVICE_LOW 0x0a0
-#define REG_QUEUE_DEVICE_HIGH 0x0a4
-#define REG_CONFIG 0x100
-
-#define DESC_F_NEXT 1
-#define DESC_F_WRITE 2
-
-#define QUEUE_SIZE 8
 
 #define RNG_BASE 0x0a000000
 #define CONSOLE_BASE 0x0a000200
@@ -69,43 +38,8 @@
 #define BLK_S_IOERR 1
 #define BLK_S_UNSUPP 2
 
-static char *archive;
-static size_t archive_len;
-static uint8_t kernel[4096], disk_file[DISK_FILE_SIZE], odd_file[1000];
-
-static void put(const char *name, uint32_t mode, const void *data, size_t size)
-{
-	char header[111];
-
-	archive = realloc(archive, archive_len + 110 + strlen(name) + size + 16);
-	snprintf(header, sizeof(header),
-		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 (unsigned int)archive_len + 1, mode, 0U, 0U, 1U, 0U, (unsigned int)size,
-		 0U, 0U, 0U, 0U, (unsigned int)strlen(name) + 1, 0U);
-	memcpy(archive + archive_len, header, 110);
-	archive_len += 110;
-	memcpy(archive + archive_len, name, strlen(name) + 1);
-	archive_len += strlen(name) + 1;
-	while (archive_len % 4)
-		archive[archive_len++] = 0;
-	if (size)
-		memcpy(archive + archive_len, data, size);
-	archive_len += size;
-	while (archive_len % 4)
-		archive[archive_len++] = 0;
-}
-
-static bool read_file(const char *path, char **data, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		return false;
-	*data = malloc(65536);
-	*len = fread(*data, 1, 65536, f);
-	fclose(f);
-	return *len > 0;
-}
+static struct fixture_archive archive;
+static uint8_t disk_file[DISK_FILE_SIZE], odd_file[1000];
 
 static uint8_t disk_pattern(size_t i)
 {
@@ -116,213 +50,35 @@ static uint8_t disk_pattern(size_t i)
  * the guests once. */
 static bool setup(void)
 {
-	static bool loaded;
-	char err[GUEST_ERROR_MAX], *dtb;
-	size_t dtb_len;
-
-	if (!archive) {
+	if (!archive.len) {
 		for (size_t i = 0; i < sizeof(disk_file); i++)
 			disk_file[i] = disk_pattern(i);
-		put("guests", 0040755, NULL, 0);
-		put("guests/kernel.bin", 0100644, kernel, sizeof(kernel));
-		put("images", 0040755, NULL, 0);
-		put("images/disk.img", 0100644, disk_file, sizeof(disk_file));
-		put("images/odd.img", 0100644, odd_file, sizeof(odd_file));
-		put("TRAILER!!!", 0, NULL, 0);
+		fixture_archive_add_kernel(&archive);
+		fixture_archive_add(&archive, "images", 0040755, NULL, 0);
+		fixture_archive_add(&archive, "images/disk.img", 0100644, disk_file,
+				    sizeof(disk_file));
+		fixture_archive_add(&archive, "images/odd.img", 0100644, odd_file, sizeof(odd_file));
 	}
-	if (fs_mount_cpio(archive, archive_len))
-		return false;
-	if (loaded)
-		return true;
-	sched_init();
-	if (!read_file(UNIT_DATA_DIR "/virtio_devices.dtb", &dtb, &dtb_len))
-		return false;
-	/* The guests keep copies of what they need: the tree can go. */
-	loaded = guest_load_tree(dtb, dtb_len, err, sizeof(err)) == 3;
-	free(dtb);
-	if (!loaded)
-		printf("load: %s\n", err);
-	return loaded;
-}
-
-static uint64_t free_pages(void)
-{
-	struct page_stats s;
-
-	page_alloc_stats(&s);
-	return s.free_pages;
-}
-
-static uint64_t live_allocations(void)
-{
-	struct heap_stats s;
-
-	heap_stats(&s);
-	return s.allocations - s.frees;
+	return fixture_archive_mount_guests(&archive, UNIT_DATA_DIR "/virtio_devices.dtb", 3);
 }
 
 /* ---- a test driver ---- */
 
-struct test_queue {
-	gpa_t desc, avail, used;
-	uint16_t avail_idx;
-	uint16_t used_seen;
-	uint16_t next_desc;
-};
-
-struct test_device {
-	struct guest *g;
-	const struct mmio_region *region;
-	gpa_t base;
-	struct test_queue queues[2];
-};
-
-struct test_buffer {
-	gpa_t addr;
-	uint32_t len;
-	bool writable;
-};
-
-static uint32_t reg_read(struct test_device *d, uint64_t offset)
-{
-	uint64_t value = 0;
-
-	CHECK_EQ(d->region->ops->read(d->region->state, NULL, offset, 4, &value), 0);
-	return (uint32_t)value;
-}
-
-static void reg_write(struct test_device *d, uint64_t offset, uint32_t value)
-{
-	CHECK_EQ(d->region->ops->write(d->region->state, NULL, offset, 4, value), 0);
-}
-
-static void put16(struct guest *g, gpa_t at, uint16_t v)
-{
-	uint8_t b[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
-
-	CHECK_EQ(guest_copy_to(g, at, b, 2), 0);
-}
-
-static uint32_t get32(struct guest *g, gpa_t at)
-{
-	uint8_t b[4] = { 0 };
-
-	CHECK_EQ(guest_copy_from(g, b, at, 4), 0);
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-}
-
-static uint16_t get16(struct guest *g, gpa_t at)
-{
-	return (uint16_t)get32(g, at);
-}
-
-/* Resets and initialises the device at base as a driver does, accepting
- * VERSION_1 and the device's features in `features` (low word), with
- * queue_count queues of QUEUE_SIZE entries. */
-static bool driver_init(struct test_device *d, struct guest *g, gpa_t base,
+/* Brings the device at base up with its rings in the slot'th 64 KiB of
+ * RINGS. */
+static bool driver_init(struct fixture_virtio *d, struct guest *g, gpa_t base,
 			unsigned int slot, unsigned int queue_count, uint32_t features)
 {
-	memset(d, 0, sizeof(*d));
-	d->g = g;
-	d->base = base;
-	d->region = mmio_table_find(&g->mmio, base);
-	if (!d->region)
-		return false;
-	reg_write(d, REG_STATUS, 0);
-	reg_write(d, REG_STATUS, 1);                  /* ACKNOWLEDGE */
-	reg_write(d, REG_STATUS, 1 | 2);              /* DRIVER */
-	reg_write(d, REG_DRIVER_FEATURES_SEL, 0);
-	reg_write(d, REG_DRIVER_FEATURES, features);
-	reg_write(d, REG_DRIVER_FEATURES_SEL, 1);
-	reg_write(d, REG_DRIVER_FEATURES, 1);         /* VERSION_1 */
-	reg_write(d, REG_STATUS, 1 | 2 | 8);          /* FEATURES_OK */
-	if (!(reg_read(d, REG_STATUS) & 8))
-		return false;
-	for (unsigned int q = 0; q < queue_count; q++) {
-		struct test_queue *tq = &d->queues[q];
-		gpa_t rings = RINGS + 0x10000 * slot + 0x4000 * q;
-
-		tq->desc = rings;
-		tq->avail = rings + 0x1000;
-		tq->used = rings + 0x2000;
-		CHECK_EQ(guest_copy_to(g, rings, (uint8_t[0x3000]){ 0 }, 0x3000), 0);
-		reg_write(d, REG_QUEUE_SEL, q);
-		if (reg_read(d, REG_QUEUE_NUM_MAX) < QUEUE_SIZE)
-			return false;
-		reg_write(d, REG_QUEUE_NUM, QUEUE_SIZE);
-		reg_write(d, REG_QUEUE_DESC_LOW, (uint32_t)tq->desc);
-		reg_write(d, REG_QUEUE_DESC_HIGH, (uint32_t)(tq->desc >> 32));
-		reg_write(d, REG_QUEUE_DRIVER_LOW, (uint32_t)tq->avail);
-		reg_write(d, REG_QUEUE_DRIVER_HIGH, (uint32_t)(tq->avail >> 32));
-		reg_write(d, REG_QUEUE_DEVICE_LOW, (uint32_t)tq->used);
-		reg_write(d, REG_QUEUE_DEVICE_HIGH, (uint32_t)(tq->used >> 32));
-		reg_write(d, REG_QUEUE_READY, 1);
-		if (reg_read(d, REG_QUEUE_READY) != 1)
-			return false;
-	}
-	reg_write(d, REG_STATUS, 1 | 2 | 8 | 4);      /* DRIVER_OK */
-	return reg_read(d, REG_STATUS) == (1 | 2 | 8 | 4);
-}
-
-/* Makes a chain of buffers available on queue q (without notifying). */
-static void driver_add(struct test_device *d, unsigned int q,
-		       const struct test_buffer *bufs, unsigned int count)
-{
-	struct test_queue *tq = &d->queues[q];
-	uint16_t head = tq->next_desc;
-
-	for (unsigned int i = 0; i < count; i++) {
-		uint16_t index = (uint16_t)((head + i) % QUEUE_SIZE);
-		uint8_t desc[16] = { 0 };
-		uint16_t flags = (uint16_t)((bufs[i].writable ? DESC_F_WRITE : 0) |
-					    (i + 1 < count ? DESC_F_NEXT : 0));
-		uint16_t next = (uint16_t)((index + 1) % QUEUE_SIZE);
-
-		for (int b = 0; b < 8; b++)
-			desc[b] = (uint8_t)(bufs[i].addr >> (8 * b));
-		for (int b = 0; b < 4; b++)
-			desc[8 + b] = (uint8_t)(bufs[i].len >> (8 * b));
-		desc[12] = (uint8_t)flags;
-		desc[13] = (uint8_t)(flags >> 8);
-		desc[14] = (uint8_t)next;
-		desc[15] = (uint8_t)(next >> 8);
-		CHECK_EQ(guest_copy_to(d->g, tq->desc + 16ULL * index, desc, 16), 0);
-	}
-	tq->next_desc = (uint16_t)((head + count) % QUEUE_SIZE);
-	put16(d->g, tq->avail + 4 + 2ULL * (tq->avail_idx % QUEUE_SIZE), head);
-	tq->avail_idx++;
-	put16(d->g, tq->avail + 2, tq->avail_idx);
-}
-
-static void driver_notify(struct test_device *d, unsigned int q)
-{
-	reg_write(d, REG_QUEUE_NOTIFY, q);
-}
-
-/* The next used entry of queue q: true with its length, false when the
- * device has not returned one. */
-static bool driver_used(struct test_device *d, unsigned int q, uint32_t *len)
-{
-	struct test_queue *tq = &d->queues[q];
-	gpa_t entry;
-
-	if (get16(d->g, tq->used + 2) == tq->used_seen)
-		return false;
-	entry = tq->used + 4 + 8ULL * (tq->used_seen % QUEUE_SIZE);
-	*len = get32(d->g, entry + 4);
-	tq->used_seen++;
-	return true;
+	return fixture_virtio_start(d, g, base, RINGS + 0x10000 * slot, queue_count, features);
 }
 
 /* Adds, notifies and takes the used entry back; its length, or -1. */
-static long driver_request(struct test_device *d, unsigned int q,
-			   const struct test_buffer *bufs, unsigned int count)
+static long driver_request(struct fixture_virtio *d, unsigned int q,
+			   const struct fixture_buffer *bufs, unsigned int count)
 {
-	uint32_t len;
-
-	driver_add(d, q, bufs, count);
-	driver_notify(d, q);
-	return driver_used(d, q, &len) ? (long)len : -1;
+	fixture_virtio_add(d, q, bufs, count);
+	fixture_virtio_notify(d, q);
+	return fixture_virtio_used(d, q);
 }
 
 /* ---- entropy ---- */
@@ -365,26 +121,26 @@ TEST(entropy_fill_never_repeats)
 
 TEST(virtio_rng_fills_buffers_and_two_reads_differ)
 {
-	struct test_device d;
+	struct fixture_virtio d;
 	struct guest *g;
 	char err[GUEST_ERROR_MAX];
 	uint8_t first[64], second[64], zero[64] = { 0 };
-	struct test_buffer buf = { BUFFERS, 64, true };
-	struct test_buffer two[2] = { { BUFFERS + 0x1000, 16, true }, { BUFFERS + 0x2000, 48, true } };
+	struct fixture_buffer buf = { BUFFERS, 64, true };
+	struct fixture_buffer two[2] = { { BUFFERS + 0x1000, 16, true }, { BUFFERS + 0x2000, 48, true } };
 
 	REQUIRE(setup());
 	g = guest_find("vdev0");
 	REQUIRE(g && guest_create(g, err, sizeof(err)) == 0);
 	REQUIRE(driver_init(&d, g, RNG_BASE, 0, 1, 0));
-	CHECK_EQ(reg_read(&d, REG_MAGIC), 0x74726976);
-	CHECK_EQ(reg_read(&d, REG_VERSION), 2);
-	CHECK_EQ(reg_read(&d, REG_DEVICE_ID), 4);
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_VERSION), 2);
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_DEVICE_ID), 4);
 	CHECK(!g->arch.irq_level[16]);
 
 	CHECK_EQ(driver_request(&d, 0, &buf, 1), 64);
 	CHECK(g->arch.irq_level[16]);
-	CHECK_EQ(reg_read(&d, REG_INTERRUPT_STATUS), 1);
-	reg_write(&d, REG_INTERRUPT_ACK, 1);
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_INTERRUPT_STATUS), 1);
+	fixture_virtio_write(&d, VIRTIO_MMIO_INTERRUPT_ACK, 1);
 	CHECK(!g->arch.irq_level[16]);
 	REQUIRE(guest_copy_from(g, first, BUFFERS, 64) == 0);
 	CHECK_EQ(driver_request(&d, 0, &buf, 1), 64);
@@ -403,13 +159,12 @@ TEST(virtio_rng_fills_buffers_and_two_reads_differ)
 
 TEST(virtio_console_transmit_reaches_the_endpoint_and_input_fills_receive_buffers)
 {
-	struct test_device d;
+	struct fixture_virtio d;
 	struct console_endpoint *hvc;
 	struct guest *g;
 	char err[GUEST_ERROR_MAX], out[32];
-	struct test_buffer tx = { BUFFERS, 5, false };
-	struct test_buffer rx = { BUFFERS + 0x1000, 16, true };
-	uint32_t len;
+	struct fixture_buffer tx = { BUFFERS, 5, false };
+	struct fixture_buffer rx = { BUFFERS + 0x1000, 16, true };
 
 	REQUIRE(setup());
 	g = guest_find("vdev0");
@@ -420,7 +175,7 @@ TEST(virtio_console_transmit_reaches_the_endpoint_and_input_fills_receive_buffer
 	CHECK(guest_console_find(g, "ttyAMA0") == &g->console);
 	CHECK(guest_console_find(g, "hvc1") == NULL);
 	REQUIRE(driver_init(&d, g, CONSOLE_BASE, 1, 2, 0));
-	CHECK_EQ(reg_read(&d, REG_DEVICE_ID), 3);
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_DEVICE_ID), 3);
 
 	/* Transmit: the bytes reach hvc0, not the UART's endpoint. */
 	REQUIRE(guest_copy_to(g, BUFFERS, "hello", 5) == 0);
@@ -429,32 +184,31 @@ TEST(virtio_console_transmit_reaches_the_endpoint_and_input_fills_receive_buffer
 	CHECK(memcmp(out, "hello", 5) == 0);
 	CHECK_EQ(ringbuf_len(&g->console.out), 0);
 	CHECK(g->arch.irq_level[17]);
-	reg_write(&d, REG_INTERRUPT_ACK, 1);
+	fixture_virtio_write(&d, VIRTIO_MMIO_INTERRUPT_ACK, 1);
 
 	/* A receive buffer waits for input; typed input fills it at once. */
 	CHECK_EQ(driver_request(&d, 0, &rx, 1), -1);
 	CHECK(!g->arch.irq_level[17]);
 	CHECK_EQ(console_endpoint_input(hvc, "ls\n", 3), 3);
-	REQUIRE(driver_used(&d, 0, &len));
-	CHECK_EQ(len, 3);
+	REQUIRE(fixture_virtio_used(&d, 0) == 3);
 	REQUIRE(guest_copy_from(g, out, BUFFERS + 0x1000, 3) == 0);
 	CHECK(memcmp(out, "ls\n", 3) == 0);
 	CHECK(g->arch.irq_level[17]);
-	reg_write(&d, REG_INTERRUPT_ACK, 1);
+	fixture_virtio_write(&d, VIRTIO_MMIO_INTERRUPT_ACK, 1);
 
 	/* Input without a buffer is kept until the driver gives one. */
 	CHECK_EQ(console_endpoint_input(hvc, "ab", 2), 2);
-	CHECK(!driver_used(&d, 0, &len));
+	CHECK_EQ(fixture_virtio_used(&d, 0), -1);
 	CHECK_EQ(driver_request(&d, 0, &rx, 1), 2);
 	REQUIRE(guest_copy_from(g, out, BUFFERS + 0x1000, 2) == 0);
 	CHECK(memcmp(out, "ab", 2) == 0);
 	CHECK(!console_endpoint_input_pending(hvc));
 
 	/* An emergency write (config emerg_wr) is one character out. */
-	CHECK_EQ(d.region->ops->write(d.region->state, NULL, REG_CONFIG + 8, 4, 'Z'), 0);
+	CHECK_EQ(d.region->ops->write(d.region->state, NULL, VIRTIO_MMIO_CONFIG + 8, 4, 'Z'), 0);
 	CHECK_EQ(ringbuf_peek(&hvc->out, out, sizeof(out)), 6);
 	CHECK_EQ(out[5], 'Z');
-	CHECK_EQ(reg_read(&d, REG_DEVICE_FEATURES) & (1u << 2), 1u << 2);
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_DEVICE_FEATURES) & (1u << 2), 1u << 2);
 
 	/* The shell names the endpoints a guest has. */
 	unit_console_clear();
@@ -464,7 +218,7 @@ TEST(virtio_console_transmit_reaches_the_endpoint_and_input_fills_receive_buffer
 	CHECK_EQ(shell_run_line("console vdev0 hvc0 ttyAMA0"), -KEEL_EINVAL);
 
 	/* Before DRIVER_OK (after a driver reset), input waits. */
-	reg_write(&d, REG_STATUS, 0);
+	fixture_virtio_write(&d, VIRTIO_MMIO_STATUS, 0);
 	CHECK_EQ(console_endpoint_input(hvc, "x", 1), 1);
 	CHECK(console_endpoint_input_pending(hvc));
 	CHECK_EQ(guest_destroy(g), 0);
@@ -480,15 +234,15 @@ TEST(virtio_console_refuses_a_taken_endpoint)
 	REQUIRE(setup());
 	g = guest_find("vdev2");
 	REQUIRE(g);
-	pages0 = free_pages();
-	allocs0 = live_allocations();
+	pages0 = fixture_free_pages();
+	allocs0 = fixture_live_allocations();
 	unit_console_clear();
 	CHECK_EQ(guest_create(g, err, sizeof(err)), -KEEL_EEXIST);
 	CHECK(strstr(err, "guest vdev2: node /guests/vdev2/devices/con1: virtio-console: already exists") != NULL);
 	CHECK(strstr(unit_console_text(), "guest vdev2: con1: console \"hvc0\" is taken by another device") != NULL);
 	CHECK_EQ(g->state, GUEST_LOADED);
-	CHECK_EQ(free_pages(), pages0);
-	CHECK_EQ(live_allocations(), allocs0);
+	CHECK_EQ(fixture_free_pages(), pages0);
+	CHECK_EQ(fixture_live_allocations(), allocs0);
 }
 
 /* ---- blk ---- */
@@ -515,34 +269,34 @@ static struct blk_header blk_header(uint32_t type, uint64_t sector)
 /* One request: header, data (len bytes at DATA_AT; writable for IN and
  * GET_ID), status. Returns the status byte, 0xff when none was written;
  * *used gets the used length. */
-static int blk_request(struct test_device *d, uint32_t type, uint64_t sector,
+static int blk_request(struct fixture_virtio *d, uint32_t type, uint64_t sector,
 		       uint32_t len, long *used)
 {
 	struct blk_header h = blk_header(type, sector);
-	struct test_buffer bufs[3];
+	struct fixture_buffer bufs[3];
 	unsigned int n = 0;
 	uint8_t status = 0xff;
 
 	CHECK_EQ(guest_copy_to(d->g, HDR_AT, h.bytes, 16), 0);
 	CHECK_EQ(guest_copy_to(d->g, STATUS_AT, &status, 1), 0);
-	bufs[n++] = (struct test_buffer){ HDR_AT, 16, false };
+	bufs[n++] = (struct fixture_buffer){ HDR_AT, 16, false };
 	if (len)
-		bufs[n++] = (struct test_buffer){ DATA_AT, len,
+		bufs[n++] = (struct fixture_buffer){ DATA_AT, len,
 			type == BLK_T_IN || type == BLK_T_GET_ID };
-	bufs[n++] = (struct test_buffer){ STATUS_AT, 1, true };
+	bufs[n++] = (struct fixture_buffer){ STATUS_AT, 1, true };
 	*used = driver_request(d, 0, bufs, n);
 	CHECK_EQ(guest_copy_from(d->g, &status, STATUS_AT, 1), 0);
 	return status;
 }
 
-static uint64_t blk_config64(struct test_device *d, unsigned int offset)
+static uint64_t blk_config64(struct fixture_virtio *d, unsigned int offset)
 {
-	return reg_read(d, REG_CONFIG + offset) |
-	       (uint64_t)reg_read(d, REG_CONFIG + offset + 4) << 32;
+	return fixture_virtio_read(d, VIRTIO_MMIO_CONFIG + offset) |
+	       (uint64_t)fixture_virtio_read(d, VIRTIO_MMIO_CONFIG + offset + 4) << 32;
 }
 
 /* Writes len bytes of pattern seed at sector, reads them back. */
-static void blk_write_read_back(struct test_device *d, uint64_t sector, uint32_t len,
+static void blk_write_read_back(struct fixture_virtio *d, uint64_t sector, uint32_t len,
 				uint8_t seed)
 {
 	static uint8_t data[8192], back[8192];
@@ -562,23 +316,22 @@ static void blk_write_read_back(struct test_device *d, uint64_t sector, uint32_t
 
 TEST(virtio_blk_ram_disk_requests_and_malformed_ones)
 {
-	struct test_device d;
+	struct fixture_virtio d;
 	struct guest *g;
 	char err[GUEST_ERROR_MAX], id[21] = { 0 };
 	uint8_t sector[512];
 	long used;
-	uint32_t len;
 
 	REQUIRE(setup());
 	g = guest_find("vdev0");
 	REQUIRE(g && guest_create(g, err, sizeof(err)) == 0);
 	REQUIRE(driver_init(&d, g, BLK_RAM_BASE, 2, 1, (1u << 2) | (1u << 6) | (1u << 9)));
-	CHECK_EQ(reg_read(&d, REG_DEVICE_ID), 2);
-	reg_write(&d, REG_DEVICE_FEATURES_SEL, 0);
-	CHECK_EQ(reg_read(&d, REG_DEVICE_FEATURES) & 0xffffff, (1u << 2) | (1u << 6) | (1u << 9));
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_DEVICE_ID), 2);
+	fixture_virtio_write(&d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_DEVICE_FEATURES) & 0xffffff, (1u << 2) | (1u << 6) | (1u << 9));
 	CHECK_EQ(blk_config64(&d, 0), 2048);            /* 1 MiB in sectors */
-	CHECK_EQ(reg_read(&d, REG_CONFIG + 12), 62);    /* seg_max */
-	CHECK_EQ(reg_read(&d, REG_CONFIG + 20), 512);   /* blk_size */
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_CONFIG + 12), 62);    /* seg_max */
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_CONFIG + 20), 512);   /* blk_size */
 
 	/* Zeroed at first; writes read back, up to the last sector. */
 	CHECK_EQ(blk_request(&d, BLK_T_IN, 7, 512, &used), BLK_S_OK);
@@ -607,7 +360,7 @@ TEST(virtio_blk_ram_disk_requests_and_malformed_ones)
 	{
 		/* A header of 8 bytes. */
 		struct blk_header h = blk_header(BLK_T_IN, 0);
-		struct test_buffer bufs[2] = { { HDR_AT, 8, false }, { STATUS_AT, 1, true } };
+		struct fixture_buffer bufs[2] = { { HDR_AT, 8, false }, { STATUS_AT, 1, true } };
 		uint8_t status = 0xff;
 
 		REQUIRE(guest_copy_to(g, HDR_AT, h.bytes, 16) == 0);
@@ -621,7 +374,7 @@ TEST(virtio_blk_ram_disk_requests_and_malformed_ones)
 		 * Five warnings a disk may give in 10 s, and more came: once
 		 * the time has passed, the count of those not shown first. */
 		struct blk_header h = blk_header(BLK_T_OUT, 0);
-		struct test_buffer bufs[2] = { { HDR_AT, 16, false }, { DATA_AT, 512, false } };
+		struct fixture_buffer bufs[2] = { { HDR_AT, 16, false }, { DATA_AT, 512, false } };
 
 		REQUIRE(guest_copy_to(g, HDR_AT, h.bytes, 16) == 0);
 		CHECK(strstr(unit_console_text(), "header of 8 bytes") == NULL);
@@ -632,16 +385,16 @@ TEST(virtio_blk_ram_disk_requests_and_malformed_ones)
 		CHECK(strstr(unit_console_text(), "guest vdev0: vblk0: request without a writable status byte dropped") != NULL);
 	}
 	/* The device still works, and the bad write changed nothing. */
-	CHECK_EQ(reg_read(&d, REG_STATUS), 1 | 2 | 8 | 4);
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_STATUS), 1 | 2 | 8 | 4);
 	CHECK_EQ(blk_request(&d, BLK_T_IN, 0, 512, &used), BLK_S_OK);
 	REQUIRE(guest_copy_from(g, sector, DATA_AT, 512) == 0);
 	CHECK(memcmp(sector, (uint8_t[512]){ 0 }, 512) == 0);
-	CHECK(!driver_used(&d, 0, &len));
+	CHECK_EQ(fixture_virtio_used(&d, 0), -1);
 
 	/* A guest reset keeps the disk. */
 	CHECK_EQ(guest_start(g), 0);
 	CHECK_EQ(guest_reset(g), 0);
-	CHECK_EQ(reg_read(&d, REG_STATUS), 0);
+	CHECK_EQ(fixture_virtio_read(&d, VIRTIO_MMIO_STATUS), 0);
 	REQUIRE(driver_init(&d, g, BLK_RAM_BASE, 2, 1, 0));
 	CHECK_EQ(blk_request(&d, BLK_T_IN, 5, 512, &used), BLK_S_OK);
 	REQUIRE(guest_copy_from(g, sector, DATA_AT, 512) == 0);
@@ -651,7 +404,7 @@ TEST(virtio_blk_ram_disk_requests_and_malformed_ones)
 
 TEST(virtio_blk_file_disk_is_copy_on_write)
 {
-	struct test_device d;
+	struct fixture_virtio d;
 	struct guest *g;
 	char err[GUEST_ERROR_MAX];
 	static uint8_t back[8192], original[DISK_FILE_SIZE];
@@ -700,7 +453,7 @@ TEST(virtio_blk_file_disk_is_copy_on_write)
 
 TEST(virtio_devices_give_all_memory_back_on_destroy)
 {
-	struct test_device d;
+	struct fixture_virtio d;
 	struct guest *g;
 	char err[GUEST_ERROR_MAX];
 	uint64_t pages0, allocs0;
@@ -709,19 +462,19 @@ TEST(virtio_devices_give_all_memory_back_on_destroy)
 	REQUIRE(setup());
 	g = guest_find("vdev0");
 	REQUIRE(g);
-	pages0 = free_pages();
-	allocs0 = live_allocations();
+	pages0 = fixture_free_pages();
+	allocs0 = fixture_live_allocations();
 	for (int round = 0; round < 2; round++) {
 		REQUIRE(guest_create(g, err, sizeof(err)) == 0);
-		CHECK(free_pages() < pages0);
+		CHECK(fixture_free_pages() < pages0);
 		REQUIRE(driver_init(&d, g, BLK_FILE_BASE, 3, 1, 0));
 		blk_write_read_back(&d, 0, 8192, 9);     /* copies made */
 		REQUIRE(driver_init(&d, g, BLK_RAM_BASE, 2, 1, 0));
 		blk_write_read_back(&d, 100, 4096, 9);
 		CHECK_EQ(blk_request(&d, BLK_T_FLUSH, 0, 0, &used), BLK_S_OK);
 		CHECK_EQ(guest_destroy(g), 0);
-		CHECK_EQ(free_pages(), pages0);
-		CHECK_EQ(live_allocations(), allocs0);
+		CHECK_EQ(fixture_free_pages(), pages0);
+		CHECK_EQ(fixture_live_allocations(), allocs0);
 	}
 }
 
@@ -737,24 +490,21 @@ TEST(virtio_blk_missing_host_disk_is_refused_at_create)
 	g = guest_find("vdev1");
 	REQUIRE(g);
 	CHECK_STR_EQ(g->config.devices[0].backend, "hostdisk:vda@1M+64M");
-	pages0 = free_pages();
-	allocs0 = live_allocations();
+	pages0 = fixture_free_pages();
+	allocs0 = fixture_live_allocations();
 	unit_console_clear();
 	CHECK_EQ(guest_create(g, err, sizeof(err)), -KEEL_ENOENT);
 	CHECK(strstr(err, "guest vdev1: node /guests/vdev1/devices/vblk0: virtio-blk:") != NULL);
 	CHECK(strstr(unit_console_text(), "backend \"hostdisk:vda@1M+64M\": no host disk \"vda\"") != NULL);
-	CHECK_EQ(free_pages(), pages0);
-	CHECK_EQ(live_allocations(), allocs0);
+	CHECK_EQ(fixture_free_pages(), pages0);
+	CHECK_EQ(fixture_live_allocations(), allocs0);
 }
 
 /* ---- node checks ---- */
 
 TEST(virtio_device_nodes_are_checked_with_clear_messages)
 {
-	static const struct {
-		const char *guest;
-		const char *message;
-	} cases[] = {
+	static const struct fixture_node_error cases[] = {
 		{ "bad-size", "guest bad-size: node /guests/bad-size/devices/vblk0: backend \"ram:12Q\": size must be a number with an optional K, M or G suffix" },
 		{ "bad-odd", "guest bad-odd: node /guests/bad-odd/devices/vblk0: backend \"file:/images/odd.img\": file size 1000 bytes is not a multiple of 512 (a disk is made of 512-byte sectors)" },
 		{ "bad-missing", "guest bad-missing: node /guests/bad-missing/devices/vblk0: backend \"file:/images/none.img\": no such file in the image file system" },
@@ -765,22 +515,10 @@ TEST(virtio_device_nodes_are_checked_with_clear_messages)
 		{ "bad-noirq", "guest bad-noirq: node /guests/bad-noirq/devices/rng0: \"interrupts\" is required: a virtio device signals its driver by interrupt" },
 		{ "bad-console", "guest bad-console: node /guests/bad-console/devices/hvc0: backend \"console:HVC0\": console name must be 1..31 characters of [a-z0-9_-] starting with a letter" },
 	};
-	static struct guest_config cfg;
-	char err[GUEST_ERROR_MAX], path[64], *dtb;
-	size_t dtb_len;
 
 	REQUIRE(setup());
-	REQUIRE(read_file(UNIT_DATA_DIR "/virtio_bad.dtb", &dtb, &dtb_len));
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int node;
-
-		snprintf(path, sizeof(path), "/guests/%s", cases[i].guest);
-		node = fdt_path_offset(dtb, path);
-		REQUIRE(node >= 0);
-		CHECK(guest_config_parse(dtb, node, &cfg, err, sizeof(err)) < 0);
-		CHECK_STR_EQ(err, cases[i].message);
-	}
-	free(dtb);
+	fixture_check_node_errors(UNIT_DATA_DIR "/virtio_bad.dtb", cases,
+				  sizeof(cases) / sizeof(cases[0]));
 }
 
 TEST(virtio_device_nodes_get_their_default_backends)

@@ -9,9 +9,10 @@
 #include <keel/mm.h>
 #include <libfdt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <virtio/virtio.h>
+#include <virtio/virtio_mmio_regs.h>
+#include "guest_fixture.h"
 #include "unit.h"
 
 #define RAM_BASE 0x40000000ULL
@@ -24,34 +25,6 @@
 #define QAVAIL(q) (QDESC(q) + 0x1000)
 #define QUSED(q) (QDESC(q) + 0x2000)
 #define DATA (RAM_BASE + 0x10000)
-
-#define REG_MAGIC 0x000
-#define REG_VERSION 0x004
-#define REG_DEVICE_ID 0x008
-#define REG_VENDOR_ID 0x00c
-#define REG_DEVICE_FEATURES 0x010
-#define REG_DEVICE_FEATURES_SEL 0x014
-#define REG_DRIVER_FEATURES 0x020
-#define REG_DRIVER_FEATURES_SEL 0x024
-#define REG_QUEUE_SEL 0x030
-#define REG_QUEUE_NUM_MAX 0x034
-#define REG_QUEUE_NUM 0x038
-#define REG_QUEUE_READY 0x044
-#define REG_QUEUE_NOTIFY 0x050
-#define REG_INTERRUPT_STATUS 0x060
-#define REG_INTERRUPT_ACK 0x064
-#define REG_STATUS 0x070
-#define REG_QUEUE_DESC_LOW 0x080
-#define REG_QUEUE_DESC_HIGH 0x084
-#define REG_QUEUE_DRIVER_LOW 0x090
-#define REG_QUEUE_DRIVER_HIGH 0x094
-#define REG_QUEUE_DEVICE_LOW 0x0a0
-#define REG_QUEUE_DEVICE_HIGH 0x0a4
-#define REG_SHM_SEL 0x0ac
-#define REG_SHM_LEN_LOW 0x0b0
-#define REG_SHM_LEN_HIGH 0x0b4
-#define REG_CONFIG_GENERATION 0x0fc
-#define REG_CONFIG 0x100
 
 #define FEATURE_A (1ULL << 0)              /* the fake device's own bits */
 #define FEATURE_B (1ULL << 3)              /* refused without FEATURE_A */
@@ -140,9 +113,7 @@ static const struct virtio_device_ops fake_ops = {
 
 /* ---- a guest with RAM and the device ---- */
 
-static struct guest mmio_guest;
-static uint8_t *mmio_ram;
-static void *mmio_chunks[1];
+static struct fixture_ram_guest mmio_guest;
 static struct guest_device_config fake_dev = {
 	.name = "rng0", .compatible = "virtio,fake", .base = BASE, .size = 0x200,
 	.has_irq = true, .irq = IRQ,
@@ -150,17 +121,8 @@ static struct guest_device_config fake_dev = {
 
 static struct guest *guest_with_device(void)
 {
-	struct guest *g = &mmio_guest;
+	struct guest *g = fixture_ram_guest_reset(&mmio_guest, "vt0", RAM_BASE, RAM_SIZE);
 
-	if (!mmio_ram)
-		mmio_ram = malloc(RAM_SIZE);
-	memset(mmio_ram, 0, RAM_SIZE);
-	memset(g, 0, sizeof(*g));
-	mmio_chunks[0] = mmio_ram;
-	g->name = "vt0";
-	g->mem[0] = (struct guest_mem){ .base = RAM_BASE, .size = RAM_SIZE,
-					.chunk_count = 1, .chunks = mmio_chunks };
-	g->mem_count = 1;
 	mmio_table_init(&g->mmio);
 	memset(&fake, 0, sizeof(fake));
 	memcpy(fake.config, "\x11\x22\x33\x44\x55\x66", 6);
@@ -177,7 +139,7 @@ static void guest_done(void)
 
 static int reg_access(uint64_t offset, unsigned int size, uint64_t *value, bool write)
 {
-	const struct mmio_region *r = mmio_table_find(&mmio_guest.mmio, BASE + offset);
+	const struct mmio_region *r = mmio_table_find(&mmio_guest.g.mmio, BASE + offset);
 
 	if (!r)
 		return -KEEL_ENOENT;
@@ -203,54 +165,49 @@ static void wr(uint64_t offset, uint32_t value)
 
 static bool irq_level(void)
 {
-	return mmio_guest.arch.irq_level[IRQ];
+	return mmio_guest.g.arch.irq_level[IRQ];
 }
 
 static void ram_put(gpa_t gpa, uint64_t value, unsigned int bytes)
 {
-	for (unsigned int i = 0; i < bytes; i++)
-		mmio_ram[gpa - RAM_BASE + i] = (uint8_t)(value >> (8 * i));
+	fixture_guest_put_le(&mmio_guest.g, gpa, value, bytes);
 }
 
 static uint64_t ram_get(gpa_t gpa, unsigned int bytes)
 {
-	uint64_t value = 0;
-
-	for (unsigned int i = 0; i < bytes; i++)
-		value |= (uint64_t)mmio_ram[gpa - RAM_BASE + i] << (8 * i);
-	return value;
+	return fixture_guest_get_le(&mmio_guest.g, gpa, bytes);
 }
 
 static void write_features(uint64_t features)
 {
-	wr(REG_DRIVER_FEATURES_SEL, 0);
-	wr(REG_DRIVER_FEATURES, (uint32_t)features);
-	wr(REG_DRIVER_FEATURES_SEL, 1);
-	wr(REG_DRIVER_FEATURES, (uint32_t)(features >> 32));
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
 }
 
 static void setup_queue(unsigned int q, uint32_t num, gpa_t desc, gpa_t avail, gpa_t used)
 {
-	wr(REG_QUEUE_SEL, q);
-	wr(REG_QUEUE_NUM, num);
-	wr(REG_QUEUE_DESC_LOW, (uint32_t)desc);
-	wr(REG_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-	wr(REG_QUEUE_DRIVER_LOW, (uint32_t)avail);
-	wr(REG_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
-	wr(REG_QUEUE_DEVICE_LOW, (uint32_t)used);
-	wr(REG_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
-	wr(REG_QUEUE_READY, 1);
+	wr(VIRTIO_MMIO_QUEUE_SEL, q);
+	wr(VIRTIO_MMIO_QUEUE_NUM, num);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
+	wr(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
+	wr(VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)(avail >> 32));
+	wr(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
+	wr(VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
 /* The driver's side of §3.1.1 up to FEATURES_OK; true when accepted. */
 static bool negotiate(uint64_t features)
 {
-	wr(REG_STATUS, 0);
-	wr(REG_STATUS, ACK);
-	wr(REG_STATUS, ACK | DRV);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, ACK);
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV);
 	write_features(features);
-	wr(REG_STATUS, ACK | DRV | FOK);
-	return (rd(REG_STATUS) & FOK) != 0;
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV | FOK);
+	return (rd(VIRTIO_MMIO_STATUS) & FOK) != 0;
 }
 
 /* Everything up to DRIVER_OK with queue 0 (and queue 1 when both). */
@@ -261,8 +218,8 @@ static bool driver_init(uint64_t features, bool both)
 	setup_queue(0, 8, QDESC(0), QAVAIL(0), QUSED(0));
 	if (both)
 		setup_queue(1, 16, QDESC(1), QAVAIL(1), QUSED(1));
-	wr(REG_STATUS, ACK | DRV | FOK | DOK);
-	return rd(REG_STATUS) == (ACK | DRV | FOK | DOK);
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV | FOK | DOK);
+	return rd(VIRTIO_MMIO_STATUS) == (ACK | DRV | FOK | DOK);
 }
 
 /* The driver offers a one-buffer request on queue q (size num). */
@@ -295,7 +252,7 @@ TEST(virtio_mmio_create_registers_its_window_and_destroy_removes_it)
 
 	heap_stats(&before);
 	REQUIRE(guest_with_device());
-	r = mmio_table_find(&mmio_guest.mmio, BASE);
+	r = mmio_table_find(&mmio_guest.g.mmio, BASE);
 	REQUIRE(r);
 	CHECK_EQ(r->base, BASE);
 	CHECK_EQ(r->size, VIRTIO_MMIO_SIZE);
@@ -305,7 +262,7 @@ TEST(virtio_mmio_create_registers_its_window_and_destroy_removes_it)
 	CHECK(virtio_queue(fake.vdev, 2) == NULL);
 	CHECK(!virtio_device_ready(fake.vdev));
 	guest_done();
-	CHECK(mmio_table_find(&mmio_guest.mmio, BASE) == NULL);
+	CHECK(mmio_table_find(&mmio_guest.g.mmio, BASE) == NULL);
 	heap_stats(&after);
 	CHECK_EQ(after.allocations - after.frees, before.allocations - before.frees);
 }
@@ -318,57 +275,57 @@ TEST(virtio_mmio_create_refuses_small_windows_and_bad_devices)
 	REQUIRE(guest_with_device());
 	guest_done();
 	small.size = 0x100;
-	CHECK(virtio_mmio_create(&mmio_guest, &small, &fake_ops, &fake) == NULL);
+	CHECK(virtio_mmio_create(&mmio_guest.g, &small, &fake_ops, &fake) == NULL);
 	CHECK(strstr(unit_console_text(), "node /guests/vt0/devices/rng0: \"reg\" size 0x100 is too small"));
-	CHECK(mmio_table_find(&mmio_guest.mmio, BASE) == NULL);
+	CHECK(mmio_table_find(&mmio_guest.g.mmio, BASE) == NULL);
 	ops.queue_count = VIRTIO_MAX_QUEUES + 1;
-	CHECK(virtio_mmio_create(&mmio_guest, &fake_dev, &ops, &fake) == NULL);
+	CHECK(virtio_mmio_create(&mmio_guest.g, &fake_dev, &ops, &fake) == NULL);
 	ops = fake_ops;
 	ops.queue_max = 12;
-	CHECK(virtio_mmio_create(&mmio_guest, &fake_dev, &ops, &fake) == NULL);
+	CHECK(virtio_mmio_create(&mmio_guest.g, &fake_dev, &ops, &fake) == NULL);
 	ops = fake_ops;
 	ops.config_size = 0x101;
-	CHECK(virtio_mmio_create(&mmio_guest, &fake_dev, &ops, &fake) == NULL);
-	CHECK(mmio_table_find(&mmio_guest.mmio, BASE) == NULL);
+	CHECK(virtio_mmio_create(&mmio_guest.g, &fake_dev, &ops, &fake) == NULL);
+	CHECK(mmio_table_find(&mmio_guest.g.mmio, BASE) == NULL);
 	/* The window is taken: a second device there is refused. */
-	fake.vdev = virtio_mmio_create(&mmio_guest, &fake_dev, &fake_ops, &fake);
+	fake.vdev = virtio_mmio_create(&mmio_guest.g, &fake_dev, &fake_ops, &fake);
 	REQUIRE(fake.vdev);
-	CHECK(virtio_mmio_create(&mmio_guest, &fake_dev, &fake_ops, &fake) == NULL);
+	CHECK(virtio_mmio_create(&mmio_guest.g, &fake_dev, &fake_ops, &fake) == NULL);
 	guest_done();
 }
 
 TEST(virtio_mmio_identifies_itself)
 {
 	REQUIRE(guest_with_device());
-	CHECK_EQ(rd(REG_MAGIC), 0x74726976);
-	CHECK_EQ(rd(REG_VERSION), 2);
-	CHECK_EQ(rd(REG_DEVICE_ID), 4);
-	CHECK_EQ(rd(REG_VENDOR_ID), 0x4b45454c);
-	wr(REG_DEVICE_FEATURES_SEL, 0);
-	CHECK_EQ(rd(REG_DEVICE_FEATURES), (1u << 28) | (1u << 29) | FEATURE_A | FEATURE_B);
-	wr(REG_DEVICE_FEATURES_SEL, 1);
-	CHECK_EQ(rd(REG_DEVICE_FEATURES), 1);           /* VIRTIO_F_VERSION_1 */
-	wr(REG_DEVICE_FEATURES_SEL, 2);
-	CHECK_EQ(rd(REG_DEVICE_FEATURES), 0);
-	wr(REG_QUEUE_SEL, 0);
-	CHECK_EQ(rd(REG_QUEUE_NUM_MAX), 16);
-	wr(REG_QUEUE_SEL, 1);
-	CHECK_EQ(rd(REG_QUEUE_NUM_MAX), 16);
-	wr(REG_QUEUE_SEL, 2);
-	CHECK_EQ(rd(REG_QUEUE_NUM_MAX), 0);
-	CHECK_EQ(rd(REG_QUEUE_READY), 0);
-	CHECK_EQ(rd(REG_STATUS), 0);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 0);
-	CHECK_EQ(rd(REG_CONFIG_GENERATION), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
+	CHECK_EQ(rd(VIRTIO_MMIO_VERSION), 2);
+	CHECK_EQ(rd(VIRTIO_MMIO_DEVICE_ID), 4);
+	CHECK_EQ(rd(VIRTIO_MMIO_VENDOR_ID), 0x4b45454c);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_DEVICE_FEATURES), (1u << 28) | (1u << 29) | FEATURE_A | FEATURE_B);
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_DEVICE_FEATURES), 1);           /* VIRTIO_F_VERSION_1 */
+	wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
+	CHECK_EQ(rd(VIRTIO_MMIO_DEVICE_FEATURES), 0);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 16);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 16);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 2);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG_GENERATION), 0);
 	/* No shared memory regions: their length reads as all ones. */
-	wr(REG_SHM_SEL, 0);
-	CHECK_EQ(rd(REG_SHM_LEN_LOW), 0xffffffffu);
-	CHECK_EQ(rd(REG_SHM_LEN_HIGH), 0xffffffffu);
+	wr(VIRTIO_MMIO_SHM_SEL, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_SHM_LEN_LOW), 0xffffffffu);
+	CHECK_EQ(rd(VIRTIO_MMIO_SHM_LEN_HIGH), 0xffffffffu);
 	/* Read-only and unknown registers ignore writes; unknown read 0. */
-	wr(REG_MAGIC, 0);
-	wr(REG_DEVICE_ID, 7);
-	CHECK_EQ(rd(REG_MAGIC), 0x74726976);
-	CHECK_EQ(rd(REG_DEVICE_ID), 4);
+	wr(VIRTIO_MMIO_MAGIC_VALUE, 0);
+	wr(VIRTIO_MMIO_DEVICE_ID, 7);
+	CHECK_EQ(rd(VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
+	CHECK_EQ(rd(VIRTIO_MMIO_DEVICE_ID), 4);
 	wr(0x0f0, 0x1234);
 	CHECK_EQ(rd(0x0f0), 0);
 	guest_done();
@@ -379,21 +336,21 @@ TEST(virtio_mmio_refuses_registers_accesses_that_are_not_32_bit)
 	uint64_t v = 0;
 
 	REQUIRE(guest_with_device());
-	CHECK_EQ(reg_access(REG_MAGIC, 1, &v, false), -KEEL_EINVAL);
-	CHECK_EQ(reg_access(REG_MAGIC, 2, &v, false), -KEEL_EINVAL);
-	CHECK_EQ(reg_access(REG_MAGIC, 8, &v, false), -KEEL_EINVAL);
-	CHECK_EQ(reg_access(REG_MAGIC + 2, 4, &v, false), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_MAGIC_VALUE, 1, &v, false), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_MAGIC_VALUE, 2, &v, false), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_MAGIC_VALUE, 8, &v, false), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_MAGIC_VALUE + 2, 4, &v, false), -KEEL_EINVAL);
 	v = ACK;
-	CHECK_EQ(reg_access(REG_STATUS, 1, &v, true), -KEEL_EINVAL);
-	CHECK_EQ(reg_access(REG_STATUS, 2, &v, true), -KEEL_EINVAL);
-	CHECK_EQ(reg_access(REG_STATUS, 8, &v, true), -KEEL_EINVAL);
-	CHECK_EQ(reg_access(REG_STATUS + 1, 4, &v, true), -KEEL_EINVAL);
-	CHECK_EQ(rd(REG_STATUS), 0);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_STATUS, 1, &v, true), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_STATUS, 2, &v, true), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_STATUS, 8, &v, true), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_STATUS + 1, 4, &v, true), -KEEL_EINVAL);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), 0);
 	/* Config space: bytes, halfwords and words, naturally aligned. */
-	CHECK_EQ(reg_access(REG_CONFIG, 8, &v, false), -KEEL_EINVAL);
-	CHECK_EQ(reg_access(REG_CONFIG + 1, 2, &v, false), -KEEL_EINVAL);
-	CHECK_EQ(reg_access(REG_CONFIG + 2, 4, &v, false), -KEEL_EINVAL);
-	CHECK_EQ(reg_access(REG_CONFIG + 3, 2, &v, true), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG, 8, &v, false), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 1, 2, &v, false), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 2, 4, &v, false), -KEEL_EINVAL);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 3, 2, &v, true), -KEEL_EINVAL);
 	CHECK_EQ(fake.config_writes, 0);
 	guest_done();
 }
@@ -403,30 +360,30 @@ TEST(virtio_mmio_config_space_reads_and_writes_the_device)
 	uint64_t v;
 
 	REQUIRE(guest_with_device());
-	CHECK_EQ(reg_access(REG_CONFIG, 4, &v, false), 0);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG, 4, &v, false), 0);
 	CHECK_EQ(v, 0x44332211);
-	CHECK_EQ(reg_access(REG_CONFIG + 4, 2, &v, false), 0);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 4, 2, &v, false), 0);
 	CHECK_EQ(v, 0x6655);
-	CHECK_EQ(reg_access(REG_CONFIG + 5, 1, &v, false), 0);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 5, 1, &v, false), 0);
 	CHECK_EQ(v, 0x66);
 	/* A word that runs past the device's 6 bytes, and bytes after it. */
-	CHECK_EQ(reg_access(REG_CONFIG + 4, 4, &v, false), 0);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 4, 4, &v, false), 0);
 	CHECK_EQ(v, 0x6655);
-	CHECK_EQ(reg_access(REG_CONFIG + 6, 1, &v, false), 0);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 6, 1, &v, false), 0);
 	CHECK_EQ(v, 0);
 	CHECK_EQ(reg_access(0x1fc, 4, &v, false), 0);
 	CHECK_EQ(v, 0);
 	v = 0xbeef;
-	CHECK_EQ(reg_access(REG_CONFIG + 2, 2, &v, true), 0);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 2, 2, &v, true), 0);
 	CHECK_EQ(fake.config_writes, 1);
 	CHECK_EQ(fake.written_at, 2);
 	CHECK_EQ(fake.written_len, 2);
 	CHECK_EQ(fake.written[0], 0xef);
 	CHECK_EQ(fake.written[1], 0xbe);
 	v = 0x01020304;
-	CHECK_EQ(reg_access(REG_CONFIG + 4, 4, &v, true), 0);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 4, 4, &v, true), 0);
 	CHECK_EQ(fake.written_len, 2);               /* only the device's bytes */
-	CHECK_EQ(reg_access(REG_CONFIG + 8, 4, &v, true), 0);
+	CHECK_EQ(reg_access(VIRTIO_MMIO_CONFIG + 8, 4, &v, true), 0);
 	CHECK_EQ(fake.config_writes, 2);             /* past the end: ignored */
 	guest_done();
 }
@@ -436,13 +393,13 @@ TEST(virtio_mmio_config_change_bumps_the_generation_and_interrupts)
 	REQUIRE(guest_with_device());
 	CHECK(!irq_level());
 	virtio_config_changed(fake.vdev);
-	CHECK_EQ(rd(REG_CONFIG_GENERATION), 1);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 2);
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG_GENERATION), 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 2);
 	CHECK(irq_level());
 	virtio_config_changed(fake.vdev);
-	CHECK_EQ(rd(REG_CONFIG_GENERATION), 2);
-	wr(REG_INTERRUPT_ACK, 2);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_CONFIG_GENERATION), 2);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, 2);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	CHECK(!irq_level());
 	guest_done();
 }
@@ -451,7 +408,7 @@ TEST(virtio_mmio_negotiates_features)
 {
 	REQUIRE(guest_with_device());
 	CHECK(negotiate(VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | FEATURE_A | FEATURE_B));
-	CHECK_EQ(rd(REG_STATUS), ACK | DRV | FOK);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), ACK | DRV | FOK);
 	CHECK_EQ(virtio_driver_features(fake.vdev),
 		 VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | FEATURE_A | FEATURE_B);
 	/* Fixed once FEATURES_OK is in. */
@@ -460,11 +417,11 @@ TEST(virtio_mmio_negotiates_features)
 		 VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | FEATURE_A | FEATURE_B);
 	/* Status bits are not taken back by writing fewer; the driver cannot
 	 * set DEVICE_NEEDS_RESET, and such writes are not a reset either. */
-	wr(REG_STATUS, ACK);
-	CHECK_EQ(rd(REG_STATUS), ACK | DRV | FOK);
-	wr(REG_STATUS, NEEDS_RESET);
-	wr(REG_STATUS, 0x100);
-	CHECK_EQ(rd(REG_STATUS), ACK | DRV | FOK);
+	wr(VIRTIO_MMIO_STATUS, ACK);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), ACK | DRV | FOK);
+	wr(VIRTIO_MMIO_STATUS, NEEDS_RESET);
+	wr(VIRTIO_MMIO_STATUS, 0x100);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), ACK | DRV | FOK);
 	CHECK_EQ(fake.resets, 1);
 	guest_done();
 }
@@ -474,7 +431,7 @@ TEST(virtio_mmio_refuses_features_ok_for_bad_feature_sets)
 	REQUIRE(guest_with_device());
 	/* Without VIRTIO_F_VERSION_1 (a legacy driver). */
 	CHECK(!negotiate(FEATURE_A));
-	CHECK_EQ(rd(REG_STATUS), ACK | DRV);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), ACK | DRV);
 	CHECK_EQ(virtio_driver_features(fake.vdev), 0);
 	/* A bit the device did not offer. */
 	CHECK(!negotiate(VIRTIO_F_VERSION_1 | (1ULL << 5)));
@@ -483,13 +440,13 @@ TEST(virtio_mmio_refuses_features_ok_for_bad_feature_sets)
 	CHECK(!negotiate(VIRTIO_F_VERSION_1 | FEATURE_B));
 	CHECK_EQ(virtio_driver_features(fake.vdev), 0);
 	/* DRIVER_OK without FEATURES_OK does not stick either. */
-	wr(REG_STATUS, ACK | DRV | DOK);
-	CHECK_EQ(rd(REG_STATUS), ACK | DRV);
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV | DOK);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), ACK | DRV);
 	CHECK(!virtio_device_ready(fake.vdev));
 	/* The driver may try again with a set the device takes. */
 	write_features(VIRTIO_F_VERSION_1 | FEATURE_A | FEATURE_B);
-	wr(REG_STATUS, ACK | DRV | FOK);
-	CHECK_EQ(rd(REG_STATUS), ACK | DRV | FOK);
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV | FOK);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), ACK | DRV | FOK);
 	CHECK_EQ(virtio_driver_features(fake.vdev), VIRTIO_F_VERSION_1 | FEATURE_A | FEATURE_B);
 	guest_done();
 }
@@ -501,13 +458,13 @@ TEST(virtio_mmio_sets_up_queues)
 	REQUIRE(guest_with_device());
 	REQUIRE(driver_init(VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | VIRTIO_F_INDIRECT_DESC, false));
 	CHECK(virtio_device_ready(fake.vdev));
-	wr(REG_QUEUE_SEL, 0);
-	CHECK_EQ(rd(REG_QUEUE_READY), 1);
-	CHECK_EQ(rd(REG_QUEUE_NUM), 8);
-	CHECK_EQ(rd(REG_QUEUE_DESC_LOW), (uint32_t)QDESC(0));
-	CHECK_EQ(rd(REG_QUEUE_DRIVER_LOW), (uint32_t)QAVAIL(0));
-	CHECK_EQ(rd(REG_QUEUE_DEVICE_LOW), (uint32_t)QUSED(0));
-	CHECK_EQ(rd(REG_QUEUE_DEVICE_HIGH), 0);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_NUM), 8);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_DESC_LOW), (uint32_t)QDESC(0));
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_DRIVER_LOW), (uint32_t)QAVAIL(0));
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_DEVICE_LOW), (uint32_t)QUSED(0));
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_DEVICE_HIGH), 0);
 	vq = virtio_queue(fake.vdev, 0);
 	REQUIRE(vq);
 	CHECK(vq->ready);
@@ -516,18 +473,18 @@ TEST(virtio_mmio_sets_up_queues)
 	CHECK(vq->indirect);
 	CHECK(!virtio_queue(fake.vdev, 1)->ready);
 	/* A ready queue's registers cannot change under the device. */
-	wr(REG_QUEUE_NUM, 4);
-	wr(REG_QUEUE_DESC_LOW, 0x1000);
-	wr(REG_QUEUE_DESC_HIGH, 1);
-	CHECK_EQ(rd(REG_QUEUE_NUM), 8);
+	wr(VIRTIO_MMIO_QUEUE_NUM, 4);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, 0x1000);
+	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_NUM), 8);
 	CHECK_EQ(vq->desc, QDESC(0));
 	CHECK_EQ(vq->size, 8);
 	/* QueueReady 0 stops it; then it can be set up again. */
-	wr(REG_QUEUE_READY, 0);
-	CHECK_EQ(rd(REG_QUEUE_READY), 0);
+	wr(VIRTIO_MMIO_QUEUE_READY, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	CHECK(!vq->ready);
 	setup_queue(0, 16, QDESC(1), QAVAIL(1), QUSED(1));
-	CHECK_EQ(rd(REG_QUEUE_READY), 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 1);
 	CHECK_EQ(vq->size, 16);
 	CHECK_EQ(vq->desc, QDESC(1));
 	/* Without the ring features the queue does without them. */
@@ -550,18 +507,18 @@ static void queue_refused(bool features_ok, uint32_t num, gpa_t desc, gpa_t avai
 	if (features_ok)
 		CHECK(negotiate(VIRTIO_F_VERSION_1));
 	else
-		wr(REG_STATUS, ACK | DRV);
+		wr(VIRTIO_MMIO_STATUS, ACK | DRV);
 	setup_queue(0, num, desc, avail, used);
-	CHECK_EQ(rd(REG_QUEUE_READY), 0);
-	CHECK(rd(REG_STATUS) & NEEDS_RESET);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 2);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & NEEDS_RESET);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 2);
 	CHECK(irq_level());
 	snprintf(expected, sizeof(expected),
 		 "guest vt0: device rng0 (virtio-fake): queue 0: %s; device needs reset", why);
 	if (!CHECK(strstr(unit_console_text(), expected)))
 		CHECK_STR_EQ(unit_console_text(), expected);
 	/* DRIVER_OK does not make a device that needs reset ready. */
-	wr(REG_STATUS, ACK | DRV | FOK | DOK);
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV | FOK | DOK);
 	CHECK(!virtio_device_ready(fake.vdev));
 	guest_done();
 }
@@ -597,31 +554,31 @@ TEST(virtio_mmio_notify_reaches_the_device_only_when_it_may_act)
 	setup_queue(0, 8, QDESC(0), QAVAIL(0), QUSED(0));
 	offer_buffer(0, 8, 3);
 	/* Before DRIVER_OK: nothing. */
-	wr(REG_QUEUE_NOTIFY, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	CHECK_EQ(fake.notifies[0], 0);
 	/* DRIVER_OK hands each ready queue over once: nothing is left behind. */
-	wr(REG_STATUS, ACK | DRV | FOK | DOK);
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV | FOK | DOK);
 	CHECK_EQ(fake.notifies[0], 1);
 	CHECK_EQ(fake.notifies[1], 0);             /* not ready */
 	CHECK_EQ(ram_get(QUSED(0) + 2, 2), 1);
 	CHECK_EQ(ram_get(QUSED(0) + 4, 4), 3);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 1);
 	CHECK(irq_level());
-	wr(REG_INTERRUPT_ACK, 1);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 0);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	CHECK(!irq_level());
 
 	offer_buffer(0, 8, 5);
-	wr(REG_QUEUE_NOTIFY, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	CHECK_EQ(fake.notifies[0], 2);
 	CHECK_EQ(fake.last_pop, 0);
 	CHECK_EQ(ram_get(QUSED(0) + 2, 2), 2);
 	CHECK_EQ(ram_get(QUSED(0) + 12, 4), 5);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 1);
 	/* Queues that are not ready or do not exist. */
-	wr(REG_QUEUE_NOTIFY, 1);
-	wr(REG_QUEUE_NOTIFY, 2);
-	wr(REG_QUEUE_NOTIFY, 0xffffffff);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 2);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0xffffffff);
 	CHECK_EQ(fake.notifies[1], 0);
 	CHECK_EQ(fake.notifies[0], 2);
 	guest_done();
@@ -638,18 +595,18 @@ TEST(virtio_mmio_broken_ring_puts_the_device_in_needs_reset)
 	ram_put(QDESC(0) + 16 * 2 + 14, 2, 2);
 	ram_put(QAVAIL(0) + 4, 2, 2);
 	ram_put(QAVAIL(0) + 2, 1, 2);
-	wr(REG_QUEUE_NOTIFY, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	CHECK_EQ(fake.notifies[0], 2);
 	CHECK_EQ(fake.last_pop, -KEEL_EINVAL);
-	CHECK(rd(REG_STATUS) & NEEDS_RESET);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 2);
+	CHECK(rd(VIRTIO_MMIO_STATUS) & NEEDS_RESET);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 2);
 	CHECK(irq_level());
 	CHECK(!virtio_device_ready(fake.vdev));
 	CHECK(strstr(unit_console_text(),
 		     "guest vt0: device rng0 (virtio-fake): queue 0: the descriptor chain loops; device needs reset"));
 	/* No more notifications, on any queue, until reset. */
-	wr(REG_QUEUE_NOTIFY, 0);
-	wr(REG_QUEUE_NOTIFY, 1);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 1);
 	CHECK_EQ(fake.notifies[0], 2);
 	CHECK_EQ(fake.notifies[1], 1);
 	CHECK_EQ(count_text(unit_console_text(), "needs reset"), 1);
@@ -657,9 +614,9 @@ TEST(virtio_mmio_broken_ring_puts_the_device_in_needs_reset)
 	 * works again. */
 	ram_put(QAVAIL(0) + 2, 0, 2);
 	REQUIRE(driver_init(VIRTIO_F_VERSION_1, true));
-	CHECK(!(rd(REG_STATUS) & NEEDS_RESET));
+	CHECK(!(rd(VIRTIO_MMIO_STATUS) & NEEDS_RESET));
 	offer_buffer(0, 8, 1);
-	wr(REG_QUEUE_NOTIFY, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	CHECK_EQ(fake.last_pop, 0);
 	CHECK_EQ(ram_get(QUSED(0) + 2, 2), 1);
 	guest_done();
@@ -669,19 +626,19 @@ TEST(virtio_mmio_interrupt_status_and_ack_drive_the_line)
 {
 	REQUIRE(guest_with_device());
 	virtio_interrupt_used(fake.vdev);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 1);
 	CHECK(irq_level());
 	virtio_config_changed(fake.vdev);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 3);
-	wr(REG_INTERRUPT_ACK, 1);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 2);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 3);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, 1);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 2);
 	CHECK(irq_level());
 	/* Writing InterruptStatus does nothing; ACK of unset bits neither. */
-	wr(REG_INTERRUPT_STATUS, 0);
-	wr(REG_INTERRUPT_ACK, 0xfffffff0);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 2);
-	wr(REG_INTERRUPT_ACK, 2);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 0);
+	wr(VIRTIO_MMIO_INTERRUPT_STATUS, 0);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, 0xfffffff0);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 2);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, 2);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	CHECK(!irq_level());
 	guest_done();
 }
@@ -695,18 +652,18 @@ TEST(virtio_mmio_reset_returns_everything_to_power_on)
 	virtio_interrupt_used(fake.vdev);
 	CHECK(irq_level());
 	CHECK_EQ(fake.resets, 1);                    /* driver_init writes 0 first */
-	wr(REG_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, 0);
 	CHECK_EQ(fake.resets, 2);
-	CHECK_EQ(rd(REG_STATUS), 0);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	CHECK(!irq_level());
 	CHECK_EQ(virtio_driver_features(fake.vdev), 0);
 	CHECK(!virtio_device_ready(fake.vdev));
 	for (unsigned int q = 0; q < 2; q++) {
-		wr(REG_QUEUE_SEL, q);
-		CHECK_EQ(rd(REG_QUEUE_READY), 0);
-		CHECK_EQ(rd(REG_QUEUE_NUM), 0);
-		CHECK_EQ(rd(REG_QUEUE_DESC_LOW), 0);
+		wr(VIRTIO_MMIO_QUEUE_SEL, q);
+		CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
+		CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_NUM), 0);
+		CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_DESC_LOW), 0);
 		vq = virtio_queue(fake.vdev, q);
 		CHECK(!vq->ready);
 		CHECK_EQ(vq->size, 0);
@@ -716,13 +673,13 @@ TEST(virtio_mmio_reset_returns_everything_to_power_on)
 	virtio_config_changed(fake.vdev);
 	virtio_mmio_reset(fake.vdev);
 	CHECK_EQ(fake.resets, 4);
-	CHECK_EQ(rd(REG_STATUS), 0);
-	CHECK_EQ(rd(REG_INTERRUPT_STATUS), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_STATUS), 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	CHECK(!irq_level());
-	wr(REG_QUEUE_SEL, 0);
-	CHECK_EQ(rd(REG_QUEUE_READY), 0);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	CHECK_EQ(rd(VIRTIO_MMIO_QUEUE_READY), 0);
 	/* Notifications after a reset reach nobody. */
-	wr(REG_QUEUE_NOTIFY, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
 	CHECK_EQ(fake.notifies[0], 2);
 	guest_done();
 }
@@ -731,10 +688,10 @@ TEST(virtio_needs_reset_warns_a_few_times_per_device)
 {
 	REQUIRE(guest_with_device());
 	for (unsigned int i = 0; i < 6; i++) {
-		wr(REG_STATUS, 0);
+		wr(VIRTIO_MMIO_STATUS, 0);
 		virtio_needs_reset(fake.vdev, "testing");
 		virtio_needs_reset(fake.vdev, "again");   /* already set: quiet */
-		CHECK(rd(REG_STATUS) & NEEDS_RESET);
+		CHECK(rd(VIRTIO_MMIO_STATUS) & NEEDS_RESET);
 	}
 	CHECK_EQ(count_text(unit_console_text(),
 			    "guest vt0: device rng0 (virtio-fake): testing; device needs reset"), 3);

@@ -7,32 +7,15 @@
  */
 #include <arch/cpu.h>
 #include <keel/errno.h>
-#include <keel/fs.h>
 #include <keel/guest.h>
-#include <keel/mm.h>
-#include <keel/sched.h>
 #include <keel/shell.h>
-#include <libfdt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <virtio/virtio_mmio_regs.h>
+#include "guest_fixture.h"
 #include "unit.h"
 
-#define REG_DEVICE_ID 0x008
-#define REG_DRIVER_FEATURES 0x020
-#define REG_DRIVER_FEATURES_SEL 0x024
-#define REG_QUEUE_SEL 0x030
-#define REG_QUEUE_NUM 0x038
-#define REG_QUEUE_READY 0x044
-#define REG_QUEUE_NOTIFY 0x050
-#define REG_STATUS 0x070
-#define REG_QUEUE_DESC_LOW 0x080
-#define REG_QUEUE_DRIVER_LOW 0x090
-#define REG_QUEUE_DEVICE_LOW 0x0a0
-#define REG_CONFIG 0x100
-
 #define VSOCK_BASE 0x0a000000
-#define QUEUE_SIZE 8
 #define RINGS 0x40100000
 #define RX_BUFFERS 0x40200000
 #define TX_BUFFER 0x40300000
@@ -46,78 +29,19 @@
 #define OP_RW 5
 #define OP_CREDIT_UPDATE 6
 
-static char *archive;
-static size_t archive_len;
-
-static void put(const char *name, uint32_t mode, size_t size)
-{
-	char header[111];
-
-	archive = realloc(archive, archive_len + 110 + strlen(name) + size + 16);
-	snprintf(header, sizeof(header),
-		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-		 (unsigned int)archive_len + 1, mode, 0U, 0U, 1U, 0U, (unsigned int)size,
-		 0U, 0U, 0U, 0U, (unsigned int)strlen(name) + 1, 0U);
-	memcpy(archive + archive_len, header, 110);
-	archive_len += 110;
-	memcpy(archive + archive_len, name, strlen(name) + 1);
-	archive_len += strlen(name) + 1;
-	while (archive_len % 4)
-		archive[archive_len++] = 0;
-	memset(archive + archive_len, 0, size);
-	archive_len += size;
-	while (archive_len % 4)
-		archive[archive_len++] = 0;
-}
-
-static bool read_file(const char *path, char **data, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-
-	if (!f)
-		return false;
-	*data = malloc(65536);
-	*len = fread(*data, 1, 65536, f);
-	fclose(f);
-	return *len > 0;
-}
+static struct fixture_archive archive;
 
 static bool setup(void)
 {
-	static bool loaded;
-	char err[GUEST_ERROR_MAX], *dtb;
-	size_t dtb_len;
-
-	if (!archive) {
-		put("guests", 0040755, 0);
-		put("guests/kernel.bin", 0100644, 4096);
-		put("TRAILER!!!", 0, 0);
-	}
-	if (fs_mount_cpio(archive, archive_len))
-		return false;
-	if (loaded)
-		return true;
-	sched_init();
-	if (!read_file(UNIT_DATA_DIR "/virtio_vsock.dtb", &dtb, &dtb_len))
-		return false;
-	loaded = guest_load_tree(dtb, dtb_len, err, sizeof(err)) == 3;
-	free(dtb);
-	if (!loaded)
-		printf("load: %s\n", err);
-	return loaded;
+	if (!archive.len)
+		fixture_archive_add_kernel(&archive);
+	return fixture_archive_mount_guests(&archive, UNIT_DATA_DIR "/virtio_vsock.dtb", 3);
 }
 
 /* ---- a vsock driver ---- */
 
-struct test_queue {
-	gpa_t desc, avail, used;
-	uint16_t avail_idx, used_seen, next_desc;
-};
-
 struct vdev {
-	struct guest *g;
-	const struct mmio_region *region;
-	struct test_queue queues[3];
+	struct fixture_virtio v;
 	uint64_t cid;
 };
 
@@ -128,19 +52,6 @@ struct packet {
 	uint32_t flags, buf_alloc, fwd_cnt;
 	uint8_t data[256];
 };
-
-static void reg_write(struct vdev *d, uint64_t offset, uint32_t value)
-{
-	CHECK_EQ(d->region->ops->write(d->region->state, NULL, offset, 4, value), 0);
-}
-
-static uint32_t reg_read(struct vdev *d, uint64_t offset)
-{
-	uint64_t value = 0;
-
-	CHECK_EQ(d->region->ops->read(d->region->state, NULL, offset, 4, &value), 0);
-	return (uint32_t)value;
-}
 
 static void put_le(uint8_t *p, uint64_t v, unsigned int bytes)
 {
@@ -157,90 +68,46 @@ static uint64_t get_le(const uint8_t *p, unsigned int bytes)
 	return v;
 }
 
-static uint64_t guest_le(struct guest *g, gpa_t at, unsigned int bytes)
-{
-	uint8_t b[8] = { 0 };
-
-	CHECK_EQ(guest_copy_from(g, b, at, bytes), 0);
-	return get_le(b, bytes);
-}
-
-static void guest_put16(struct guest *g, gpa_t at, uint16_t v)
-{
-	uint8_t b[2];
-
-	put_le(b, v, 2);
-	CHECK_EQ(guest_copy_to(g, at, b, 2), 0);
-}
-
 static bool driver_open(struct vdev *d, const char *name)
 {
 	char err[GUEST_ERROR_MAX];
+	struct guest *g = guest_find(name);
 
 	memset(d, 0, sizeof(*d));
-	d->g = guest_find(name);
-	if (!d->g || guest_create(d->g, err, sizeof(err)))
+	if (!g || guest_create(g, err, sizeof(err)))
 		return false;
-	d->region = mmio_table_find(&d->g->mmio, VSOCK_BASE);
-	if (!d->region || reg_read(d, REG_DEVICE_ID) != 19)
+	if (!fixture_virtio_start(&d->v, g, VSOCK_BASE, RINGS, 3, 0))
 		return false;
-	reg_write(d, REG_STATUS, 0);
-	reg_write(d, REG_STATUS, 1 | 2);
-	reg_write(d, REG_DRIVER_FEATURES_SEL, 1);
-	reg_write(d, REG_DRIVER_FEATURES, 1);          /* VERSION_1 */
-	reg_write(d, REG_STATUS, 1 | 2 | 8);
-	for (unsigned int q = 0; q < 3; q++) {
-		struct test_queue *tq = &d->queues[q];
-		gpa_t rings = RINGS + 0x4000 * q;
-
-		tq->desc = rings;
-		tq->avail = rings + 0x1000;
-		tq->used = rings + 0x2000;
-		CHECK_EQ(guest_copy_to(d->g, rings, (uint8_t[0x3000]){ 0 }, 0x3000), 0);
-		reg_write(d, REG_QUEUE_SEL, q);
-		reg_write(d, REG_QUEUE_NUM, QUEUE_SIZE);
-		reg_write(d, REG_QUEUE_DESC_LOW, (uint32_t)tq->desc);
-		reg_write(d, REG_QUEUE_DRIVER_LOW, (uint32_t)tq->avail);
-		reg_write(d, REG_QUEUE_DEVICE_LOW, (uint32_t)tq->used);
-		reg_write(d, REG_QUEUE_READY, 1);
-	}
-	reg_write(d, REG_STATUS, 1 | 2 | 8 | 4);
-	d->cid = reg_read(d, REG_CONFIG) | (uint64_t)reg_read(d, REG_CONFIG + 4) << 32;
-	return reg_read(d, REG_STATUS) == (1 | 2 | 8 | 4);
+	if (fixture_virtio_read(&d->v, VIRTIO_MMIO_DEVICE_ID) != 19)
+		return false;
+	d->cid = fixture_virtio_read(&d->v, VIRTIO_MMIO_CONFIG) |
+		 (uint64_t)fixture_virtio_read(&d->v, VIRTIO_MMIO_CONFIG + 4) << 32;
+	return true;
 }
 
 /* One buffer made available on queue q; its descriptor is the slot. */
 static void driver_add(struct vdev *d, unsigned int q, gpa_t addr, uint32_t len,
 		       bool writable)
 {
-	struct test_queue *tq = &d->queues[q];
-	uint16_t index = tq->next_desc;
-	uint8_t desc[16] = { 0 };
+	struct fixture_buffer buf = { addr, len, writable };
 
-	put_le(desc, addr, 8);
-	put_le(desc + 8, len, 4);
-	put_le(desc + 12, writable ? 2 : 0, 2);
-	CHECK_EQ(guest_copy_to(d->g, tq->desc + 16ULL * index, desc, 16), 0);
-	tq->next_desc = (uint16_t)((index + 1) % QUEUE_SIZE);
-	guest_put16(d->g, tq->avail + 4 + 2ULL * (tq->avail_idx % QUEUE_SIZE), index);
-	tq->avail_idx++;
-	guest_put16(d->g, tq->avail + 2, tq->avail_idx);
+	fixture_virtio_add(&d->v, q, &buf, 1);
 }
 
-/* Receive buffers in every free slot (the rx queue holds QUEUE_SIZE). */
+/* Receive buffers in every free slot (the rx queue holds FIXTURE_QUEUE_SIZE). */
 static void rx_fill(struct vdev *d)
 {
-	struct test_queue *tq = &d->queues[0];
+	struct fixture_queue *tq = &d->v.queues[0];
 
-	while ((uint16_t)(tq->avail_idx - tq->used_seen) < QUEUE_SIZE)
+	while ((uint16_t)(tq->avail_idx - tq->used_seen) < FIXTURE_QUEUE_SIZE)
 		driver_add(d, 0, RX_BUFFERS + 0x200ULL * tq->next_desc, RX_SIZE, true);
-	reg_write(d, REG_QUEUE_NOTIFY, 0);
+	fixture_virtio_notify(&d->v, 0);
 }
 
 static void tx(struct vdev *d, const struct packet *p, uint32_t payload_len)
 {
 	uint8_t buf[HDR + 4096];
-	struct test_queue *tq = &d->queues[1];
+	struct fixture_queue *tq = &d->v.queues[1];
 
 	put_le(buf, p->src_cid, 8);
 	put_le(buf + 8, p->dst_cid, 8);
@@ -255,10 +122,10 @@ static void tx(struct vdev *d, const struct packet *p, uint32_t payload_len)
 	memcpy(buf + HDR, p->data, MIN(payload_len, (uint32_t)sizeof(p->data)));
 	if (payload_len > sizeof(p->data))
 		memset(buf + HDR + sizeof(p->data), 'x', payload_len - sizeof(p->data));
-	CHECK_EQ(guest_copy_to(d->g, TX_BUFFER, buf, HDR + payload_len), 0);
+	CHECK_EQ(guest_copy_to(d->v.g, TX_BUFFER, buf, HDR + payload_len), 0);
 	driver_add(d, 1, TX_BUFFER, HDR + payload_len, false);
-	reg_write(d, REG_QUEUE_NOTIFY, 1);
-	CHECK_EQ(guest_le(d->g, tq->used + 2, 2), tq->avail_idx);
+	fixture_virtio_notify(&d->v, 1);
+	CHECK_EQ(fixture_guest_get_le(d->v.g, tq->used + 2, 2), tq->avail_idx);
 	tq->used_seen = tq->avail_idx;
 }
 
@@ -282,21 +149,21 @@ static void send(struct vdev *d, uint64_t dst_cid, uint32_t src_port, uint32_t d
 /* The next packet in d's receive queue; false when there is none. */
 static bool rx(struct vdev *d, struct packet *p)
 {
-	struct test_queue *tq = &d->queues[0];
+	struct fixture_queue *tq = &d->v.queues[0];
 	uint8_t buf[RX_SIZE];
 	gpa_t entry;
 	uint32_t id, len;
 
 	memset(p, 0, sizeof(*p));
-	if (guest_le(d->g, tq->used + 2, 2) == tq->used_seen)
+	if (fixture_guest_get_le(d->v.g, tq->used + 2, 2) == tq->used_seen)
 		return false;
-	entry = tq->used + 4 + 8ULL * (tq->used_seen % QUEUE_SIZE);
-	id = (uint32_t)guest_le(d->g, entry, 4);
-	len = (uint32_t)guest_le(d->g, entry + 4, 4);
+	entry = tq->used + 4 + 8ULL * (tq->used_seen % FIXTURE_QUEUE_SIZE);
+	id = (uint32_t)fixture_guest_get_le(d->v.g, entry, 4);
+	len = (uint32_t)fixture_guest_get_le(d->v.g, entry + 4, 4);
 	tq->used_seen++;
 	if (!CHECK(len >= HDR && len <= RX_SIZE))
 		return false;
-	CHECK_EQ(guest_copy_from(d->g, buf, RX_BUFFERS + 0x200ULL * id, len), 0);
+	CHECK_EQ(guest_copy_from(d->v.g, buf, RX_BUFFERS + 0x200ULL * id, len), 0);
 	p->src_cid = get_le(buf, 8);
 	p->dst_cid = get_le(buf + 8, 8);
 	p->src_port = (uint32_t)get_le(buf + 16, 4);
@@ -347,7 +214,7 @@ TEST(virtio_vsock_echo_service_sends_bytes_back)
 	/* Nobody listens on port 8: refused. */
 	send(&d, 2, 1001, 8, OP_REQUEST, 4096, 0, NULL);
 	CHECK(rx_op(&d, &p, OP_RST));
-	CHECK_EQ(guest_destroy(d.g), 0);
+	CHECK_EQ(guest_destroy(d.v.g), 0);
 }
 
 TEST(virtio_vsock_guest_to_guest_connect_data_shutdown)
@@ -391,9 +258,9 @@ TEST(virtio_vsock_guest_to_guest_connect_data_shutdown)
 	REQUIRE(rx_op(&b, &p, OP_REQUEST));
 	send(&b, 3, 1234, 2001, OP_RESPONSE, 4096, 0, NULL);
 	REQUIRE(rx_op(&a, &p, OP_RESPONSE));
-	CHECK_EQ(guest_destroy(b.g), 0);
+	CHECK_EQ(guest_destroy(b.v.g), 0);
 	CHECK(rx_op(&a, &p, OP_RST) && p.dst_port == 2001);
-	CHECK_EQ(guest_destroy(a.g), 0);
+	CHECK_EQ(guest_destroy(a.v.g), 0);
 }
 
 TEST(virtio_vsock_keel_respects_the_receivers_credit)
@@ -426,7 +293,7 @@ TEST(virtio_vsock_keel_respects_the_receivers_credit)
 	tx(&d, &big, big.len);
 	CHECK(rx_op(&d, &p, OP_RST));
 	CHECK(strstr(unit_console_text(), "more data than the credit Keel gave") != NULL);
-	CHECK_EQ(guest_destroy(d.g), 0);
+	CHECK_EQ(guest_destroy(d.v.g), 0);
 }
 
 TEST(virtio_vsock_spoofed_and_unknown_packets_are_reset_or_dropped)
@@ -476,7 +343,7 @@ TEST(virtio_vsock_spoofed_and_unknown_packets_are_reset_or_dropped)
 	/* The device keeps working. */
 	send(&d, 2, 1003, 7, OP_REQUEST, 4096, 0, NULL);
 	CHECK(rx_op(&d, &p, OP_RESPONSE));
-	CHECK_EQ(guest_destroy(d.g), 0);
+	CHECK_EQ(guest_destroy(d.v.g), 0);
 }
 
 TEST(virtio_vsock_connection_table_is_bounded)
@@ -500,7 +367,7 @@ TEST(virtio_vsock_connection_table_is_bounded)
 	send(&d, 2, 3000, 7, OP_RST, 4096, 0, NULL);
 	send(&d, 2, 3016, 7, OP_REQUEST, 4096, 0, NULL);
 	CHECK(rx_op(&d, &p, OP_RESPONSE));
-	CHECK_EQ(guest_destroy(d.g), 0);
+	CHECK_EQ(guest_destroy(d.v.g), 0);
 }
 
 TEST(virtio_vsock_echo_waiting_for_receive_buffers_goes_out_later)
@@ -524,7 +391,7 @@ TEST(virtio_vsock_echo_waiting_for_receive_buffers_goes_out_later)
 	}
 	CHECK_EQ(responses, 16);
 	CHECK_EQ(echoed, 1);
-	CHECK_EQ(guest_destroy(d.g), 0);
+	CHECK_EQ(guest_destroy(d.v.g), 0);
 }
 
 TEST(virtio_vsock_guest_cid_must_be_unique_among_created_guests)
@@ -594,35 +461,20 @@ TEST(virtio_vsock_send_from_the_shell_prints_the_guests_answer)
 	CHECK(shell_run_line("vsock send vsk0 1234 x") == -KEEL_ENOENT);
 	CHECK(shell_run_line("vsock send vsk1 port x") == -KEEL_EINVAL);
 	CHECK(shell_run_line("vsock frob") == -KEEL_EINVAL);
-	CHECK_EQ(guest_destroy(d.g), 0);
+	CHECK_EQ(guest_destroy(d.v.g), 0);
 }
 
 TEST(virtio_vsock_nodes_are_checked_with_clear_messages)
 {
-	static const struct {
-		const char *guest;
-		const char *message;
-	} cases[] = {
+	static const struct fixture_node_error cases[] = {
 		{ "bad-nocid", "guest bad-nocid: node /guests/bad-nocid/devices/vsock0: \"guest-cid\" is required: the guest's vsock address, a number of at least 3 unique among the guests" },
 		{ "bad-cid2", "guest bad-cid2: node /guests/bad-cid2/devices/vsock0: \"guest-cid\" 2 is reserved: 0, 1 and 2 are the hypervisor's and the host's, 0xffffffff means any; use 3 or more" },
 		{ "bad-cidcells", "guest bad-cidcells: node /guests/bad-cidcells/devices/vsock0: \"guest-cid\" must be one 32-bit cell, found 8 bytes" },
 		{ "bad-backend", "guest bad-backend: node /guests/bad-backend/devices/vsock0: \"backend\" is not for a virtio-vsock device: it talks to other guests and to Keel, named by \"guest-cid\"" },
 		{ "bad-vsockprop", "guest bad-vsockprop: node /guests/bad-vsockprop/devices/vsock0: unknown property \"port\": a virtio-vsock node takes guest-cid besides compatible, reg and interrupts (see docs/guest-binding.md)" },
 	};
-	static struct guest_config cfg;
-	char err[GUEST_ERROR_MAX], path[64], *dtb;
-	size_t dtb_len;
 
 	REQUIRE(setup());
-	REQUIRE(read_file(UNIT_DATA_DIR "/virtio_vsock_bad.dtb", &dtb, &dtb_len));
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int node;
-
-		snprintf(path, sizeof(path), "/guests/%s", cases[i].guest);
-		node = fdt_path_offset(dtb, path);
-		REQUIRE(node >= 0);
-		CHECK(guest_config_parse(dtb, node, &cfg, err, sizeof(err)) < 0);
-		CHECK_STR_EQ(err, cases[i].message);
-	}
-	free(dtb);
+	fixture_check_node_errors(UNIT_DATA_DIR "/virtio_vsock_bad.dtb", cases,
+				  sizeof(cases) / sizeof(cases[0]));
 }

@@ -6,9 +6,9 @@
  */
 #include <keel/errno.h>
 #include <keel/guest.h>
-#include <stdlib.h>
 #include <string.h>
 #include <virtio/virtio.h>
+#include "guest_fixture.h"
 #include "unit.h"
 
 #define RAM_BASE 0x40000000ULL
@@ -23,40 +23,22 @@
 #define F_WRITE 2
 #define F_INDIRECT 4
 
-static struct guest ring_guest;
-static uint8_t *ring_ram;
-static void *ring_chunks[1];
+static struct fixture_ram_guest ring;
 
 /* A guest with RAM_SIZE bytes of zeroed RAM at RAM_BASE, nothing else. */
 static struct guest *guest_with_ram(void)
 {
-	struct guest *g = &ring_guest;
-
-	if (!ring_ram)
-		ring_ram = malloc(RAM_SIZE);
-	memset(ring_ram, 0, RAM_SIZE);
-	memset(g, 0, sizeof(*g));
-	ring_chunks[0] = ring_ram;
-	g->name = "vq0";
-	g->mem[0] = (struct guest_mem){ .base = RAM_BASE, .size = RAM_SIZE,
-					.chunk_count = 1, .chunks = ring_chunks };
-	g->mem_count = 1;
-	return g;
+	return fixture_ram_guest_reset(&ring, "vq0", RAM_BASE, RAM_SIZE);
 }
 
 static void ram_put(gpa_t gpa, uint64_t value, unsigned int bytes)
 {
-	for (unsigned int i = 0; i < bytes; i++)
-		ring_ram[gpa - RAM_BASE + i] = (uint8_t)(value >> (8 * i));
+	fixture_guest_put_le(&ring.g, gpa, value, bytes);
 }
 
 static uint64_t ram_get(gpa_t gpa, unsigned int bytes)
 {
-	uint64_t value = 0;
-
-	for (unsigned int i = 0; i < bytes; i++)
-		value |= (uint64_t)ring_ram[gpa - RAM_BASE + i] << (8 * i);
-	return value;
+	return fixture_guest_get_le(&ring.g, gpa, bytes);
 }
 
 /* Descriptor i of the table at table. */
@@ -570,7 +552,7 @@ TEST(virtq_broken_queue_stays_broken_until_reset)
 	CHECK(!virtq_push(vq, &req, 0));
 	CHECK_EQ(used_idx(), 0);
 	/* ...until the queue is reset and set up again. */
-	virtq_reset(vq, &ring_guest);
+	virtq_reset(vq, &ring.g);
 	CHECK(!vq->broken);
 	CHECK(vq->broken_why == NULL);
 	vq->size = 8;
