@@ -13,10 +13,9 @@
 #include <lib/l2switch.h>
 #include <stdio.h>
 #include <string.h>
+#include <virtio/virtio_mmio_regs.h>
 
 #include "virtio_driver.h"
-
-#define NET_CONFIG 0x100
 
 #define HOST_TO_DEVICE 1u
 #define HOST_BROADCAST 2u
@@ -75,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_device_create(&net, fuzz_guest_new("fuzz"), "virtio,net", "net0",
 				   "switch:fuzz0", 0x0a000000, 16, 2);
 		for (unsigned int i = 0; i < L2SWITCH_MAC_LEN; i++)
-			device_mac[i] = (uint8_t)fuzz_reg_read(&net, NET_CONFIG + i, 1);
+			device_mac[i] = (uint8_t)fuzz_reg_read(&net, VIRTIO_MMIO_CONFIG + i, 1);
 		snprintf(peer.label, sizeof(peer.label), "fuzz-peer");
 		peer.mac[0] = 0x02;
 		peer.mac[5] = 0x01;

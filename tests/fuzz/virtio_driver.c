@@ -10,27 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <virtio/virtio_mmio_regs.h>
 
 #include "virtio_driver.h"
-
-/* virtio-mmio registers (VIRTIO 1.2 §4.2.2). */
-#define REG_DEVICE_FEATURES 0x010
-#define REG_DEVICE_FEATURES_SEL 0x014
-#define REG_DRIVER_FEATURES 0x020
-#define REG_DRIVER_FEATURES_SEL 0x024
-#define REG_QUEUE_SEL 0x030
-#define REG_QUEUE_NUM 0x038
-#define REG_QUEUE_READY 0x044
-#define REG_QUEUE_NOTIFY 0x050
-#define REG_INTERRUPT_STATUS 0x060
-#define REG_INTERRUPT_ACK 0x064
-#define REG_STATUS 0x070
-#define REG_QUEUE_DESC_LOW 0x080
-#define REG_QUEUE_DESC_HIGH 0x084
-#define REG_QUEUE_DRIVER_LOW 0x090
-#define REG_QUEUE_DRIVER_HIGH 0x094
-#define REG_QUEUE_DEVICE_LOW 0x0a0
-#define REG_QUEUE_DEVICE_HIGH 0x0a4
 
 #define STATUS_ACKNOWLEDGE 1u
 #define STATUS_DRIVER 2u
@@ -67,6 +49,9 @@
 
 #define ARENA_SIZE (64UL << 20)
 #define GUESTS_MAX 2
+/* AVAIL commands of one input: each may hand the device a whole queue of
+ * stale requests again, so a few are enough and keep an input fast. */
+#define AVAIL_MAX 8
 
 struct input {
 	const uint8_t *p;
@@ -84,6 +69,7 @@ struct driver {
 	uint8_t *ram;
 	uint8_t header[3];
 	uint32_t data_cursor;
+	unsigned int avail_commands;
 	struct driver_queue queues[QUEUES_MAX];
 };
 
@@ -282,23 +268,23 @@ static void driver_init(struct driver *drv)
 	uint8_t features = drv->header[0];
 	uint32_t word0 = 0;
 
-	fuzz_reg_write(d, REG_STATUS, 4, 0);
-	fuzz_reg_write(d, REG_STATUS, 4, STATUS_ACKNOWLEDGE);
-	fuzz_reg_write(d, REG_STATUS, 4, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
+	fuzz_reg_write(d, VIRTIO_MMIO_STATUS, 4, 0);
+	fuzz_reg_write(d, VIRTIO_MMIO_STATUS, 4, STATUS_ACKNOWLEDGE);
+	fuzz_reg_write(d, VIRTIO_MMIO_STATUS, 4, STATUS_ACKNOWLEDGE | STATUS_DRIVER);
 	if (features & IN_DEVICE_FEATURES) {
-		fuzz_reg_write(d, REG_DEVICE_FEATURES_SEL, 4, 0);
-		word0 = (uint32_t)fuzz_reg_read(d, REG_DEVICE_FEATURES, 4) &
+		fuzz_reg_write(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 4, 0);
+		word0 = (uint32_t)fuzz_reg_read(d, VIRTIO_MMIO_DEVICE_FEATURES, 4) &
 			~(F_EVENT_IDX | F_INDIRECT_DESC);
 	}
 	if (features & IN_EVENT_IDX)
 		word0 |= F_EVENT_IDX;
 	if (features & IN_INDIRECT)
 		word0 |= F_INDIRECT_DESC;
-	fuzz_reg_write(d, REG_DRIVER_FEATURES_SEL, 4, 0);
-	fuzz_reg_write(d, REG_DRIVER_FEATURES, 4, word0);
-	fuzz_reg_write(d, REG_DRIVER_FEATURES_SEL, 4, 1);
-	fuzz_reg_write(d, REG_DRIVER_FEATURES, 4, 1);             /* VERSION_1 */
-	fuzz_reg_write(d, REG_STATUS, 4, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK);
+	fuzz_reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 0);
+	fuzz_reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES, 4, word0);
+	fuzz_reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 4, 1);
+	fuzz_reg_write(d, VIRTIO_MMIO_DRIVER_FEATURES, 4, 1);             /* VERSION_1 */
+	fuzz_reg_write(d, VIRTIO_MMIO_STATUS, 4, STATUS_ACKNOWLEDGE | STATUS_DRIVER | STATUS_FEATURES_OK);
 
 	memset(drv->queues, 0, sizeof(drv->queues));
 	memset(drv->ram, 0, DATA_START);
@@ -310,17 +296,17 @@ static void driver_init(struct driver *drv)
 		if (!(drv->header[2] & (1u << q)))
 			continue;
 		dq->size = queue_size_of(drv->header[1]);
-		fuzz_reg_write(d, REG_QUEUE_SEL, 4, q);
-		fuzz_reg_write(d, REG_QUEUE_NUM, 4, dq->size);
-		fuzz_reg_write(d, REG_QUEUE_DESC_LOW, 4, (uint32_t)rings);
-		fuzz_reg_write(d, REG_QUEUE_DESC_HIGH, 4, (uint32_t)(rings >> 32));
-		fuzz_reg_write(d, REG_QUEUE_DRIVER_LOW, 4, (uint32_t)(rings + RING_AVAIL));
-		fuzz_reg_write(d, REG_QUEUE_DRIVER_HIGH, 4, (uint32_t)((rings + RING_AVAIL) >> 32));
-		fuzz_reg_write(d, REG_QUEUE_DEVICE_LOW, 4, (uint32_t)(rings + RING_USED));
-		fuzz_reg_write(d, REG_QUEUE_DEVICE_HIGH, 4, (uint32_t)((rings + RING_USED) >> 32));
-		fuzz_reg_write(d, REG_QUEUE_READY, 4, 1);
+		fuzz_reg_write(d, VIRTIO_MMIO_QUEUE_SEL, 4, q);
+		fuzz_reg_write(d, VIRTIO_MMIO_QUEUE_NUM, 4, dq->size);
+		fuzz_reg_write(d, VIRTIO_MMIO_QUEUE_DESC_LOW, 4, (uint32_t)rings);
+		fuzz_reg_write(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, 4, (uint32_t)(rings >> 32));
+		fuzz_reg_write(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, 4, (uint32_t)(rings + RING_AVAIL));
+		fuzz_reg_write(d, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, 4, (uint32_t)((rings + RING_AVAIL) >> 32));
+		fuzz_reg_write(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, 4, (uint32_t)(rings + RING_USED));
+		fuzz_reg_write(d, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, 4, (uint32_t)((rings + RING_USED) >> 32));
+		fuzz_reg_write(d, VIRTIO_MMIO_QUEUE_READY, 4, 1);
 	}
-	fuzz_reg_write(d, REG_STATUS, 4, STATUS_ACKNOWLEDGE | STATUS_DRIVER |
+	fuzz_reg_write(d, VIRTIO_MMIO_STATUS, 4, STATUS_ACKNOWLEDGE | STATUS_DRIVER |
 		       STATUS_FEATURES_OK | STATUS_DRIVER_OK);
 }
 
@@ -418,7 +404,7 @@ static void command_chain(struct driver *drv, struct input *in)
 	}
 	publish(drv, q, head);
 	if (which & IN_CHAIN_NOTIFY)
-		fuzz_reg_write(drv->d, REG_QUEUE_NOTIFY, 4, q);
+		fuzz_reg_write(drv->d, VIRTIO_MMIO_QUEUE_NOTIFY, 4, q);
 }
 
 static void command_register(struct driver *drv, struct input *in)
@@ -442,7 +428,7 @@ static void command_avail(struct driver *drv, struct input *in)
 	struct driver_queue *dq = &drv->queues[delta % drv->d->queue_count];
 	unsigned int q = (unsigned int)(dq - drv->queues);
 
-	if (!dq->size)
+	if (!dq->size || drv->avail_commands++ >= AVAIL_MAX)
 		return;
 	dq->avail_idx = (uint16_t)(dq->avail_idx + (delta >> 2));
 	ram_put16(drv, (uint64_t)RING_STRIDE * q + RING_AVAIL + 2, dq->avail_idx);
@@ -459,7 +445,7 @@ static void play(struct driver *drv, struct input *in, fuzz_host_fn host)
 			command_chain(drv, in);
 			break;
 		case 1:
-			fuzz_reg_write(drv->d, REG_QUEUE_NOTIFY, 4, take8(in));
+			fuzz_reg_write(drv->d, VIRTIO_MMIO_QUEUE_NOTIFY, 4, take8(in));
 			break;
 		case 2:
 			len = take16(in);
@@ -471,7 +457,7 @@ static void play(struct driver *drv, struct input *in, fuzz_host_fn host)
 			break;
 		case 3:
 			for (unsigned int q = 0; q < drv->d->queue_count; q++)
-				fuzz_reg_write(drv->d, REG_QUEUE_NOTIFY, 4, q);
+				fuzz_reg_write(drv->d, VIRTIO_MMIO_QUEUE_NOTIFY, 4, q);
 			break;
 		case 4:
 			command_avail(drv, in);
@@ -483,11 +469,32 @@ static void play(struct driver *drv, struct input *in, fuzz_host_fn host)
 			command_register(drv, in);
 			break;
 		default:
-			fuzz_reg_write(drv->d, REG_INTERRUPT_ACK, 4,
-				       (uint32_t)fuzz_reg_read(drv->d, REG_INTERRUPT_STATUS, 4));
+			fuzz_reg_write(drv->d, VIRTIO_MMIO_INTERRUPT_ACK, 4,
+				       (uint32_t)fuzz_reg_read(drv->d, VIRTIO_MMIO_INTERRUPT_STATUS, 4));
 			break;
 		}
 	}
+}
+
+/* Keel memory in use: the same after every input, or an input leaked. */
+static void check_no_leak(const struct fuzz_device *d)
+{
+	static bool measured;
+	static uint64_t live_objects, free_pages;
+	struct heap_stats heap;
+	struct page_stats pages;
+
+	heap_stats(&heap);
+	page_alloc_stats(&pages);
+	if (!measured) {
+		live_objects = heap.allocations - heap.frees;
+		free_pages = pages.free_pages;
+		measured = true;
+		return;
+	}
+	fuzz_promise(heap.allocations - heap.frees == live_objects);
+	fuzz_promise(pages.free_pages <= free_pages &&
+		     pages.free_pages + d->pages_kept_max >= free_pages);
 }
 
 void fuzz_virtio_run(struct fuzz_device *d, const uint8_t *data, size_t size,
@@ -517,11 +524,12 @@ void fuzz_virtio_run(struct fuzz_device *d, const uint8_t *data, size_t size,
 
 		fprintf(stderr, "fuzz: %s queue %u: size %u, avail %u, used %u, status 0x%x\n",
 			d->config.compatible, q, drv.queues[q].size, drv.queues[q].avail_idx,
-			used[2] | used[3] << 8, (unsigned int)fuzz_reg_read(d, REG_STATUS, 4));
+			used[2] | used[3] << 8, (unsigned int)fuzz_reg_read(d, VIRTIO_MMIO_STATUS, 4));
 	}
 	/* Nothing the device keeps may point into this input's RAM. */
 	d->emulator->reset(d->state);
 	g->mem_count = 0;
 	g->mem[0] = (struct guest_mem){ 0 };
 	free(drv.ram);
+	check_no_leak(d);
 }

@@ -10,7 +10,8 @@
  * FUZZ_COMMANDS_MAX), little-endian:
  *
  *   header  u8 features: 1 EVENT_IDX, 2 INDIRECT_DESC, 4 the device's
- *              own feature bits (word 0) as offered
+ *              own feature bits (word 0) as offered; bits 3-7 are the
+ *              harness's (fuzz_virtio_blk: 0x80 the file disk)
  *           u8 queue size: log2 in bits 0-3 (at most 8); bit 7 set: the
  *              low 7 bits times 3 as is (mostly refused)
  *           u8 queues set up: a bit per queue (clear: left unready)
@@ -54,6 +55,9 @@ struct fuzz_device {
 	void *state;
 	const struct mmio_region *region;
 	unsigned int queue_count;
+	/* Pages the device may take for good as inputs go by (a file disk's
+	 * copy-on-write blocks); any other growth of Keel's memory is a leak. */
+	uint64_t pages_kept_max;
 };
 
 /* Once per process: the page allocator's memory, the clock. */
