@@ -11,34 +11,14 @@
 #include <keel/log.h>
 #include <keel/platform.h>
 #include <keel/time.h>
+#include <hw/gicv3.h>
 #include <arch/boot.h>
 #include <arch/cpu.h>
 #include <libfdt.h>
 
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_IGROUPR 0x0080
-#define GICD_ISENABLER 0x0100
-#define GICD_ICENABLER 0x0180
-#define GICD_ICPENDR 0x0280
-#define GICD_ICACTIVER 0x0380
-#define GICD_IPRIORITYR 0x0400
-#define GICD_ICFGR 0x0c00
-#define GICD_IROUTER 0x6100
 
-#define GICD_CTLR_RWP (1u << 31)
-#define GICD_CTLR_ENABLE_G1 (1u << 1)
-#define GICD_CTLR_ENABLE_G0 (1u << 0)
-#define GICD_CTLR_ARE (1u << 4)
 
-#define GICR_CTLR 0x0000
-#define GICR_TYPER 0x0008
-#define GICR_WAKER 0x0014
-#define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
-#define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
-#define GICR_TYPER_LAST (1u << 4)
-#define GICR_FRAME_SIZE 0x20000
-#define GICR_SGI_BASE 0x10000
+#define GICR_SGI_FRAME 0x10000
 
 #define IRQ_PRIORITY 0xa0
 #define IRQ_SPURIOUS 1020
@@ -85,7 +65,7 @@ static void gicd_wait_rwp(void)
 /* Base of the SGI/PPI frame that holds irq's registers on this CPU. */
 static uint8_t *private_frame(void)
 {
-	return gicr_of_cpu[arch_cpu_id()] + GICR_SGI_BASE;
+	return gicr_of_cpu[arch_cpu_id()] + GICR_SGI_FRAME;
 }
 
 static uint8_t *irq_frame(unsigned int irq)
@@ -139,7 +119,7 @@ static void gic_route(unsigned int irq, unsigned int cpu)
 		return;
 	hwid = cpu_info[cpu].hwid;
 	/* IROUTER takes Aff3 in bits 39:32 and Aff2..0 in bits 23:0. */
-	mmio_write64(gicd, GICD_IROUTER + (irq - 32) * 8,
+	mmio_write64(gicd, GICD_IROUTER + irq * 8,
 		     (hwid & 0xffffff) | ((hwid >> 32) & 0xff) << 32);
 }
 
@@ -203,9 +183,9 @@ static void gic_cpu_init(void)
 		}
 	}
 	/* SGIs and PPIs: group 1, disabled until requested. */
-	mmio_write32(rd + GICR_SGI_BASE, GICD_IGROUPR, 0xffffffff);
-	mmio_write32(rd + GICR_SGI_BASE, GICD_ICENABLER, 0xffffffff);
-	mmio_write32(rd + GICR_SGI_BASE, GICD_ICPENDR, 0xffffffff);
+	mmio_write32(rd + GICR_SGI_FRAME, GICD_IGROUPR, 0xffffffff);
+	mmio_write32(rd + GICR_SGI_FRAME, GICD_ICENABLER, 0xffffffff);
+	mmio_write32(rd + GICR_SGI_FRAME, GICD_ICPENDR, 0xffffffff);
 
 	write_sysreg(ICC_SRE_EL2, read_sysreg(ICC_SRE_EL2) | 0x9); /* SRE, Enable */
 	isb();

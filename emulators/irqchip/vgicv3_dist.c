@@ -20,34 +20,12 @@
 #include <keel/spinlock.h>
 #include "vgicv3.h"
 #include "vgicv3_internal.h"
+#include <hw/gicv3.h>
 
 /* ---- register map ---- */
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_IIDR 0x0008
-#define GICD_TYPER2 0x000c
-#define GICD_IGROUPR 0x0080
-#define GICD_ISENABLER 0x0100
-#define GICD_ICENABLER 0x0180
-#define GICD_ISPENDR 0x0200
-#define GICD_ICPENDR 0x0280
-#define GICD_ISACTIVER 0x0300
-#define GICD_ICACTIVER 0x0380
-#define GICD_IPRIORITYR 0x0400
-#define GICD_ITARGETSR 0x0800
-#define GICD_ICFGR 0x0c00
-#define GICD_IGRPMODR 0x0d00
-#define GICD_NSACR 0x0e00
-#define GICD_SGIR 0x0f00
-#define GICD_CPENDSGIR 0x0f10
-#define GICD_SPENDSGIR 0x0f20
-#define GICD_IROUTER 0x6000
 #define GICD_IROUTER_END 0x7fe0
-#define GIC_PIDR2 0xffe8
 #define GIC_CIDR0 0xfff0
 
-#define GICD_CTLR_ARE (1u << 4)
-#define GICD_CTLR_DS (1u << 6)
 
 #define GICD_TYPER_IDBITS(n) (((n) - 1u) << 19)
 #define GICD_IROUTER_IRM (1ULL << 31)

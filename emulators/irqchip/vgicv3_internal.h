@@ -28,10 +28,9 @@
 #include <keel/spinlock.h>
 #include <keel/types.h>
 #include "vgicv3.h"
+#include <hw/gicv3.h>
 
 /* GICD_CTLR enable bits: the distributor and the helpers below read them. */
-#define GICD_CTLR_ENABLE_G0 (1u << 0)
-#define GICD_CTLR_ENABLE_G1 (1u << 1)
 
 /* "K" for Keel, no JEP106 implementer claimed. */
 #define VGIC_IIDR 0x4b000000u

@@ -14,17 +14,9 @@
 #include <keel/spinlock.h>
 #include "vgicv3.h"
 #include "vgicv3_internal.h"
+#include <hw/gicv3.h>
 
 /* ---- register map ---- */
-#define GICR_CTLR 0x0000
-#define GICR_IIDR 0x0004
-#define GICR_TYPER 0x0008
-#define GICR_STATUSR 0x0010
-#define GICR_WAKER 0x0014
-#define GICR_SGI_FRAME 0x10000
-#define GICR_TYPER_LAST (1ULL << 4)
-#define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
-#define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
 
 /* ---- MMIO: redistributors ---- */
 

@@ -10,29 +10,13 @@
 #include <keel/vcpu.h>
 #include <string.h>
 #include <irqchip/vgicv3.h>
+#include <hw/gicv3.h>
 #include "unit.h"
 
 #define GICD VGIC_DIST_BASE
 #define GICR(n) (VGIC_REDIST_BASE + (n) * VGIC_REDIST_STRIDE)
 #define SGI_FRAME(n) (GICR(n) + 0x10000)
 
-#define GICD_CTLR 0x0000
-#define GICD_TYPER 0x0004
-#define GICD_IIDR 0x0008
-#define GICD_TYPER2 0x000c
-#define GICD_IGROUPR 0x0080
-#define GICD_ISENABLER 0x0100
-#define GICD_ICENABLER 0x0180
-#define GICD_ISPENDR 0x0200
-#define GICD_ICPENDR 0x0280
-#define GICD_ISACTIVER 0x0300
-#define GICD_ICACTIVER 0x0380
-#define GICD_IPRIORITYR 0x0400
-#define GICD_ICFGR 0x0c00
-#define GICD_IROUTER 0x6000
-#define GIC_PIDR2 0xffe8
-#define GICR_TYPER 0x0008
-#define GICR_WAKER 0x0014
 
 #define TEST_VCPUS 3
 #define TEST_SPIS 64
