@@ -531,3 +531,18 @@ class HostileRings(GuestScenario):
                 self.fail(f'expected {name} to keep passing, virtio-blk and virtio-net '
                           'included; it printed:\n' + indent(seen[-2500:]))
         self.quiet_run('guest destroy nbr0 nbr1 hostile0')
+
+
+class CpuMax(GuestScenario):
+    name = 'guests-cpu-max'
+    # QEMU's "max" CPU has pointer authentication (and more) that the
+    # default cortex-a57 lacks.
+    run_args = ['--direct', '--smp', '1', '--', '-cpu', 'max']
+
+    @check('with pointer authentication, two guests sharing one CPU keep their own keys')
+    def pointer_auth(self):
+        keel = self.keel
+        self.quiet_run('guest start basic0 basic1')
+        for name in ('basic0', 'basic1'):
+            text = guest_text(keel.run(f'console {name}', timeout=GUEST_TIMEOUT))
+            self.check_all_passed(name, text, extra=('pointer-auth',))

@@ -33,10 +33,15 @@
 #define HCR_TSW (1UL << 22)     /* trap data cache set/way operations */
 
 /* Keel itself: physical interrupts to EL2, lower ELs AArch64 (head.S). */
+#define HCR_APK (1UL << 40)     /* pointer-auth key registers not trapped */
+#define HCR_API (1UL << 41)     /* pointer-auth instructions not trapped */
 #define HCR_HOST (HCR_FMO | HCR_IMO | HCR_AMO | HCR_RW)
-/* A guest: WFE is left to the hardware, WFI traps so its CPU can idle. */
-#define HCR_GUEST (HCR_HOST | HCR_VM | HCR_SWIO | HCR_PTW | HCR_TWI | HCR_TSC | \
-		   HCR_TIDCP | HCR_TACR | HCR_TSW)
+/* A guest: WFE is left to the hardware, WFI traps so its CPU can idle.
+ * With pointer authentication the guest's keys are switched (see
+ * apkeys_load), so its instructions and key registers need no trap. */
+#define HCR_GUEST_BASE (HCR_HOST | HCR_VM | HCR_SWIO | HCR_PTW | HCR_TWI | \
+			HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW)
+#define HCR_GUEST (HCR_GUEST_BASE | (cpu_has_pauth ? HCR_APK | HCR_API : 0))
 
 /* VTCR_EL2: 40-bit IPA (T0SZ 24) walked from level 1 (SL0 1), 4K granule,
  * write-back write-allocate inner-shareable walks; PS from PARange. */
@@ -99,6 +104,7 @@ static struct vcpu *fpsimd_owner[KEEL_MAX_CPUS];
 static struct vcpu *el1_owner[KEEL_MAX_CPUS];
 
 static bool cpu_has_pan;
+static bool cpu_has_pauth;
 static bool cpu_has_ssbs;
 
 void arch_virt_cpu_init(void)
@@ -109,6 +115,8 @@ void arch_virt_cpu_init(void)
 	uint64_t mdcr = 0;
 
 	cpu_has_pan = ((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) != 0;
+	/* ID_AA64ISAR1_EL1: APA [7:4], API [11:8], GPA [27:24], GPI [31:28]. */
+	cpu_has_pauth = (read_sysreg(id_aa64isar1_el1) & 0xff000ff0UL) != 0;
 	cpu_has_ssbs = ((read_sysreg(id_aa64pfr1_el1) >> 4) & 0xf) != 0;
 
 	write_sysreg(vtcr_el2, VTCR_VALUE | (MIN(parange, PARANGE_48BIT) << VTCR_PS_SHIFT));
@@ -176,8 +184,34 @@ void arch_vcpu_destroy(struct vcpu *v)
 	el1_forget(v);
 }
 
+/* The pointer-authentication key registers, by encoding (assemblers
+ * without ARMv8.3 do not know their names). */
+#define APKEY_READ(i, reg) (r->apkeys[i] = read_sysreg(reg))
+static void apkeys_store(struct arm64_el1_sysregs *r)
+{
+	if (!cpu_has_pauth)
+		return;
+	APKEY_READ(0, S3_0_C2_C1_0); APKEY_READ(1, S3_0_C2_C1_1);
+	APKEY_READ(2, S3_0_C2_C1_2); APKEY_READ(3, S3_0_C2_C1_3);
+	APKEY_READ(4, S3_0_C2_C2_0); APKEY_READ(5, S3_0_C2_C2_1);
+	APKEY_READ(6, S3_0_C2_C2_2); APKEY_READ(7, S3_0_C2_C2_3);
+	APKEY_READ(8, S3_0_C2_C3_0); APKEY_READ(9, S3_0_C2_C3_1);
+}
+
+static void apkeys_load(const struct arm64_el1_sysregs *r)
+{
+	if (!cpu_has_pauth)
+		return;
+	write_sysreg(S3_0_C2_C1_0, r->apkeys[0]); write_sysreg(S3_0_C2_C1_1, r->apkeys[1]);
+	write_sysreg(S3_0_C2_C1_2, r->apkeys[2]); write_sysreg(S3_0_C2_C1_3, r->apkeys[3]);
+	write_sysreg(S3_0_C2_C2_0, r->apkeys[4]); write_sysreg(S3_0_C2_C2_1, r->apkeys[5]);
+	write_sysreg(S3_0_C2_C2_2, r->apkeys[6]); write_sysreg(S3_0_C2_C2_3, r->apkeys[7]);
+	write_sysreg(S3_0_C2_C3_0, r->apkeys[8]); write_sysreg(S3_0_C2_C3_1, r->apkeys[9]);
+}
+
 static void el1_sysregs_load(const struct arm64_el1_sysregs *r)
 {
+	apkeys_load(r);
 	write_sysreg(sp_el0, r->sp_el0);
 	write_sysreg(sp_el1, r->sp_el1);
 	write_sysreg(elr_el1, r->elr_el1);
@@ -230,6 +264,7 @@ static void el1_sysregs_store(struct arm64_el1_sysregs *r)
 	r->csselr_el1 = read_sysreg(csselr_el1);
 	r->cntkctl_el1 = read_sysreg(cntkctl_el1);
 	r->mdscr_el1 = read_sysreg(mdscr_el1);
+	apkeys_store(r);
 }
 
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)

@@ -57,6 +57,9 @@ struct arm64_el1_sysregs {
 	uint64_t csselr_el1;
 	uint64_t cntkctl_el1;
 	uint64_t mdscr_el1;
+	/* Pointer-authentication keys (IA, IB, DA, DB, GA; low and high
+	 * halves), switched only when the CPU has them. */
+	uint64_t apkeys[10];
 };
 
 #define ARM64_EXIT_TEXT_MAX 160

@@ -283,6 +283,78 @@ static void check_psci_errors(struct check_result *r)
 }
 CHECK_DEFINE(55, psci_errors, "psci-errors", check_psci_errors, false);
 
+/* ------------------------------------------------------------ pointer-auth --- */
+
+#define SCTLR_EL1_ENIA (1UL << 31)
+#define TCR_EL1_T0SZ_39BIT 25UL
+
+/* PACIA x0, x1 and AUTIA x0, x1, by encoding (no ARMv8.3 in -march). */
+static uint64_t pac_sign(uint64_t pointer, uint64_t modifier, bool authenticate)
+{
+	register uint64_t x0 __asm__("x0") = pointer;
+	register uint64_t x1 __asm__("x1") = modifier;
+
+	if (authenticate)
+		__asm__ volatile(".inst 0xdac11020" : "+r"(x0) : "r"(x1));
+	else
+		__asm__ volatile(".inst 0xdac10020" : "+r"(x0) : "r"(x1));
+	return x0;
+}
+
+/*
+ * Pointer authentication works for the guest: with its own IA key it signs
+ * a pointer (the signature lands in the upper bits) and authenticates it
+ * back. A hypervisor that traps PAC, or does not keep the guest's key,
+ * fails this (or stops the guest).
+ */
+static void check_pointer_auth(struct check_result *r)
+{
+	const uint64_t isar1 = read_sysreg(id_aa64isar1_el1);
+	const uint64_t pointer = 0x40080000UL, modifier = 0x1234;
+	/* A key of this run's own: another guest on the same CPU has a
+	 * different one, and must not leave it behind. */
+	const uint64_t key = 0x0123456789abcdefUL ^ (arch_counter_read() * 0x9e3779b97f4a7c15UL);
+	const char *why = arch_irq_init();
+	uint64_t sctlr, tcr, signed_ptr, back, at;
+
+	if (!(isar1 & 0xff000ff0UL)) {
+		check_skip(r, "the CPU has no pointer authentication");
+		return;
+	}
+	if (why) {
+		check_fail(r, "%s", why);
+		return;
+	}
+	sctlr = read_sysreg(sctlr_el1);
+	tcr = read_sysreg(tcr_el1);
+	/* A 39-bit address space leaves the signature bits [54:39]. */
+	write_sysreg(tcr_el1, (tcr & ~0x3fUL) | TCR_EL1_T0SZ_39BIT);
+	write_sysreg(S3_0_C2_C1_0, key);		/* APIAKeyLo_EL1 */
+	write_sysreg(S3_0_C2_C1_1, ~key);		/* APIAKeyHi_EL1 */
+	write_sysreg(sctlr_el1, sctlr | SCTLR_EL1_ENIA);
+	isb();
+	signed_ptr = pac_sign(pointer, modifier, false);
+	/* Sleep 2 ms in between, so that other vCPUs run on this CPU. */
+	arch_timer_start(arch_counter_read() + counter_hz / 500);
+	while (!arch_timer_fired(&at))
+		arch_wait_for_interrupt();
+	arch_timer_stop();
+	back = pac_sign(signed_ptr, modifier, true);
+	write_sysreg(sctlr_el1, sctlr);
+	write_sysreg(tcr_el1, tcr);
+	isb();
+	if (signed_ptr == pointer)
+		check_fail(r, "expected PACIA to add a signature to 0x%lx; it came back unchanged",
+			   pointer);
+	else if (back != pointer)
+		check_fail(r, "expected AUTIA to give back 0x%lx from 0x%lx; got 0x%lx",
+			   pointer, signed_ptr, back);
+	else
+		check_pass(r, "0x%lx signed as 0x%lx, authenticated 2 ms later", pointer,
+			   signed_ptr);
+}
+CHECK_DEFINE(65, pointer_auth, "pointer-auth", check_pointer_auth, false);
+
 /* ------------------------------------------------------------- hvc-unknown --- */
 
 static void check_hvc_unknown(struct check_result *r)
