@@ -189,8 +189,8 @@ int vgic_irq_reg_access(struct vgic *vgic, struct vgic_cpu *cpu,
 	return 0;
 }
 
-/* Accesses to reserved or unimplemented offsets: RAZ/WI for 32- and
- * 64-bit aligned accesses. */
+/* Accesses to reserved offsets, or to registers this GIC does not have:
+ * RAZ/WI for 32- and 64-bit aligned accesses. */
 int vgic_reserved_access(uint64_t offset, unsigned int size, uint64_t *value)
 {
 	if ((size != 4 && size != 8) || (offset & (size - 1)))

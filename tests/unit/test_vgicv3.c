@@ -165,7 +165,7 @@ TEST(vgic_enable_priority_pending_through_mmio)
 	mmio_write(GICD + GICD_ICENABLER + 4, 4, 1u << 8);
 	CHECK_EQ(mmio_read(GICD + GICD_ISENABLER + 4, 4), 0);
 
-	/* Priorities by byte and by word; low bits not implemented. */
+	/* Priorities by byte and by word; the low bits are not kept. */
 	mmio_write(GICD + GICD_IPRIORITYR + 40, 1, 0xa7);
 	CHECK_EQ(mmio_read(GICD + GICD_IPRIORITYR + 40, 1), 0xa0);
 	mmio_write(GICD + GICD_IPRIORITYR + 44, 4, 0x10203040);
@@ -655,7 +655,7 @@ TEST(vgic_irouter_routes_spis)
 	CHECK(vgic_vcpu_pending(vgic, 0));
 	CHECK(!vgic_vcpu_pending(vgic, 1));
 
-	/* An affinity no vCPU has: nobody; Aff3 is not implemented. */
+	/* An affinity no vCPU has: nobody; Aff3 is not supported. */
 	mmio_write(GICD + GICD_IROUTER + 40 * 8, 8, 0xffULL << 32 | 1ULL << 8);
 	CHECK_EQ(mmio_read(GICD + GICD_IROUTER + 40 * 8, 8), 1ULL << 8);
 	for (unsigned int n = 0; n < TEST_VCPUS; n++)
