@@ -101,8 +101,8 @@ void vgic_after_run(struct vgic *vgic, const struct vgic_after *after);
 int vgic_irq_reg_access(struct vgic *vgic, struct vgic_cpu *cpu,
 			uint64_t offset, unsigned int size, bool write,
 			uint64_t *value, struct vgic_after *after);
-/* Accesses to reserved offsets, or registers this GIC does not have: RAZ/WI for 32- and
- * 64-bit aligned accesses, else -KEEL_EINVAL. */
+/* Accesses to reserved offsets, or to registers this GIC does not have:
+ * RAZ/WI for 32- and 64-bit aligned accesses, else -KEEL_EINVAL. */
 int vgic_reserved_access(uint64_t offset, unsigned int size, uint64_t *value);
 /* PIDR2 and the component id registers CIDR0-3 at the top of a frame;
  * the rest of the identification block reads as 0. */
