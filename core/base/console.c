@@ -21,15 +21,28 @@ static spinlock_t console_rx_lock = SPINLOCK_INIT;
 static uint8_t console_rx_storage[CONSOLE_RX_SIZE];
 static struct ringbuf console_rx = RINGBUF_INIT(console_rx_storage);
 
-/* Terminals need "\r\n" to return to column 0. */
-static void console_put_text(const struct console_ops *ops, const char *s,
-			     size_t len)
+/* Whether the last byte written ended a line: a log line printed while
+ * a guest's line is half written must not overwrite or split it. */
+static bool console_mid_line;
+
+/* Keel's own text: terminals need "\r\n" to return to column 0. Guests'
+ * bytes (cooked false) already carry their own line endings. */
+static void console_put(const struct console_ops *ops, const char *s,
+			size_t len, bool cooked)
 {
 	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
+		if (cooked && s[i] == '\n')
 			ops->putc('\r');
 		ops->putc(s[i]);
 	}
+	if (len)
+		console_mid_line = s[len - 1] != '\n';
+}
+
+static void console_put_text(const struct console_ops *ops, const char *s,
+			     size_t len)
+{
+	console_put(ops, s, len, true);
 }
 
 void console_register(const struct console_ops *ops)
@@ -54,15 +67,39 @@ void console_register(const struct console_ops *ops)
 	spin_unlock_irqrestore(&console_out_lock, flags);
 }
 
-void console_write(const char *s, size_t len)
+static void console_output(const char *s, size_t len, bool cooked,
+			   bool own_line)
 {
 	unsigned long flags = spin_lock_irqsave(&console_out_lock);
 
-	if (console_ops)
-		console_put_text(console_ops, s, len);
-	else
+	if (!console_ops) {
 		ringbuf_push_overwrite(&console_early, s, len);
+	} else {
+		if (own_line && console_mid_line)
+			console_put(console_ops, "\n", 1, true);
+		console_put(console_ops, s, len, cooked);
+	}
 	spin_unlock_irqrestore(&console_out_lock, flags);
+}
+
+void console_write(const char *s, size_t len)
+{
+	console_output(s, len, true, false);
+}
+
+void console_write_line(const char *s, size_t len)
+{
+	console_output(s, len, true, true);
+}
+
+void console_start_line(void)
+{
+	console_output("", 0, true, true);
+}
+
+void console_write_raw(const char *s, size_t len)
+{
+	console_output(s, len, false, false);
 }
 
 void console_rx_push(char c)

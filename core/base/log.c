@@ -107,7 +107,7 @@ void log_printf(enum log_level level, const char *fmt, ...)
 	ringbuf_push_overwrite(&log_ring, line, len);
 	/* Debug lines are kept for `log` but would drown the console. */
 	if (level != LOG_DEBUG)
-		console_write(line, len);
+		console_write_line(line, len);
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 

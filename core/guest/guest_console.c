@@ -52,7 +52,7 @@ void console_endpoint_output(struct console_endpoint *ep, const char *text,
 		ep->guest->first_output_ns = time_now_ns();
 	ringbuf_push_overwrite(&ep->out, text, len);
 	if (ep->attached) {
-		console_write(text, len);
+		console_write_raw(text, len);
 		ep->seen = ep->out.head;
 	}
 	spin_unlock_irqrestore(&ep->lock, flags);
@@ -130,7 +130,7 @@ void console_endpoint_attach(struct console_endpoint *ep, bool replay)
 
 		if (!n)
 			break;
-		console_write(chunk, n);
+		console_write_raw(chunk, n);
 		pos += n;
 	}
 	ep->seen = ep->out.head;

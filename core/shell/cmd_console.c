@@ -106,14 +106,16 @@ static int console_run(int argc, char **argv)
 		}
 		if (!console_guest_alive(g)) {
 			console_endpoint_detach(ep);
-			kprintf("\n[console %s: guest %s%s%s]\n", label,
+			console_start_line();
+			kprintf("[console %s: guest %s%s%s]\n", label,
 				guest_state_name(g->state), g->stop_reason[0] ? ": " : "",
 				g->stop_reason);
 			return 0;
 		}
 	}
 	console_endpoint_detach(ep);
-	kprintf("\n[console %s: detached]\n", label);
+	console_start_line();
+	kprintf("[console %s: detached]\n", label);
 	return 0;
 }
 

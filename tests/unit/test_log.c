@@ -150,6 +150,24 @@ TEST(console_write_turns_newlines_into_crlf)
 	CHECK_STR_EQ(raw_out, "a\r\nb\r\n\r\nx1y\r\n");
 }
 
+TEST(console_log_line_after_half_written_guest_line_starts_afresh)
+{
+	raw_len = 0;
+	raw_out[0] = '\0';
+	console_register(&raw_console);
+	/* A guest's bytes pass unchanged; its line is half written (its
+	 * "\r" came, its "\n" not yet) when Keel logs something. */
+	console_write_raw("up\r\nsum\r", 8);
+	log_warn("w");
+	console_write_raw("\n", 1);
+	/* At the start of a line nothing is added. */
+	console_start_line();
+	console_write_line("z\n", 2);
+	unit_console_install();
+	CHECK(strncmp(raw_out, "up\r\nsum\r\r\n[", strlen("up\r\nsum\r\r\n[")) == 0);
+	CHECK(strstr(raw_out, "warning: w\r\n\nz\r\n") != NULL);
+}
+
 TEST(console_receive_queue)
 {
 	int dropped = 0;

@@ -14,6 +14,13 @@ struct console_ops {
 void console_register(const struct console_ops *ops);
 /* Writes text, turning "\n" into "\r\n"; safe from any CPU. */
 void console_write(const char *s, size_t len);
+/* The same, starting on a line of its own: when the last byte written did
+ * not end a line (a guest's half-written line), a line break comes first. */
+void console_write_line(const char *s, size_t len);
+/* Ends a half-written line, if the last byte written left one. */
+void console_start_line(void);
+/* Writes bytes as they are: a guest's output, with its own line endings. */
+void console_write_raw(const char *s, size_t len);
 /* Called by the console driver's receive interrupt for every byte. */
 void console_rx_push(char c);
 /* Returns the next received byte, or -1 when none is waiting. */
