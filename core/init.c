@@ -77,7 +77,7 @@ void keel_main(hpa_t fdt_pa, uint64_t entry_counter, hpa_t load_base)
 	smp_start_secondaries(arch_secondary_entry());
 	initrd_mount(fdt);
 	print_banner();
-	guest_boot_builtin();
+	guest_boot_builtin(fdt);
 	boot_scripts_run(fdt);
 	shell_main();
 }

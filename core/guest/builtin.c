@@ -4,11 +4,13 @@
  * defconfig names (CONFIG_GUEST_NODES) and links them into the image one
  * after the other, each 8-byte aligned.
  */
+#include <keel/bootargs.h>
 #include <keel/errno.h>
 #include <keel/guest.h>
 #include <keel/guest_boot.h>
 #include <keel/log.h>
 #include <libfdt.h>
+#include <string.h>
 
 /* From the generated guest_nodes.S (an empty blob when none are built in). */
 extern const uint8_t keel_builtin_guests[];
@@ -33,7 +35,27 @@ static void guest_autostart(struct guest *g, void *ctx)
 		log_info("guest %s: started (autostart)", g->name);
 }
 
-void guest_boot_builtin(void)
+/*
+ * keel.autostart=0 on the boot loader's command line leaves every guest
+ * loaded but stopped: a way in when a built-in guest misbehaves at boot,
+ * and what the regression tests use to start guests themselves.
+ */
+static bool autostart_enabled(const void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *cmdline = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", NULL) : NULL;
+	char value[8];
+
+	if (!cmdline || bootargs_get(cmdline, "keel.autostart", value, sizeof(value)) < 0)
+		return true;
+	if (strcmp(value, "0") == 0 || strcmp(value, "off") == 0)
+		return false;
+	if (strcmp(value, "1") != 0 && strcmp(value, "on") != 0)
+		log_warn("keel.autostart=%s: expected 0/off or 1/on; guests autostart", value);
+	return true;
+}
+
+void guest_boot_builtin(const void *host_fdt)
 {
 	uint64_t offset = 0, size = keel_builtin_guests_size;
 	unsigned int loaded = 0;
@@ -58,5 +80,8 @@ void guest_boot_builtin(void)
 	}
 	if (loaded)
 		log_info("guests: %u built-in guest nodes loaded (`guest list`)", loaded);
-	guest_for_each(guest_autostart, NULL);
+	if (autostart_enabled(host_fdt))
+		guest_for_each(guest_autostart, NULL);
+	else
+		log_info("guests: autostart off (keel.autostart=0); `guest start <name>` starts one");
 }

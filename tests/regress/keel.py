@@ -256,12 +256,15 @@ def check(name):
 class Scenario:
     """A group of checks that share one QEMU boot.
 
-    name:     used in check names and for the log, BUILD/regress/<name>.log
-    run_args: options for tools/run (the build directory is added)
+    name:      used in check names and for the log, BUILD/regress/<name>.log
+    run_args:  options for tools/run (the build directory is added)
+    autostart: whether built-in guests marked "autostart" start at boot;
+               off unless a scenario is about them (keel.autostart=0)
     """
 
     name = None
     run_args = []
+    autostart = False
 
     def __init__(self, build_dir):
         self.build_dir = build_dir
@@ -289,6 +292,14 @@ class Scenario:
     def boot_args(self):
         return list(self.run_args)
 
+    def tools_run_args(self):
+        args = self.boot_args()
+        if not self.autostart:
+            # Options for tools/run come before "--" (QEMU's own after it).
+            at = args.index('--') if '--' in args else len(args)
+            args[at:at] = ['--append', 'keel.autostart=0']
+        return args
+
     @property
     def keel(self):
         """The running session, booted (to the prompt) on first use."""
@@ -306,7 +317,7 @@ class Scenario:
             except CheckFailed as e:
                 self.boot_failure = 'see its first failure'
                 raise CheckFailed(f'could not prepare the boot: {e}')
-        console = Console(self.boot_args(), self.log_path, self.build_dir)
+        console = Console(self.tools_run_args(), self.log_path, self.build_dir)
         try:
             console.wait_for_prompt()
         except CheckFailed as e:

@@ -4,7 +4,8 @@
 #define KEEL_GUEST_BOOT_H
 
 /* Loads the built-in guest nodes, then creates and starts those marked
- * "autostart". Problems are logged; Keel boots on regardless. */
-void guest_boot_builtin(void);
+ * "autostart" unless host_fdt's command line says keel.autostart=0.
+ * Problems are logged; Keel boots on regardless. */
+void guest_boot_builtin(const void *host_fdt);
 
 #endif

@@ -1,0 +1,308 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Linux guests on arm64: the Linux test guest (tests/images: Linux 6.1, our
+init and busybox) in test mode, two at once and beside a basic guest; the
+demo of the arm64 defconfig (linux0 and linux1 with a busybox shell);
+guest reboot and poweroff; one guest stopped in the middle of blk and net
+traffic."""
+
+import re
+import time
+
+from keel import check, indent
+from test_guests import GuestScenario, DETACH, guest_text
+
+LINUX_TIMEOUT = 240
+# What the init prints in test mode (tests/images/README).
+INIT_CHECKS = ['virtio-devices', 'cpus', 'virtio-rng', 'virtio-blk', 'virtio-console',
+               'virtio-net', 'vsock-host', 'vsock-peer']
+PEER_CHECKS = ['virtio-net', 'vsock-peer']
+INIT_SUMMARY = re.compile(r'init: (\d+) passed, (\d+) failed')
+SHELL_PROMPT = r'[#$] $'
+
+
+class LinuxScenario(GuestScenario):
+    """Helpers for scenarios with Linux guests."""
+
+    def load_test_nodes(self):
+        out = self.keel.run('guest load /tests/nodes/linux-test.dtb')
+        self.expect_output('guest load /tests/nodes/linux-test.dtb', out,
+                           '3 guest nodes loaded' in out, '"3 guest nodes loaded"')
+
+    def check_init_passed(self, name, text, skipped=()):
+        """The init of guest name ran every check: each passed, but those
+        in skipped, which must say SKIP; then it powered off."""
+        text = guest_text(text)
+        failed = re.findall(r'init: FAIL [^\n]*', text)
+        missing = [c for c in INIT_CHECKS if c not in skipped
+                   and not re.search(rf'init: PASS {re.escape(c)}\b', text)]
+        missing += [c for c in skipped
+                    if not re.search(rf'init: SKIP {re.escape(c)}\b', text)]
+        summary = INIT_SUMMARY.search(text)
+        if failed or missing or not summary or summary.group(2) != '0':
+            self.fail(f'expected the init of {name} to pass every check '
+                      f'({", ".join(c for c in INIT_CHECKS if c not in skipped)}) '
+                      f'and print "init: N passed, 0 failed"; failed: '
+                      f'{failed or "none"}, missing: {missing or "none"}; its '
+                      'console:\n' + indent(text[-4000:]))
+        if 'reboot: Power down' not in text or \
+                f'[console {name}: guest stopped: powered off' not in text:
+            self.fail(f'expected Linux in {name} to power down ("reboot: Power '
+                      f'down") and the console to say "[console {name}: guest '
+                      'stopped: powered off ..."; it showed:\n' + indent(text[-1500:]))
+
+    def attach(self, name):
+        """Attaches to the console of guest name (output replayed)."""
+        keel = self.keel
+        keel.send_keys(f'console {name}\r')
+        keel.expect(rf'\[console {name}: attached', 15, f'console {name} to attach')
+
+    def detach(self, name):
+        keel = self.keel
+        keel.send_keys(DETACH)
+        keel.expect(rf'\[console {name}: detached\]', 15, 'Ctrl-] to detach')
+        keel.expect(r'(?<!\] )keel# ', 15, 'the prompt after detaching')
+
+    def type_line(self, line):
+        """Types a line at an attached guest's shell a few keys at a time,
+        as a person would: a UART has a small receive FIFO."""
+        keel = self.keel
+        for i in range(0, len(line), 8):
+            keel.send_keys(line[i:i + 8])
+            time.sleep(0.05)
+        keel.send_keys('\r')
+
+    def shell(self, line, pattern, timeout=60, what=None):
+        """Runs line in the attached guest's shell and waits for pattern;
+        returns the text from the command to the match."""
+        keel = self.keel
+        mark = len(keel.transcript())
+        self.type_line(line)
+        keel.expect(pattern, timeout, what or f'`{line}` in the guest to print {pattern!r}')
+        return guest_text(keel.transcript()[mark:])
+
+    def wait_ready(self, name, timeout=LINUX_TIMEOUT):
+        """With name's console attached: waits for its init's ready line
+        and a shell prompt."""
+        self.keel.expect(rf'init: {name} ready', timeout, f'Linux in {name} to reach its shell')
+        self.shell('', SHELL_PROMPT, 30, f'a shell prompt in {name}')
+
+
+class Linux(LinuxScenario):
+    name = 'linux'
+    run_args = ['--direct']
+
+    @check('two Linux guests boot to init at once and each passes every init check')
+    def two_guests(self):
+        keel = self.keel
+        self.load_test_nodes()
+        self.quiet_run('guest start ltest0 ltest1')
+        for name in ('ltest0', 'ltest1'):
+            text = keel.run(f'console {name}', timeout=LINUX_TIMEOUT)
+            self.check_init_passed(name, text)
+
+    @check('guest poweroff stops each guest cleanly, and guest list says why')
+    def powered_off(self):
+        for name in ('ltest0', 'ltest1'):
+            out, row = self.guest_row(name)
+            self.expect_output('guest list', out,
+                               row and row.group(1) == 'stopped'
+                               and 'powered off (PSCI SYSTEM_OFF' in row.group(0),
+                               f'{name} "stopped" with "powered off (PSCI SYSTEM_OFF ...)"')
+
+    @check('console ltest0 hvc0 shows the line init wrote to the virtio console')
+    def hvc0(self):
+        out = guest_text(self.keel.run('console ltest0 hvc0', timeout=30))
+        self.expect_output('console ltest0 hvc0', out,
+                           re.search(r'ltest0: hello on hvc0', out),
+                           'the line "ltest0: hello on hvc0" init wrote to /dev/hvc0')
+
+    @check('a Linux guest and a basic test guest run together and both pass')
+    def beside_basic(self):
+        keel = self.keel
+        self.quiet_run('guest start lsolo0 basic2')
+        self.check_init_passed('lsolo0', keel.run('console lsolo0', timeout=LINUX_TIMEOUT),
+                               skipped=PEER_CHECKS)
+        self.check_all_passed('basic2', keel.run('console basic2', timeout=LINUX_TIMEOUT))
+
+    @check('after the Linux guests, destroying them gives their memory back')
+    def memory_back(self):
+        keel = self.keel
+        before = keel.run('mem')
+        for name in ('ltest0', 'ltest1', 'lsolo0'):
+            self.quiet_run(f'guest destroy {name}')
+        after = keel.run('mem')
+        free = [int(m.group(1)) for m in
+                (re.search(r'pages: (\d+) of \d+ free', t) for t in (before, after)) if m]
+        self.expect_output('mem', after,
+                           len(free) == 2 and free[1] - free[0] >= 3 * 128 * 256,
+                           'at least 3 x 128 MiB more free pages than before the destroys '
+                           f'(before:\n{indent(before)})')
+
+
+class LinuxDemo(LinuxScenario):
+    """The arm64 defconfig's demo, as `make run` shows it (through U-Boot):
+    docs/linux-guest.md walks through the same steps."""
+    name = 'linux-demo'
+    run_args = []
+    autostart = True
+
+    @check('linux0 and linux1 start at boot and guest list shows them running')
+    def started(self):
+        out = self.keel.run('guest list')
+        ok = all(re.search(rf'^{g}\s+running\s+2\s+256 MiB', out, re.M)
+                 for g in ('linux0', 'linux1'))
+        self.expect_output('guest list', out, ok,
+                           'rows "linux0 running 2 256 MiB" and "linux1 running ..."')
+
+    @check('console linux0 shows Linux booting and a busybox shell that runs commands')
+    def shell_works(self):
+        self.attach('linux0')
+        self.keel.expect(r'Booting Linux on physical CPU', 30, 'the replayed Linux boot log')
+        self.wait_ready('linux0')
+        self.shell('echo sum=$((6*7))', r'sum=42', 30)
+        self.shell('cat /sys/devices/system/cpu/online', r'0-1\s', 30,
+                   'both vCPUs of linux0 to be online (0-1)')
+
+    @check('from linux0\'s shell, ping reaches linux1 over the switch')
+    def ping(self):
+        text = self.shell('ping -c 3 10.0.0.11',
+                          r'3 packets transmitted, (\d+) packets received', 60)
+        received = re.findall(r'3 packets transmitted, (\d+) packets received', text)
+        if not received or int(received[-1]) < 1:
+            self.fail('expected linux1 to answer ping; the shell showed:\n'
+                      + indent(text[-1500:]))
+
+    @check('keel-check run in linux0\'s shell passes every check against linux1')
+    def keel_check(self):
+        text = self.shell('keel-check', INIT_SUMMARY, LINUX_TIMEOUT)
+        failed = re.findall(r'init: FAIL [^\n]*', text)
+        summary = INIT_SUMMARY.search(text)
+        if failed or not summary or summary.group(2) != '0' \
+                or int(summary.group(1)) < len(INIT_CHECKS):
+            self.fail(f'expected keel-check to pass all {len(INIT_CHECKS)} checks; '
+                      'it printed:\n' + indent(text[-3000:]))
+
+    @check('Ctrl-] detaches and guest stop linux1 stops it')
+    def stop_linux1(self):
+        self.detach('linux0')
+        self.quiet_run('guest stop linux1')
+        out, row = self.guest_row('linux1')
+        self.expect_output('guest list', out, row and row.group(1) == 'stopped',
+                           'linux1 "stopped"')
+
+    @check('reboot in linux0\'s shell restarts Linux in the same guest')
+    def reboot(self):
+        keel = self.keel
+        self.attach('linux0')
+        self.shell('', SHELL_PROMPT, 30)
+        self.type_line('reboot')
+        keel.expect(r'reboot: Restarting system', 60, 'Linux to restart ("reboot: Restarting system")')
+        keel.expect(r'Booting Linux on physical CPU', 60, 'Linux to boot again in linux0')
+        self.wait_ready('linux0')
+        self.detach('linux0')
+        out, row = self.guest_row('linux0')
+        self.expect_output('guest list', out, row and row.group(1) == 'running',
+                           'linux0 "running" again after its reboot')
+
+    @check('poweroff in linux0\'s shell stops the guest, powered off')
+    def poweroff(self):
+        keel = self.keel
+        self.attach('linux0')
+        self.shell('', SHELL_PROMPT, 30)
+        self.type_line('poweroff')
+        keel.expect(r'\[console linux0: guest stopped: powered off', 60,
+                    'linux0 to power off and the console to say so')
+        keel.expect(r'(?<!\] )keel# ', 15, 'the prompt')
+        out, row = self.guest_row('linux0')
+        self.expect_output('guest list', out,
+                           row and row.group(1) == 'stopped' and 'powered off' in row.group(0),
+                           'linux0 "stopped" with "powered off ..."')
+
+
+class LinuxTraffic(LinuxScenario):
+    """Both demo guests stream blk and net traffic; one is stopped in the
+    middle of it."""
+    name = 'linux-traffic'
+    run_args = ['--direct']
+
+    TRAFFIC = re.compile(r'traffic: blk (\d+) MiB verified, net sent (\d+) recv (\d+)')
+
+    def traffic_counts(self, text):
+        return [tuple(int(x) for x in m) for m in self.TRAFFIC.findall(text)]
+
+    @check('both guests run blk and net traffic at each other')
+    def traffic_runs(self):
+        keel = self.keel
+        self.quiet_run('guest start linux0 linux1')
+        for name in ('linux1', 'linux0'):
+            self.attach(name)
+            self.wait_ready(name)
+            self.type_line('keel-check traffic > /dev/hvc0 &')
+            time.sleep(1)
+            self.detach(name)
+        # The progress lines go to hvc0, so that the shell stays usable.
+        time.sleep(10)
+        for name in ('linux0', 'linux1'):
+            text = self.peek_endpoint(name, 'hvc0')
+            c = self.traffic_counts(text)
+            if len(c) < 2 or c[-1][0] <= c[0][0] or c[-1][1] <= c[0][1] or c[-1][2] == 0:
+                self.fail(f'expected {name}\'s traffic lines on hvc0 to show blk MiB '
+                          'verified and net packets sent and received growing; '
+                          'it showed:\n' + indent(text[-1500:]))
+            if 'FAIL' in text:
+                self.fail(f'{name}\'s traffic reported a failure:\n' + indent(text[-1500:]))
+
+    def peek_endpoint(self, name, endpoint, seconds=1.0):
+        keel = self.keel
+        mark = len(keel.transcript())
+        keel.send_keys(f'console {name} {endpoint}\r')
+        keel.expect(rf'\[console {name} {endpoint}: attached.*\n', 15,
+                    f'console {name} {endpoint} to attach')
+        time.sleep(seconds)
+        keel.send_keys(DETACH)
+        keel.expect(rf'\[console {name} {endpoint}: detached\]', 15, 'Ctrl-] to detach')
+        keel.expect(r'(?<!\] )keel# ', 15, 'the prompt after detaching')
+        return guest_text(keel.transcript()[mark:])
+
+    @check('guest stop linux1 in the middle of the traffic leaves the shell responsive')
+    def stop_mid_traffic(self):
+        keel = self.keel
+        self.quiet_run('guest stop linux1', timeout=30)
+        out, row = self.guest_row('linux1')
+        self.expect_output('guest list', out, row and row.group(1) == 'stopped',
+                           'linux1 "stopped"')
+        out = keel.run('uptime')
+        self.expect_output('uptime', out, 'up' in out, 'the uptime')
+
+    @check('linux0 keeps verifying its disk after its peer is gone')
+    def survivor_blk(self):
+        mark_text = self.peek_endpoint('linux0', 'hvc0', seconds=0.2)
+        before = self.traffic_counts(mark_text)
+        time.sleep(8)
+        text = self.peek_endpoint('linux0', 'hvc0', seconds=0.2)
+        after = self.traffic_counts(text)
+        if not before or not after or after[-1][0] <= before[-1][0] or 'FAIL' in text:
+            self.fail('expected linux0\'s blk MiB verified to keep growing with no FAIL '
+                      'after linux1 stopped; hvc0 showed:\n' + indent(text[-1500:]))
+
+    @check('linux1 started again, linux0\'s keel-check passes every check against it')
+    def checks_after(self):
+        self.quiet_run('guest start linux1')
+        self.attach('linux1')
+        self.wait_ready('linux1')
+        self.detach('linux1')
+        self.attach('linux0')
+        self.shell('kill %1', SHELL_PROMPT, 30)
+        text = self.shell('keel-check', INIT_SUMMARY, LINUX_TIMEOUT)
+        self.detach('linux0')
+        failed = re.findall(r'init: FAIL [^\n]*', text)
+        summary = INIT_SUMMARY.search(text)
+        if failed or not summary or summary.group(2) != '0':
+            self.fail('expected keel-check in linux0 to pass every check; it printed:\n'
+                      + indent(text[-3000:]))
+        out = self.keel.run('guest list')
+        self.expect_output('guest list', out,
+                           all(re.search(rf'^{g}\s+running', out, re.M)
+                               for g in ('linux0', 'linux1')),
+                           'linux0 and linux1 "running"')
+
