@@ -13,4 +13,5 @@ obj-y += arch/arm64/virt/psci.c
 obj-y += arch/arm64/virt/vgic.c
 obj-y += arch/arm64/virt/vtimer.c
 obj-y += arch/arm64/cpu/esr.c
+obj-y += arch/arm64/cpu/idregs.c
 obj-y += arch/arm64/cpu/random.c

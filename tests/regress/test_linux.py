@@ -306,3 +306,24 @@ class LinuxTraffic(LinuxScenario):
                                for g in ('linux0', 'linux1')),
                            'linux0 and linux1 "running"')
 
+
+
+class LinuxCpuMax(LinuxScenario):
+    """QEMU's "max" CPU has SVE, SME, MTE, pointer authentication and BTI;
+    the test kernel is built to use all of them (tests/images)."""
+    name = 'linux-cpu-max'
+    run_args = ['--direct', '--', '-cpu', 'max']
+
+    @check('on a CPU with SVE and MTE, Linux is not offered them and passes every init check')
+    def cpu_max(self):
+        keel = self.keel
+        self.load_test_nodes()
+        self.quiet_run('guest start lsolo0')
+        text = guest_text(keel.run('console lsolo0', timeout=LINUX_TIMEOUT))
+        self.check_init_passed('lsolo0', text, skipped=PEER_CHECKS)
+        offered = [f for f in ('Scalable Vector', 'Memory Tagging', 'Scalable Matrix')
+                   if re.search(rf'CPU features: detected: [^\n]*{f}', text)]
+        if offered or 'Address authentication' not in text:
+            self.fail('expected the kernel to detect pointer authentication but not '
+                      f'SVE, SME or MTE; it detected {offered or "no pointer authentication"}:\n'
+                      + indent('\n'.join(re.findall(r'CPU features: detected: [^\n]*', text))))

@@ -176,7 +176,7 @@ static void decode_sysreg(struct vcpu *v, struct vm_exit *exit, uint32_t iss)
 		exit_handled_skip(v, exit);
 		return;
 	}
-	if (arm64_vtimer_sysreg(v, s, &value)) {
+	if (arm64_vtimer_sysreg(v, s, &value) || arm64_id_register_read(s, &value)) {
 		if (!s->write)
 			arm64_vcpu_set_reg(v, s->reg, value);
 		exit_handled_skip(v, exit);

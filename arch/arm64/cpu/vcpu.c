@@ -27,6 +27,7 @@
 #define HCR_SWIO (1UL << 1)     /* DC ISW is DC CISW */
 #define HCR_PTW (1UL << 2)      /* stage-1 walks to device memory fault */
 #define HCR_TWI (1UL << 13)     /* trap WFI */
+#define HCR_TID3 (1UL << 18)    /* trap ID register reads (idregs.c) */
 #define HCR_TSC (1UL << 19)     /* trap SMC */
 #define HCR_TIDCP (1UL << 20)   /* trap implementation-defined registers */
 #define HCR_TACR (1UL << 21)    /* trap ACTLR_EL1 */
@@ -40,7 +41,7 @@
  * With pointer authentication the guest's keys are switched (see
  * apkeys_load), so its instructions and key registers need no trap. */
 #define HCR_GUEST_BASE (HCR_HOST | HCR_VM | HCR_SWIO | HCR_PTW | HCR_TWI | \
-			HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW)
+			HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW)
 #define HCR_GUEST (HCR_GUEST_BASE | (cpu_has_pauth ? HCR_APK | HCR_API : 0))
 
 /* VTCR_EL2: 40-bit IPA (T0SZ 24) walked from level 1 (SL0 1), 4K granule,

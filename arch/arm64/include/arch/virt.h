@@ -39,6 +39,14 @@ void arm64_vtimer_exit(struct vcpu *v);
 bool arm64_vtimer_sysreg(struct vcpu *v, const struct vm_exit_sysreg *access,
 			 uint64_t *value);
 
+/*
+ * A trapped read of a CPU feature ID register (HCR_EL2.TID3): true when
+ * the access is one, with *value the guest's view (idregs.c says what is
+ * hidden). arm64_guest_id_register() is that view of a host value.
+ */
+bool arm64_id_register_read(const struct vm_exit_sysreg *access, uint64_t *value);
+uint64_t arm64_guest_id_register(uint32_t encoding, uint64_t host_value);
+
 /* Encoding of a system register in ESR_EL2.ISS of EC 0x18: Op0, Op2, Op1,
  * CRn, CRm fields in place, Rt and direction masked out. */
 #define ARM64_SYSREG_ISS(op0, op1, crn, crm, op2)                       \
