@@ -3,6 +3,7 @@
 #   make deps                        install everything (Debian 12, as root)
 #   make ARCH=arm64 defconfig        configure from configs/arm64_defconfig
 #   make                             build $(O)/keel.elf and $(O)/keel.bin
+#   make guest-images                the Linux guest (kernel cached in ~/.cache/keel)
 #   make run | run-direct | debug    boot it in QEMU
 #   make test                        unit tests, short fuzzing, QEMU scenarios
 #   make fuzz                        fuzz each harness FUZZ_SECONDS (300)
@@ -199,6 +200,58 @@ $(BASIC_GUEST): $(shell find tests/guests/basic -type f 2>/dev/null)
 
 guests: $(GUEST_DTBS) $(TEST_NODE_DTBS) $(BASIC_GUEST)
 
+# ------------------------------------------------------------ guest images ---
+# >>> guest-images: the Linux test guest (tests/images/README) >>>
+# Kernel: tools/mklinux, cached in $(KEEL_CACHE) and rebuilt only when its
+# config fragment changes (the first build takes minutes). Initramfs:
+# tests/images/init plus Debian's busybox-static for arm64, whose .deb
+# `make deps` downloads and this build unpacks (it is never installed: it
+# would replace the host's busybox). Both go to $(O)/rootfs, which
+# tools/mkinitrd packs into the image fs as /guests/linux.Image and
+# /guests/linux-initramfs.cpio.gz. Only arm64 has them.
+
+KEEL_CACHE ?= $(HOME)/.cache/keel
+KEEL_DEBS := $(KEEL_CACHE)/debs
+LINUX_CROSS_COMPILE ?= aarch64-linux-gnu-
+GUEST_IMAGES :=
+
+ifeq ($(ARCH),arm64)
+LINUX_IMAGE := $(O)/rootfs/guests/linux.Image
+LINUX_INITRAMFS := $(O)/rootfs/guests/linux-initramfs.cpio.gz
+LINUX_INIT := $(O)/guest-images/init
+BUSYBOX := $(O)/guest-images/busybox/bin/busybox
+# The newest download when several versions are there.
+BUSYBOX_DEB := $(lastword $(sort $(wildcard $(KEEL_DEBS)/busybox-static_*_arm64.deb)))
+GUEST_IMAGES := $(LINUX_IMAGE) $(LINUX_INITRAMFS)
+
+$(LINUX_IMAGE): tools/mklinux tests/images/linux-arm64.config
+	@mkdir -p $(dir $@)
+	@echo "  LINUX   $@"
+	$(Q)image=$$(KEEL_CACHE=$(KEEL_CACHE) CROSS_COMPILE=$(LINUX_CROSS_COMPILE) tools/mklinux) && \
+		cp $$image $@
+
+$(LINUX_INIT): $(wildcard tests/images/init/*.[ch]) tests/images/init/Makefile
+	$(Q)$(MAKE) --no-print-directory -C tests/images/init O=$(O)/guest-images \
+		LINUX_CROSS_COMPILE=$(LINUX_CROSS_COMPILE) Q=$(Q)
+
+$(BUSYBOX): $(BUSYBOX_DEB)
+	@test -n "$(BUSYBOX_DEB)" || { echo "no busybox-static arm64 .deb in $(KEEL_DEBS): run 'make deps'" >&2; exit 1; }
+	@echo "  UNPACK  busybox from $(notdir $(BUSYBOX_DEB))"
+	$(Q)rm -rf $(O)/guest-images/busybox
+	$(Q)dpkg-deb -x $(BUSYBOX_DEB) $(O)/guest-images/busybox
+	@# dpkg-deb keeps the package's time stamps, older than the .deb.
+	$(Q)touch $@
+
+$(LINUX_INITRAMFS): $(LINUX_INIT) $(BUSYBOX) tools/mkinitramfs
+	@mkdir -p $(dir $@)
+	@echo "  CPIO    $@"
+	$(Q)tools/mkinitramfs $@ $(LINUX_INIT) $(BUSYBOX)
+endif
+
+.PHONY: guest-images
+guest-images: $(GUEST_IMAGES)
+# <<< guest-images <<<
+
 $(O)/keel.elf: $(OBJS) $(FDT_OBJS) $(LINKER_SCRIPT)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T $(LINKER_SCRIPT) -Map $(O)/keel.map -o $@ $(OBJS) $(FDT_OBJS)
@@ -219,7 +272,7 @@ INITRD := $(O)/initrd.cpio
 INITRD_DIRS := configs/rootfs
 
 $(INITRD): $(shell find $(INITRD_DIRS) -type f 2>/dev/null) tools/mkinitrd \
-		$(GUEST_DTBS) $(TEST_NODE_DTBS) $(BASIC_GUEST)
+		$(GUEST_DTBS) $(TEST_NODE_DTBS) $(BASIC_GUEST) $(GUEST_IMAGES)
 	@echo "  CPIO    $@"
 	$(Q)tools/mkinitrd $@ $(INITRD_DIRS) $(O)/rootfs
 
@@ -266,18 +319,27 @@ regress: all $(INITRD)
 DEPS := make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
 	device-tree-compiler linux-source-6.1 xz-utils python3 \
 	python3-kconfiglib python3-pexpect u-boot-qemu u-boot-tools \
-	qemu-system-arm mtools fdisk cpio gdb-multiarch clang libclang-rt-14-dev
+	qemu-system-arm mtools fdisk cpio gdb-multiarch clang libclang-rt-14-dev \
+	flex bison bc libc6-dev-arm64-cross
+# Downloaded into $(KEEL_DEBS), not installed: the Linux guest's busybox
+# (see guest-images). Its architecture must be known before `apt-get update`.
+DEPS_DOWNLOAD := busybox-static:arm64
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	$$SUDO dpkg --add-architecture arm64 && \
 	$$SUDO apt-get update && \
-	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $(DEPS)
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $(DEPS) && \
+	mkdir -p $(KEEL_DEBS) && tmp=$$(mktemp -d $(KEEL_DEBS)/.download.XXXXXX) && \
+	(cd $$tmp && apt-get download $(DEPS_DOWNLOAD)) && \
+	rm -f $(KEEL_DEBS)/busybox-static_*_arm64.deb && mv $$tmp/*.deb $(KEEL_DEBS)/ && \
+	rmdir $$tmp && ls $(KEEL_DEBS)
 
 # ---------------------------------------------------------------- misc -----
 
 clean:
 	rm -rf $(O)/obj $(O)/keel.elf $(O)/keel.bin $(O)/keel.map $(O)/unit $(INITRD) \
-		$(O)/rootfs $(O)/basic-guest $(O)/guest_nodes.S
+		$(O)/rootfs $(O)/basic-guest $(O)/guest_nodes.S $(O)/guest-images
 
 distclean:
 	rm -rf $(O)
@@ -290,7 +352,8 @@ help:
 	@echo "  olddefconfig     update the configuration, new options at defaults"
 	@echo "  savedefconfig    write a minimal configuration to \$$O/defconfig"
 	@echo "  all              build \$$O/keel.elf and \$$O/keel.bin (default)"
-	@echo "  run              boot Keel in QEMU through U-Boot"
+	@echo "  guest-images     the Linux guest kernel (cached in ~/.cache/keel) and initramfs"
+	@echo "  run              boot Keel in QEMU through U-Boot (the Linux demo)"
 	@echo "  run-direct       boot Keel in QEMU directly (-kernel), no U-Boot"
 	@echo "  debug            start QEMU halted with a gdb stub"
 	@echo "  test             unit tests, short fuzzing, QEMU regression scenarios"

@@ -17,7 +17,7 @@ INIT_CHECKS = ['virtio-devices', 'cpus', 'virtio-rng', 'virtio-blk', 'virtio-con
                'virtio-net', 'vsock-host', 'vsock-peer']
 PEER_CHECKS = ['virtio-net', 'vsock-peer']
 INIT_SUMMARY = re.compile(r'init: (\d+) passed, (\d+) failed')
-SHELL_PROMPT = r'[#$] $'
+SHELL_PROMPT = r':/\S*[#$] '    # busybox's "linux0:/root# "
 
 
 class LinuxScenario(GuestScenario):
