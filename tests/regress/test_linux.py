@@ -82,6 +82,13 @@ class LinuxScenario(GuestScenario):
         keel.expect(pattern, timeout, what or f'`{line}` in the guest to print {pattern!r}')
         return guest_text(keel.transcript()[mark:])
 
+    def command_at_prompt(self, name, line):
+        """Attaches to name's console, waits for a fresh prompt and types
+        line (for commands that end the shell: reboot, poweroff)."""
+        self.attach(name)
+        self.shell('', SHELL_PROMPT, 30)
+        self.type_line(line)
+
     def wait_ready(self, name, timeout=LINUX_TIMEOUT):
         """With name's console attached: waits for its init's ready line
         and a shell prompt."""
@@ -198,9 +205,7 @@ class LinuxDemo(LinuxScenario):
     @check('reboot in linux0\'s shell restarts Linux in the same guest')
     def reboot(self):
         keel = self.keel
-        self.attach('linux0')
-        self.shell('', SHELL_PROMPT, 30)
-        self.type_line('reboot')
+        self.command_at_prompt('linux0', 'reboot')
         keel.expect(r'reboot: Restarting system', 60, 'Linux to restart ("reboot: Restarting system")')
         keel.expect(r'Booting Linux on physical CPU', 60, 'Linux to boot again in linux0')
         self.wait_ready('linux0')
@@ -212,9 +217,7 @@ class LinuxDemo(LinuxScenario):
     @check('poweroff in linux0\'s shell stops the guest, powered off')
     def poweroff(self):
         keel = self.keel
-        self.attach('linux0')
-        self.shell('', SHELL_PROMPT, 30)
-        self.type_line('poweroff')
+        self.command_at_prompt('linux0', 'poweroff')
         keel.expect(r'\[console linux0: guest stopped: powered off', 60,
                     'linux0 to power off and the console to say so')
         keel.expect(r'(?<!\] )keel# ', 15, 'the prompt')

@@ -38,44 +38,15 @@ static const struct check checks[] = {
 	{ "vsock-peer", PEER_WAIT_SECONDS + 10, check_vsock_peer },
 };
 
-static enum check_result check_set(enum check_result result, char *detail, size_t size,
-				   const char *fmt, va_list ap)
+enum check_result check_result(enum check_result result, char *detail, size_t size,
+			       const char *fmt, ...)
 {
+	va_list ap;
+
+	va_start(ap, fmt);
 	vsnprintf(detail, size, fmt, ap);
+	va_end(ap);
 	return result;
-}
-
-enum check_result check_pass(char *detail, size_t size, const char *fmt, ...)
-{
-	enum check_result r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = check_set(CHECK_PASS, detail, size, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-enum check_result check_fail(char *detail, size_t size, const char *fmt, ...)
-{
-	enum check_result r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = check_set(CHECK_FAIL, detail, size, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-enum check_result check_skip(char *detail, size_t size, const char *fmt, ...)
-{
-	enum check_result r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	r = check_set(CHECK_SKIP, detail, size, fmt, ap);
-	va_end(ap);
-	return r;
 }
 
 static void __attribute__((noreturn)) check_child(const struct check *c,

@@ -118,13 +118,12 @@ struct check {
 	enum check_result (*run)(const struct params *p, char *detail, size_t size);
 };
 
-/* Helpers for a check's return: format the detail, return the result. */
-enum check_result check_pass(char *detail, size_t size, const char *fmt, ...)
-	PRINTF_FORMAT(3, 4);
-enum check_result check_fail(char *detail, size_t size, const char *fmt, ...)
-	PRINTF_FORMAT(3, 4);
-enum check_result check_skip(char *detail, size_t size, const char *fmt, ...)
-	PRINTF_FORMAT(3, 4);
+/* For a check's return: formats the detail and returns the result. */
+enum check_result check_result(enum check_result result, char *detail, size_t size,
+			       const char *fmt, ...) PRINTF_FORMAT(4, 5);
+#define check_pass(...) check_result(CHECK_PASS, __VA_ARGS__)
+#define check_fail(...) check_result(CHECK_FAIL, __VA_ARGS__)
+#define check_skip(...) check_result(CHECK_SKIP, __VA_ARGS__)
 
 /* Runs every check in order, one line each, then the summary; returns failures. */
 int checks_run_all(const struct params *p);
