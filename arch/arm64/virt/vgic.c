@@ -21,6 +21,7 @@
 #include <keel/guest_config.h>
 #include <keel/irq.h>
 #include <keel/log.h>
+#include <keel/platform.h>
 #include <keel/spinlock.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
@@ -147,18 +148,71 @@ static void lr_decode(uint64_t value, struct vgic_lr *lr)
 
 /* ---- per host CPU ---- */
 
+/*
+ * What this CPU's ICH_* registers hold. Under emulation every write to
+ * them is costly (the emulated GIC re-evaluates the virtual interrupt
+ * lines), and most entries write back what is already there: the same
+ * vCPU, nothing pending. So writes go through ich_set_*(), which skip a
+ * register already holding the value.
+ */
+struct ich_shadow {
+	uint64_t lr[VGIC_MAX_LRS];
+	uint64_t vmcr;
+	uint32_t apr[8];        /* ICH_AP0R<n> at n, ICH_AP1R<n> at 4 + n */
+	uint64_t hcr;
+};
+
+static struct ich_shadow ich_shadows[KEEL_MAX_CPUS];
+
+static struct ich_shadow *ich_this_cpu(void)
+{
+	return &ich_shadows[arch_cpu_id()];
+}
+
+static void ich_set_lr(struct ich_shadow *s, unsigned int n, uint64_t value)
+{
+	if (s->lr[n] != value) {
+		ich_lr_write(n, value);
+		s->lr[n] = value;
+	}
+}
+
+static void ich_set_apr(struct ich_shadow *s, unsigned int n, uint32_t value)
+{
+	if (s->apr[n] != value) {
+		ich_apr_write(n, value);
+		s->apr[n] = value;
+	}
+}
+
+static void ich_set_vmcr(struct ich_shadow *s, uint64_t value)
+{
+	if (s->vmcr != value) {
+		sysreg_write(ICH_VMCR_EL2, value);
+		s->vmcr = value;
+	}
+}
+
+static void ich_set_hcr(struct ich_shadow *s, uint64_t value)
+{
+	if (s->hcr != value) {
+		sysreg_write(ICH_HCR_EL2, value);
+		s->hcr = value;
+	}
+}
+
 /* The maintenance interrupt and the host's view of the virtual timer
  * only ever end a guest run; the exit path saved and disabled what
  * raised them. Quieten them anyway should one be taken late. */
 static void vgic_maintenance_irq(unsigned int irq, void *arg)
 {
-	sysreg_write(ICH_HCR_EL2, 0);
+	ich_set_hcr(ich_this_cpu(), 0);
 	isb();
 }
 
 static void vtimer_host_irq(unsigned int irq, void *arg)
 {
-	write_sysreg(cntv_ctl_el0, 0);
+	arm64_vtimer_cpu_quiet();
 	isb();
 }
 
@@ -174,6 +228,7 @@ void arm64_virt_cpu_init(void)
 		isb();
 	}
 	ich_read_sizes();
+	/* Zero everything, and the shadow with it (its zeros may not be). */
 	sysreg_write(ICH_HCR_EL2, 0);
 	sysreg_write(ICH_VMCR_EL2, 0);
 	for (unsigned int i = 0; i < ich_lr_count; i++)
@@ -182,7 +237,8 @@ void arm64_virt_cpu_init(void)
 		ich_apr_write(i, 0);
 		ich_apr_write(4 + i, 0);
 	}
-	write_sysreg(cntv_ctl_el0, 0);
+	*ich_this_cpu() = (struct ich_shadow){ 0 };
+	arm64_vtimer_cpu_init();
 	isb();
 
 	err = irq_request(VGIC_INTID_MAINTENANCE, vgic_maintenance_irq, NULL);
@@ -202,6 +258,7 @@ void arm64_vgic_enter(struct vcpu *v)
 {
 	struct arm64_vgic_cpu *c = &v->arch.vgic;
 	struct vgic *vgic = v->guest->arch.vgic;
+	struct ich_shadow *s = ich_this_cpu();
 	uint64_t hcr = ICH_HCR_EN;
 	bool underflow = false;
 	uint32_t used = 0;
@@ -211,46 +268,54 @@ void arm64_vgic_enter(struct vcpu *v)
 	c->nr_lrs = ich_lr_count;
 	if (vgic)
 		vgic_vcpu_flush(vgic, v->id, c->lrs, c->nr_lrs, &underflow);
-	/* Every list register is 0 between runs: write the used ones. */
+	/* Unused list registers must be 0: what another vCPU left in them
+	 * (or this one, already synced) must not show. */
 	for (unsigned int i = 0; i < c->nr_lrs; i++) {
-		if (c->lrs[i].state == VGIC_LR_INVALID)
-			continue;
-		ich_lr_write(i, lr_encode(&c->lrs[i]));
-		used |= 1u << i;
+		bool valid = c->lrs[i].state != VGIC_LR_INVALID;
+
+		ich_set_lr(s, i, valid ? lr_encode(&c->lrs[i]) : 0);
+		if (valid)
+			used |= 1u << i;
 	}
 	c->lrs_used = used;
 	for (unsigned int i = 0; i < ich_apr_count; i++) {
-		ich_apr_write(i, c->ap0r[i]);
-		ich_apr_write(4 + i, c->ap1r[i]);
+		ich_set_apr(s, i, c->ap0r[i]);
+		ich_set_apr(s, 4 + i, c->ap1r[i]);
 	}
-	sysreg_write(ICH_VMCR_EL2, c->vmcr);
+	ich_set_vmcr(s, c->vmcr);
 	if (underflow)
 		hcr |= ICH_HCR_UIE;
 	c->hcr = hcr;
-	sysreg_write(ICH_HCR_EL2, hcr);
+	ich_set_hcr(s, hcr);
 }
 
 void arm64_vgic_exit(struct vcpu *v)
 {
 	struct arm64_vgic_cpu *c = &v->arch.vgic;
 	struct vgic *vgic = v->guest->arch.vgic;
+	struct ich_shadow *s = ich_this_cpu();
 
-	for (unsigned int i = 0; i < c->nr_lrs; i++)
-		if (c->lrs_used & (1u << i))
-			lr_decode(ich_lr_read(i), &c->lrs[i]);
-	c->vmcr = sysreg_read(ICH_VMCR_EL2);
+	/* The guest changes list registers (acknowledge, EOI), VMCR (its
+	 * priority mask) and the active priorities as it runs. */
+	for (unsigned int i = 0; i < c->nr_lrs; i++) {
+		if (c->lrs_used & (1u << i)) {
+			s->lr[i] = ich_lr_read(i);
+			lr_decode(s->lr[i], &c->lrs[i]);
+		}
+	}
+	c->vmcr = s->vmcr = sysreg_read(ICH_VMCR_EL2);
 	for (unsigned int i = 0; i < ich_apr_count; i++) {
-		c->ap0r[i] = ich_apr_read(i);
-		c->ap1r[i] = ich_apr_read(4 + i);
+		c->ap0r[i] = s->apr[i] = ich_apr_read(i);
+		c->ap1r[i] = s->apr[4 + i] = ich_apr_read(4 + i);
 	}
 	if (vgic)
 		vgic_vcpu_sync(vgic, v->id, c->lrs, c->nr_lrs);
 
-	/* Nothing of this vCPU may reach the next one on this CPU. */
-	sysreg_write(ICH_HCR_EL2, 0);
-	for (unsigned int i = 0; i < c->nr_lrs; i++)
-		if (c->lrs_used & (1u << i))
-			ich_lr_write(i, 0);
+	/* The virtual interface off while Keel runs: no maintenance
+	 * interrupt, and no virtual interrupt that would end Keel's WFI.
+	 * The list registers keep their values; the next entry rewrites
+	 * those that differ from what it needs. */
+	ich_set_hcr(s, 0);
 	c->lrs_used = 0;
 	isb();
 }

@@ -9,7 +9,7 @@
  * still-true condition does not fire again on re-entry (guest timer
  * handlers rewrite CTL or CVAL/CTL before they expect the next one). The
  * hardware timer is left disabled between runs, so it never fires for
- * another vCPU or for Keel.
+ * another vCPU or for Keel (left enabled only when masked or off).
  *
  * The EL1 physical timer traps (CNTHCTL_EL2.EL1PCEN = 0) and is emulated:
  * its deadline is a timer event on the host that raises PPI 30 once per
@@ -19,6 +19,7 @@
  * stands still while the guest is paused.
  */
 #include <keel/guest.h>
+#include <keel/platform.h>
 #include <keel/spinlock.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
@@ -44,6 +45,40 @@
 
 /* Deadlines further away than this (about 146 years) are capped. */
 #define VTIMER_MAX_DELTA_NS (1ULL << 62)
+
+/*
+ * What this CPU's virtual timer registers hold. Under emulation each
+ * write re-arms the emulator's timer, and most entries would write back
+ * what is already there (the same vCPU again), so writes that would not
+ * change a register are skipped.
+ */
+struct cntv_shadow {
+	uint64_t cntvoff, cval, ctl, cnthctl;
+};
+
+static struct cntv_shadow cntv_shadows[KEEL_MAX_CPUS];
+
+#define CNTV_SET(field, reg, value)                                         	do {                                                                		uint64_t v_ = (value);                                      		if (s->field != v_) {                                       			write_sysreg(reg, v_);                              			s->field = v_;                                      		}                                                           	} while (0)
+
+void arm64_vtimer_cpu_quiet(void)
+{
+	struct cntv_shadow *s = &cntv_shadows[arch_cpu_id()];
+
+	write_sysreg(cntv_ctl_el0, 0);
+	s->ctl = 0;
+}
+
+void arm64_vtimer_cpu_init(void)
+{
+	struct cntv_shadow *s = &cntv_shadows[arch_cpu_id()];
+
+	write_sysreg(cntv_ctl_el0, 0);
+	*s = (struct cntv_shadow){
+		.cntvoff = read_sysreg(cntvoff_el2),
+		.cval = read_sysreg(cntv_cval_el0),
+		.cnthctl = read_sysreg(cnthctl_el2),
+	};
+}
 
 /* ---- counter values and time_now_ns() ---- */
 
@@ -175,22 +210,33 @@ void arm64_vtimer_enter(struct vcpu *v)
 	if (raise)
 		vtimer_raise(v, VGIC_INTID_VTIMER);
 
-	write_sysreg(cntvoff_el2, v->guest->arch.cntvoff);
-	write_sysreg(cntv_cval_el0, cval);
-	write_sysreg(cntv_ctl_el0, ctl);
-	write_sysreg(cnthctl_el2, CNTHCTL_GUEST);
+	{
+		struct cntv_shadow *s = &cntv_shadows[arch_cpu_id()];
+
+		CNTV_SET(cntvoff, cntvoff_el2, v->guest->arch.cntvoff);
+		CNTV_SET(cval, cntv_cval_el0, cval);
+		CNTV_SET(ctl, cntv_ctl_el0, ctl);
+		CNTV_SET(cnthctl, cnthctl_el2, CNTHCTL_GUEST);
+	}
 }
 
 void arm64_vtimer_exit(struct vcpu *v)
 {
 	struct arm64_vtimer *t = &v->arch.vtimer;
+	struct cntv_shadow *s = &cntv_shadows[arch_cpu_id()];
 	uint64_t ctl = read_sysreg(cntv_ctl_el0);
 	uint64_t cval = read_sysreg(cntv_cval_el0);
 	unsigned long flags;
 	bool raise;
 
-	write_sysreg(cntv_ctl_el0, 0);
-	isb();
+	/* A timer that can fire is turned off: not for Keel or the next. */
+	s->cval = cval;
+	s->ctl = ctl & CNT_CTL_WRITABLE;
+	if ((ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK)) {
+		write_sysreg(cntv_ctl_el0, 0);
+		s->ctl = 0;
+		isb();
+	}
 	raise = (ctl & CNT_CTL_ISTATUS) && (ctl & CNT_CTL_ENABLE) &&
 		!(ctl & CNT_CTL_IMASK);
 	flags = spin_lock_irqsave(&t->lock);

@@ -30,6 +30,10 @@ void arm64_vgic_exit(struct vcpu *v);
  * timer (CNTV_*, CNTVOFF_EL2) and the trap controls (CNTHCTL_EL2). */
 void arm64_vtimer_enter(struct vcpu *v);
 void arm64_vtimer_exit(struct vcpu *v);
+/* This CPU's virtual timer off and its register shadow known: at CPU
+ * start-up, and when its interrupt reaches Keel itself. */
+void arm64_vtimer_cpu_init(void);
+void arm64_vtimer_cpu_quiet(void);
 /*
  * A trapped system-register access (ESR_EL2 EC 0x18) that may be a timer
  * or counter register (EL1 physical timer: CNTP_CTL/CVAL/TVAL_EL0,
