@@ -24,10 +24,40 @@ static inline int mem_words_alignable(const void *a, const void *b)
 	return (((uintptr_t)a ^ (uintptr_t)b) & (WORD - 1)) == 0;
 }
 
+/*
+ * dst aligned, src not (by k bytes): each destination word is the high
+ * bytes of one aligned source word and the low bytes of the next,
+ * shifted together (little-endian). Every word loaded holds at least one
+ * byte of the source, so no load reaches past the source's own page.
+ */
+static void copy_words_shifted(unsigned char *d, const unsigned char *s, size_t words)
+{
+	unsigned int shift = (unsigned int)((uintptr_t)s & (WORD - 1)) * 8;
+	const mem_word_t *from = (const mem_word_t *)((uintptr_t)s & ~(uintptr_t)(WORD - 1));
+	mem_word_t low = *from++;
+
+	for (size_t i = 0; i < words; i++) {
+		mem_word_t high = *from++;
+
+		((mem_word_t *)d)[i] = (low >> shift) | (high << (64 - shift));
+		low = high;
+	}
+}
+
 NO_LIBCALL void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
+
+	/* Frames start at any offset: align the destination, then shift. */
+	if (!mem_words_alignable(d, s) && n >= 4 * WORD) {
+		for (; (uintptr_t)d & (WORD - 1); n--)
+			*d++ = *s++;
+		copy_words_shifted(d, s, n / WORD);
+		d += n & ~(WORD - 1);
+		s += n & ~(WORD - 1);
+		n &= WORD - 1;
+	}
 
 	/* The target runs with strict alignment early on: only use words
 	 * when both sides are aligned. Guest I/O (disk blocks, frames)
@@ -96,6 +126,19 @@ NO_LIBCALL void *memset(void *dst, int c, size_t n)
 	if (n >= WORD) {
 		mem_word_t word = byte * 0x0101010101010101ULL;
 
+		/* Guest RAM is cleared through here: eight words a turn. */
+		for (; n >= 8 * WORD; n -= 8 * WORD, d += 8 * WORD) {
+			mem_word_t *w = (mem_word_t *)d;
+
+			w[0] = word;
+			w[1] = word;
+			w[2] = word;
+			w[3] = word;
+			w[4] = word;
+			w[5] = word;
+			w[6] = word;
+			w[7] = word;
+		}
 		for (; n >= WORD; n -= WORD, d += WORD)
 			*(mem_word_t *)d = word;
 	}
