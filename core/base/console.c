@@ -21,9 +21,8 @@ static spinlock_t console_rx_lock = SPINLOCK_INIT;
 static uint8_t console_rx_storage[CONSOLE_RX_SIZE];
 static struct ringbuf console_rx = RINGBUF_INIT(console_rx_storage);
 
-/* Whether the last byte written ended a line: a log line printed while
- * a guest's line is half written must not overwrite or split it. */
-static bool console_mid_line;
+/* The last byte written ('\n' before any): where the cursor is. */
+static char console_last = '\n';
 
 /* Keel's own text: terminals need "\r\n" to return to column 0. Guests'
  * bytes (cooked false) already carry their own line endings. */
@@ -36,7 +35,7 @@ static void console_put(const struct console_ops *ops, const char *s,
 		ops->putc(s[i]);
 	}
 	if (len)
-		console_mid_line = s[len - 1] != '\n';
+		console_last = s[len - 1];
 }
 
 static void console_put_text(const struct console_ops *ops, const char *s,
@@ -67,15 +66,26 @@ void console_register(const struct console_ops *ops)
 	spin_unlock_irqrestore(&console_out_lock, flags);
 }
 
+/* Where text goes relative to what the console shows already. */
+enum console_place {
+	PLACE_HERE,         /* at the cursor */
+	PLACE_VISIBLE,      /* not over a line that a bare "\r" left behind */
+	PLACE_LINE_START,   /* at the start of a line of its own */
+};
+
 static void console_output(const char *s, size_t len, bool cooked,
-			   bool own_line)
+			   enum console_place place)
 {
 	unsigned long flags = spin_lock_irqsave(&console_out_lock);
 
 	if (!console_ops) {
 		ringbuf_push_overwrite(&console_early, s, len);
 	} else {
-		if (own_line && console_mid_line)
+		/* After a guest's "\r" the cursor is at column 0 of a line
+		 * that still shows: go down one, or it would be overwritten. */
+		if (place != PLACE_HERE && console_last == '\r')
+			console_put(console_ops, "\n", 1, false);
+		else if (place == PLACE_LINE_START && console_last != '\n')
 			console_put(console_ops, "\n", 1, true);
 		console_put(console_ops, s, len, cooked);
 	}
@@ -84,17 +94,17 @@ static void console_output(const char *s, size_t len, bool cooked,
 
 void console_write(const char *s, size_t len)
 {
-	console_output(s, len, true, false);
+	console_output(s, len, true, PLACE_HERE);
 }
 
 void console_write_line(const char *s, size_t len)
 {
-	console_output(s, len, true, true);
+	console_output(s, len, true, PLACE_VISIBLE);
 }
 
 void console_start_line(void)
 {
-	console_output("", 0, true, true);
+	console_output("", 0, true, PLACE_LINE_START);
 }
 
 void console_write_raw(const char *s, size_t len)

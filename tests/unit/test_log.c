@@ -159,13 +159,19 @@ TEST(console_log_line_after_half_written_guest_line_starts_afresh)
 	 * "\r" came, its "\n" not yet) when Keel logs something. */
 	console_write_raw("up\r\nsum\r", 8);
 	log_warn("w");
-	console_write_raw("\n", 1);
+	console_write_raw("\nab", 3);
+	/* In the middle of a line a log line follows the text... */
+	console_write_line("x\n", 2);
+	/* ...and Keel's own notices start a line of their own. */
+	console_write_raw("cd", 2);
+	console_start_line();
+	console_write("y\n", 2);
 	/* At the start of a line nothing is added. */
 	console_start_line();
 	console_write_line("z\n", 2);
 	unit_console_install();
-	CHECK(strncmp(raw_out, "up\r\nsum\r\r\n[", strlen("up\r\nsum\r\r\n[")) == 0);
-	CHECK(strstr(raw_out, "warning: w\r\n\nz\r\n") != NULL);
+	CHECK(strncmp(raw_out, "up\r\nsum\r\n[", strlen("up\r\nsum\r\n[")) == 0);
+	CHECK(strstr(raw_out, "warning: w\r\n\nabx\r\ncd\r\ny\r\nz\r\n") != NULL);
 }
 
 TEST(console_receive_queue)

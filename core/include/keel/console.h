@@ -14,8 +14,9 @@ struct console_ops {
 void console_register(const struct console_ops *ops);
 /* Writes text, turning "\n" into "\r\n"; safe from any CPU. */
 void console_write(const char *s, size_t len);
-/* The same, starting on a line of its own: when the last byte written did
- * not end a line (a guest's half-written line), a line break comes first. */
+/* The same for a log line: after a guest's bare "\r" (its "\n" not yet
+ * written) it moves down a line first, so as not to overwrite the guest's
+ * line; in the middle of a line it follows the guest's text. */
 void console_write_line(const char *s, size_t len);
 /* Ends a half-written line, if the last byte written left one. */
 void console_start_line(void);
