@@ -294,6 +294,7 @@ void arm64_vgic_exit(struct vcpu *v)
 	struct arm64_vgic_cpu *c = &v->arch.vgic;
 	struct vgic *vgic = v->guest->arch.vgic;
 	struct ich_shadow *s = ich_this_cpu();
+	bool pending = false;
 
 	/* The guest changes list registers (acknowledge, EOI), VMCR (its
 	 * priority mask) and the active priorities as it runs. */
@@ -301,6 +302,7 @@ void arm64_vgic_exit(struct vcpu *v)
 		if (c->lrs_used & (1u << i)) {
 			s->lr[i] = ich_lr_read(i);
 			lr_decode(s->lr[i], &c->lrs[i]);
+			pending |= c->lrs[i].state & VGIC_LR_PENDING;
 		}
 	}
 	c->vmcr = s->vmcr = sysreg_read(ICH_VMCR_EL2);
@@ -311,11 +313,14 @@ void arm64_vgic_exit(struct vcpu *v)
 	if (vgic)
 		vgic_vcpu_sync(vgic, v->id, c->lrs, c->nr_lrs);
 
-	/* The virtual interface off while Keel runs: no maintenance
-	 * interrupt, and no virtual interrupt that would end Keel's WFI.
-	 * The list registers keep their values; the next entry rewrites
-	 * those that differ from what it needs. */
-	ich_set_hcr(s, 0);
+	/* While Keel runs, the virtual interface must raise nothing: no
+	 * maintenance interrupt, no virtual interrupt that would end Keel's
+	 * WFI. With no maintenance enabled and nothing pending it cannot,
+	 * and stays on (most exits: one write less each way). The list
+	 * registers keep their values; the next entry rewrites those that
+	 * differ from what it needs. */
+	if (pending || s->hcr != ICH_HCR_EN)
+		ich_set_hcr(s, 0);
 	c->lrs_used = 0;
 	isb();
 }
