@@ -4,28 +4,11 @@
  * other names and checked against the host's for every alignment of
  * source and destination and every length around the word sizes.
  */
-/* The host's own come first; the target's are then declared and built
- * as keel_<name>. */
+/* The host's own come first; the target's header and code follow with
+ * every name turned into keel_<name>. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-
-void *keel_memcpy(void *restrict dst, const void *restrict src, size_t n);
-void *keel_memmove(void *dst, const void *src, size_t n);
-void *keel_memset(void *dst, int c, size_t n);
-int keel_memcmp(const void *a, const void *b, size_t n);
-void *keel_memchr(const void *s, int c, size_t n);
-size_t keel_strlen(const char *s);
-size_t keel_strnlen(const char *s, size_t max);
-int keel_strcmp(const char *a, const char *b);
-int keel_strncmp(const char *a, const char *b, size_t n);
-char *keel_strchr(const char *s, int c);
-char *keel_strrchr(const char *s, int c);
-char *keel_strstr(const char *haystack, const char *needle);
-char *keel_strcpy(char *restrict dst, const char *restrict src);
-char *keel_strncpy(char *restrict dst, const char *restrict src, size_t n);
-char *keel_strcat(char *restrict dst, const char *restrict src);
-size_t keel_strlcpy(char *restrict dst, const char *restrict src, size_t size);
 
 #define memcpy keel_memcpy
 #define memmove keel_memmove
@@ -43,6 +26,7 @@ size_t keel_strlcpy(char *restrict dst, const char *restrict src, size_t size);
 #define strncpy keel_strncpy
 #define strcat keel_strcat
 #define strlcpy keel_strlcpy
+#include "../../libs/include/libc/string.h"
 #include "../../libs/string.c"
 #undef memcpy
 #undef memmove
