@@ -10,7 +10,7 @@ from keel import Scenario, check, indent
 
 # Every check the basic guest runs in "checks" mode (docs/basic-guest.md).
 BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes', 'physical-timer',
-                'sgi-cpu-on', 'sgi-burst', 'psci-errors', 'isolation', 'hvc-unknown',
+                'sgi-cpu-on', 'sgi-burst', 'psci-errors', 'isolation', 'id-registers', 'hvc-unknown',
                 'smccc-version', 'virtio-rng', 'virtio-blk', 'virtio-console',
                 'virtio-vsock']
 GUEST_TIMEOUT = 120

@@ -355,6 +355,40 @@ static void check_pointer_auth(struct check_result *r)
 }
 CHECK_DEFINE(65, pointer_auth, "pointer-auth", check_pointer_auth, false);
 
+/* ------------------------------------------------------------ id-registers --- */
+
+/* Every encoding of the ID register space (Op0 3, Op1 0, CRn 0, CRm 1-7),
+ * the reserved ones too: each is readable, reserved ones as zero. */
+#define ID_READ(crm, op2) read_sysreg(S3_0_C0_C##crm##_##op2)
+#define ID_ROW(crm)                                                         	ID_READ(crm, 0), ID_READ(crm, 1), ID_READ(crm, 2), ID_READ(crm, 3), 	ID_READ(crm, 4), ID_READ(crm, 5), ID_READ(crm, 6), ID_READ(crm, 7)
+#define ID_INDEX(crm, op2) (((crm) - 1) * 8 + (op2))
+#define ID_FIELD(value, shift) (((value) >> (shift)) & 0xf)
+
+/*
+ * The guest reads all 56 ID register encodings (a hypervisor that traps
+ * them must answer each, reserved ones included) and finds no feature
+ * whose state Keel does not keep per guest: SVE, SME, MTE. On a CPU that
+ * has them (QEMU -cpu max) this checks that they are hidden.
+ */
+static void check_id_registers(struct check_result *r)
+{
+	const uint64_t id[56] = { ID_ROW(1), ID_ROW(2), ID_ROW(3), ID_ROW(4),
+				  ID_ROW(5), ID_ROW(6), ID_ROW(7) };
+	uint64_t pfr0 = id[ID_INDEX(4, 0)], pfr1 = id[ID_INDEX(4, 1)];
+
+	if (ID_FIELD(pfr0, 32))
+		check_fail(r, "expected no SVE in ID_AA64PFR0_EL1 (0x%lx)", pfr0);
+	else if (ID_FIELD(pfr1, 24) || ID_FIELD(pfr1, 8))
+		check_fail(r, "expected no SME or MTE in ID_AA64PFR1_EL1 (0x%lx)", pfr1);
+	else if (id[ID_INDEX(4, 4)] || id[ID_INDEX(4, 5)])
+		check_fail(r, "expected ID_AA64ZFR0_EL1 and ID_AA64SMFR0_EL1 to be 0; got 0x%lx and 0x%lx",
+			   id[ID_INDEX(4, 4)], id[ID_INDEX(4, 5)]);
+	else
+		check_pass(r, "56 encodings read; no SVE, SME or MTE (ID_AA64PFR0 0x%lx, PFR1 0x%lx)",
+			   pfr0, pfr1);
+}
+CHECK_DEFINE(67, id_registers, "id-registers", check_id_registers, false);
+
 /* ------------------------------------------------------------- hvc-unknown --- */
 
 static void check_hvc_unknown(struct check_result *r)
