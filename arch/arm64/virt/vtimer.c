@@ -58,7 +58,15 @@ struct cntv_shadow {
 
 static struct cntv_shadow cntv_shadows[KEEL_MAX_CPUS];
 
-#define CNTV_SET(field, reg, value)                                         	do {                                                                		uint64_t v_ = (value);                                      		if (s->field != v_) {                                       			write_sysreg(reg, v_);                              			s->field = v_;                                      		}                                                           	} while (0)
+/* Writes reg (its shadow s->field) unless it holds value already. */
+#define CNTV_SET(s, field, reg, value)                                      \
+	do {                                                                \
+		uint64_t value_ = (value);                                  \
+		if ((s)->field != value_) {                                 \
+			write_sysreg(reg, value_);                          \
+			(s)->field = value_;                                \
+		}                                                           \
+	} while (0)
 
 void arm64_vtimer_cpu_quiet(void)
 {
@@ -199,6 +207,7 @@ static void cntp_event_expired(struct timer_event *event, void *arg)
 void arm64_vtimer_enter(struct vcpu *v)
 {
 	struct arm64_vtimer *t = &v->arch.vtimer;
+	struct cntv_shadow *s = &cntv_shadows[arch_cpu_id()];
 	unsigned long flags = spin_lock_irqsave(&t->lock);
 	/* Expired while the vCPU was out: raise it before the list
 	 * registers are filled rather than take an exit for it. */
@@ -210,14 +219,10 @@ void arm64_vtimer_enter(struct vcpu *v)
 	if (raise)
 		vtimer_raise(v, VGIC_INTID_VTIMER);
 
-	{
-		struct cntv_shadow *s = &cntv_shadows[arch_cpu_id()];
-
-		CNTV_SET(cntvoff, cntvoff_el2, v->guest->arch.cntvoff);
-		CNTV_SET(cval, cntv_cval_el0, cval);
-		CNTV_SET(ctl, cntv_ctl_el0, ctl);
-		CNTV_SET(cnthctl, cnthctl_el2, CNTHCTL_GUEST);
-	}
+	CNTV_SET(s, cntvoff, cntvoff_el2, v->guest->arch.cntvoff);
+	CNTV_SET(s, cval, cntv_cval_el0, cval);
+	CNTV_SET(s, ctl, cntv_ctl_el0, ctl);
+	CNTV_SET(s, cnthctl, cnthctl_el2, CNTHCTL_GUEST);
 }
 
 void arm64_vtimer_exit(struct vcpu *v)
