@@ -24,9 +24,10 @@ void sched_enqueue(struct vcpu *v);
 void sched_dequeue(struct vcpu *v);
 /* Waits until no host CPU holds v (on_cpu false); interrupts enabled. */
 void sched_wait_off_cpu(struct vcpu *v);
-/* Runs one vCPU of the calling CPU's run queue up to its next exit and
- * handles the exit. Call with interrupts masked; returns with them masked.
- * Returns false when there was nothing to run. */
+/* Runs a few deferred work items (keel/work.h), then one vCPU of the
+ * calling CPU's run queue up to its next exit and handles the exit. Call
+ * with interrupts masked; returns with them masked. Returns false when
+ * there was nothing to run. */
 bool sched_run_once(void);
 /* Number of vCPUs queued on cpu. */
 unsigned int sched_queue_length(unsigned int cpu);
