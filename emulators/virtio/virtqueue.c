@@ -133,6 +133,13 @@ static int read_desc(struct virtqueue *vq, gpa_t table, uint16_t index,
 	return 0;
 }
 
+/* Whether [a, a + a_len) and [b, b + b_len) share a byte (neither wraps:
+ * both were checked to lie in guest RAM). */
+static bool ranges_overlap(uint64_t a, uint64_t a_len, uint64_t b, uint64_t b_len)
+{
+	return a_len && b_len && a < b + b_len && b < a + a_len;
+}
+
 void virtq_reset(struct virtqueue *vq, struct guest *g)
 {
 	memset(vq, 0, sizeof(*vq));
@@ -159,6 +166,13 @@ int virtq_activate(struct virtqueue *vq, bool event_idx, bool indirect)
 	if (!guest_range_is_ram(vq->guest, vq->used,
 				VIRTQ_RING_ENTRIES + size * VIRTQ_USED_ELEM_SIZE + 2))
 		return virtq_break(vq, "used ring is not wholly in guest RAM");
+	/* What the device writes (the used ring) must not become what it
+	 * reads next. */
+	if (ranges_overlap(vq->used, VIRTQ_RING_ENTRIES + size * VIRTQ_USED_ELEM_SIZE + 2,
+			   vq->avail, VIRTQ_RING_ENTRIES + size * 2 + 2) ||
+	    ranges_overlap(vq->used, VIRTQ_RING_ENTRIES + size * VIRTQ_USED_ELEM_SIZE + 2,
+			   vq->desc, size * VIRTQ_DESC_SIZE))
+		return virtq_break(vq, "used ring overlaps the descriptor table or available ring");
 	vq->event_idx = event_idx;
 	vq->indirect = indirect;
 	vq->last_avail = 0;
@@ -277,13 +291,6 @@ static int walk_chain(struct virtq_walk *w, uint16_t head)
 			return 0;
 		index = d.next;
 	}
-}
-
-/* Whether [a, a + a_len) and [b, b + b_len) share a byte (neither wraps:
- * both were checked to lie in guest RAM). */
-static bool ranges_overlap(uint64_t a, uint64_t a_len, uint64_t b, uint64_t b_len)
-{
-	return a_len && b_len && a < b + b_len && b < a + a_len;
 }
 
 /*
