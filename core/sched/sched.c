@@ -15,7 +15,11 @@
 #include <keel/time.h>
 #include <keel/vcpu.h>
 #include <keel/vcpu_exit.h>
+#include <keel/work.h>
 #include <arch/cpu.h>
+
+/* Deferred work items run before each vCPU run (keel/work.h). */
+#define SCHED_WORK_PER_RUN 4
 
 struct run_queue {
 	spinlock_t lock;
@@ -210,14 +214,28 @@ struct vcpu *vcpu_current(void)
 	return cpu < KEEL_MAX_CPUS ? READ_ONCE(run_queues[cpu].current) : NULL;
 }
 
+/* A few deferred work items, interrupts on; true when any ran. */
+static bool sched_run_work(void)
+{
+	unsigned int ran;
+
+	if (!work_pending())
+		return false;
+	arch_irq_enable();
+	ran = work_run(SCHED_WORK_PER_RUN);
+	arch_irq_disable();
+	return ran != 0;
+}
+
 bool sched_run_once(void)
 {
 	struct run_queue *rq = run_queue_of(arch_cpu_id());
+	bool worked = sched_run_work();
 	struct vm_exit exit;
 	struct vcpu *v = run_queue_pick(rq);
 
 	if (!v)
-		return false;
+		return worked;
 	/* Picked, then checked: a lifecycle change writes the guest state
 	 * and then waits for on_cpu, so one of the two sees the other. */
 	if (!vcpu_can_run(v)) {

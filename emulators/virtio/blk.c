@@ -73,6 +73,15 @@
 #define BLK_BOUNCE_ORDER 4               /* hostdisk: 64 KiB per host request */
 #define BLK_BOUNCE_SIZE (PAGE_SIZE << BLK_BOUNCE_ORDER)
 
+/* One notify serves at most this many requests, and stops once this many
+ * bytes were moved; the rest waits for the device's work item. A request
+ * carries at most BLK_REQUEST_MAX data bytes (more is IOERR: Linux asks
+ * for at most seg_max x 64 KiB), so one notify moves at most
+ * BLK_NOTIFY_BYTES + BLK_REQUEST_MAX. */
+#define BLK_NOTIFY_REQUESTS 32
+#define BLK_NOTIFY_BYTES MiB(1)
+#define BLK_REQUEST_MAX MiB(4)
+
 #define BLK_WARN_BURST 5                 /* warnings per window, per disk */
 #define BLK_WARN_WINDOW_NS (10ULL * 1000000000ULL)
 
@@ -395,10 +404,10 @@ static uint8_t blk_serve(struct virtio_blk *blk, struct virtqueue *vq, uint32_t 
 	default:
 		return VIRTIO_BLK_S_UNSUPP;
 	}
-	/* The used length (data + status) must fit its 32 bits. */
-	if (data >= UINT32_MAX) {
-		blk_warn(blk, "request with %llu data bytes is too large; I/O error",
-			 (unsigned long long)data);
+	/* Bounded work per request (and the used length fits 32 bits). */
+	if (data > BLK_REQUEST_MAX) {
+		blk_warn(blk, "request with %llu data bytes is over the %llu Keel serves at once; I/O error",
+			 (unsigned long long)data, (unsigned long long)BLK_REQUEST_MAX);
 		return VIRTIO_BLK_S_IOERR;
 	}
 
@@ -451,26 +460,29 @@ bad_layout:
 	return VIRTIO_BLK_S_IOERR;
 }
 
-static void blk_notify(void *state, unsigned int q)
+static bool blk_notify(void *state, unsigned int q)
 {
 	struct virtio_blk *blk = state;
 	struct virtqueue *vq = virtio_queue(blk->vdev, 0);
-	const char *broken = NULL;
-	bool interrupt = false;
+	struct virtq_budget budget = VIRTQ_BUDGET(BLK_NOTIFY_REQUESTS, BLK_NOTIFY_BYTES);
+	bool interrupt = false, more = false;
 	unsigned long flags;
 
 	if (q != 0 || !vq)
-		return;
+		return false;
 	flags = spin_lock_irqsave(&blk->lock);
-	while (vq->ready && !vq->broken) {
-		int ret = virtq_pop(vq, &blk->req);
+	for (;;) {
 		uint32_t written;
 		uint8_t status;
 
-		if (ret < 0)
-			broken = vq->broken_why ? vq->broken_why : "request queue broken";
-		if (ret <= 0)
+		if (!virtq_budget_left(&budget)) {
+			more = true;
 			break;
+		}
+		/* A broken queue (the transport reports it) stops the loop. */
+		if (virtq_pop(vq, &blk->req) <= 0)
+			break;
+		virtq_budget_spend(&budget, blk->req.readable_bytes + blk->req.writable_bytes);
 		if (!blk->req.writable_bytes) {
 			/* Nowhere to say how it went: handed back untouched. */
 			blk_warn(blk, "request without a writable status byte dropped");
@@ -483,10 +495,9 @@ static void blk_notify(void *state, unsigned int q)
 		interrupt |= virtq_push(vq, &blk->req, written + 1);
 	}
 	spin_unlock_irqrestore(&blk->lock, flags);
-	if (broken)
-		virtio_needs_reset(blk->vdev, broken);
 	if (interrupt)
 		virtio_interrupt_used(blk->vdev);
+	return more;
 }
 
 static void blk_config_read(void *state, uint32_t offset, void *buf, uint32_t len)

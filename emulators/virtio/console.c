@@ -34,6 +34,10 @@
  * keeps only its last 16 KiB anyway; the rest is dropped. */
 #define CONSOLE_TX_MAX KiB(64)
 #define CONSOLE_CHUNK 128
+/* One notify serves at most this many requests and bytes of a queue; the
+ * rest waits for the device's work item. */
+#define CONSOLE_NOTIFY_REQUESTS 16
+#define CONSOLE_NOTIFY_BYTES KiB(64)
 
 struct virtio_console {
 	struct virtio_device *vdev;
@@ -43,8 +47,9 @@ struct virtio_console {
 	struct console_endpoint endpoint;
 };
 
-/* Lock held. Sends one transmit request's bytes to the endpoint. */
-static void console_transmit(struct virtio_console *vc, struct virtqueue *vq,
+/* Lock held. Sends one transmit request's bytes to the endpoint; returns
+ * how many. */
+static uint64_t console_transmit(struct virtio_console *vc, struct virtqueue *vq,
 			     const struct virtq_request *req)
 {
 	char chunk[CONSOLE_CHUNK];
@@ -60,6 +65,7 @@ static void console_transmit(struct virtio_console *vc, struct virtqueue *vq,
 		console_endpoint_output(&vc->endpoint, chunk, n);
 		done += n;
 	}
+	return done;
 }
 
 /* Lock held. Fills one receive request from the endpoint's input; returns
@@ -82,71 +88,65 @@ static uint32_t console_receive(struct virtio_console *vc, struct virtqueue *vq,
 	return (uint32_t)done;
 }
 
-/* Lock held. Serves queue q; returns whether the driver wants an
- * interrupt, and in *broken why the queue broke (or NULL). */
-static bool console_serve(struct virtio_console *vc, unsigned int q,
-			  const char **broken)
+/* Lock held. Serves queue q within budget; returns whether the driver
+ * wants an interrupt, and in *more whether the budget ran out. */
+static bool console_serve(struct virtio_console *vc, unsigned int q, bool *more)
 {
 	struct virtqueue *vq = virtio_queue(vc->vdev, q);
+	struct virtq_budget budget = VIRTQ_BUDGET(CONSOLE_NOTIFY_REQUESTS, CONSOLE_NOTIFY_BYTES);
 	bool interrupt = false;
 
-	while (vq && vq->ready && !vq->broken) {
-		int ret;
+	while (vq) {
+		uint64_t moved;
 
+		if (!virtq_budget_left(&budget)) {
+			*more = true;
+			break;
+		}
 		/* Receive buffers are taken only when there is input. */
 		if (q == CONSOLE_QUEUE_RX && !console_endpoint_input_pending(&vc->endpoint))
 			break;
-		ret = virtq_pop(vq, &vc->req);
-		if (ret < 0)
-			*broken = vq->broken_why ? vq->broken_why : "queue broken";
-		if (ret <= 0)
+		/* A broken queue (the transport reports it) stops the loop. */
+		if (virtq_pop(vq, &vc->req) <= 0)
 			break;
 		if (q == CONSOLE_QUEUE_RX) {
-			interrupt |= virtq_push(vq, &vc->req, console_receive(vc, vq, &vc->req));
+			moved = console_receive(vc, vq, &vc->req);
+			interrupt |= virtq_push(vq, &vc->req, (uint32_t)moved);
 		} else {
-			console_transmit(vc, vq, &vc->req);
+			moved = console_transmit(vc, vq, &vc->req);
 			interrupt |= virtq_push(vq, &vc->req, 0);
 		}
+		virtq_budget_spend(&budget, moved);
 	}
 	return interrupt;
 }
 
-/*
- * From the transport (DRIVER_OK is set) or, with check_ready, from the
- * endpoint when input arrived. The transport's reset clears the status
- * before it calls console_device_reset(), which takes the lock, and resets
- * the queues after: seen under the lock, a ready device keeps its queues
- * until the lock is dropped.
- */
-static void console_run_queue(struct virtio_console *vc, unsigned int q,
-			      bool check_ready)
+/* From the transport (DRIVER_OK is set): the driver notified queue q, or
+ * the work item continues it (more input, or budget left over). */
+static bool console_notify(void *state, unsigned int q)
 {
-	const char *broken = NULL;
-	bool interrupt = false;
+	struct virtio_console *vc = state;
+	bool interrupt, more = false;
 	unsigned long flags;
 
+	if (q != CONSOLE_QUEUE_RX && q != CONSOLE_QUEUE_TX)
+		return false;
 	flags = spin_lock_irqsave(&vc->lock);
-	if (!check_ready || virtio_device_ready(vc->vdev))
-		interrupt = console_serve(vc, q, &broken);
+	interrupt = console_serve(vc, q, &more);
 	spin_unlock_irqrestore(&vc->lock, flags);
-	if (broken)
-		virtio_needs_reset(vc->vdev, broken);
 	if (interrupt)
 		virtio_interrupt_used(vc->vdev);
+	return more;
 }
 
-static void console_notify(void *state, unsigned int q)
-{
-	if (q == CONSOLE_QUEUE_RX || q == CONSOLE_QUEUE_TX)
-		console_run_queue(state, q, false);
-}
-
+/* From the endpoint, when input arrived (the shell's CPU): the receive
+ * queue is served by the device's work item, never here. */
 static void console_input_ready(void *state)
 {
 	struct virtio_console *vc = state;
 
 	if (vc->vdev)
-		console_run_queue(vc, CONSOLE_QUEUE_RX, true);
+		virtio_queue_kick(vc->vdev, CONSOLE_QUEUE_RX);
 }
 
 static void console_config_read(void *state, uint32_t offset, void *buf, uint32_t len)
@@ -168,14 +168,9 @@ static void console_config_write(void *state, uint32_t offset, const void *buf,
 
 static void console_device_reset(void *state)
 {
-	struct virtio_console *vc = state;
-	unsigned long flags;
-
-	/* Waits for input being delivered (console_run_queue()). Nothing of
-	 * the device's own outlives the queues; the endpoint keeps its output
-	 * and queued input, as a terminal would. */
-	flags = spin_lock_irqsave(&vc->lock);
-	spin_unlock_irqrestore(&vc->lock, flags);
+	/* The transport keeps every other path out meanwhile. Nothing of the
+	 * device's own outlives the queues; the endpoint keeps its output and
+	 * queued input, as a terminal would. */
 }
 
 static const struct virtio_device_ops console_ops = {

@@ -4,13 +4,37 @@
  * window of one virtio device, feature negotiation, the device status
  * state machine, queue set-up, notifications and the interrupt line.
  *
- * Locking: vdev->lock protects the transport state below. Device callbacks
- * (notify, config_read/write, features_ok, reset) are never called with it
- * held: devices take their own locks and call back into the transport
- * (virtio_interrupt_used, virtio_needs_reset), so holding it would order
- * the two locks both ways. A reset waits for notifications in flight, then
- * resets the device, then the queues, so a device never finds its queues
- * changing under a notification that the transport let through.
+ * Entering the device: every path into a device goes through a gate, so
+ * that a reset (status 0, or the guest's reset) excludes all of them from
+ * its start to its end. The paths are the guest's register accesses
+ * (reads, writes, config space, notifications: they wait while a reset
+ * runs), the device's work item and deliveries from outside the guest (a
+ * frame from the switch: virtio_device_enter(), refused while a reset
+ * runs). Each counts itself in vdev->users for as long as it is inside; a
+ * reset sets vdev->resetting, waits until users is 0 with no lock held,
+ * waits for the work item, resets the device and its queues, and only
+ * then opens the gate again. So no path ever sees a half-reset queue, and
+ * a notification never races a queue being set up or torn down.
+ *
+ * Bounded work: a device's notify serves at most its budget of requests
+ * and bytes (each device's *_NOTIFY_* constants) and returns true when it
+ * stopped for the budget; the transport then marks the queue in vdev->more
+ * and queues the device's work item (keel/work.h), which calls notify for
+ * the marked queues again, one budget each, until none is left. Devices
+ * use virtio_queue_kick() the same way for input that arrives from outside
+ * the guest (console input, vsock packets from other guests).
+ *
+ * Locking: vdev->lock protects the transport state below and is held only
+ * for constant work. Device callbacks (notify, config_read/write,
+ * features_ok, reset) are never called with it held: devices take their
+ * own locks and call back into the transport (virtio_interrupt_used,
+ * virtio_needs_reset, virtio_queue_kick). Lock order, outermost first:
+ * the switch's lock (net receive only), a device's own locks (blk, rng,
+ * console, net tx_lock / rx_lock, vsock's device lock, then vsock_lock),
+ * vdev->lock, then the interrupt controller's and the work queue's locks.
+ * The gate is not a lock that is waited for while holding another: a
+ * register access waits at it holding nothing, and deliveries from
+ * outside are refused instead of waiting.
  */
 #include <arch/cpu.h>
 #include <keel/emu.h>
@@ -20,6 +44,7 @@
 #include <keel/mm.h>
 #include <keel/spinlock.h>
 #include <keel/virq.h>
+#include <keel/work.h>
 #include <lib/format.h>
 #include <libfdt.h>
 #include <string.h>
@@ -56,8 +81,11 @@ struct virtio_device {
 	uint64_t features;               /* accepted with FEATURES_OK */
 	uint32_t interrupt_status;
 	uint32_t config_generation;
-	uint64_t resets;                 /* counts resets, to spot one in between */
-	unsigned int notify_in_flight;
+	unsigned int users;              /* paths inside the device (gate) */
+	bool resetting;                  /* gate closed: a reset runs */
+	bool dead;                       /* gate closed for good: destroyed */
+	uint32_t more;                   /* queues the work item serves next */
+	struct work work;                /* continues notifications */
 	unsigned int warnings;
 
 	struct virtqueue queues[VIRTIO_MAX_QUEUES];
@@ -91,60 +119,45 @@ static struct virtqueue *virtio_selected(struct virtio_device *vdev)
 	return &vdev->queues[vdev->queue_sel];
 }
 
-/* ---- reset ---- */
+/* ---- the gate ---- */
 
-/* Back to the power-on state; the device's own reset in between. */
-static void virtio_reset_all(struct virtio_device *vdev)
+/* A guest's register access: waits while a reset runs. False only when
+ * the device is being destroyed (the access is then ignored). */
+static bool virtio_enter_wait(struct virtio_device *vdev)
 {
 	unsigned long flags = spin_lock_irqsave(&vdev->lock);
 
-	/* From here no notification is let through... */
-	vdev->status = 0;
-	vdev->resets++;
-	/* ...and those already let through finish first. */
-	while (vdev->notify_in_flight) {
+	while (vdev->resetting && !vdev->dead) {
 		spin_unlock_irqrestore(&vdev->lock, flags);
 		arch_cpu_relax();
 		flags = spin_lock_irqsave(&vdev->lock);
 	}
+	if (!vdev->dead)
+		vdev->users++;
 	spin_unlock_irqrestore(&vdev->lock, flags);
-
-	if (vdev->ops->reset)
-		vdev->ops->reset(vdev->state);
-
-	flags = spin_lock_irqsave(&vdev->lock);
-	vdev->status = 0;
-	vdev->device_features_sel = 0;
-	vdev->driver_features_sel = 0;
-	vdev->queue_sel = 0;
-	vdev->driver_features = 0;
-	vdev->features = 0;
-	vdev->interrupt_status = 0;
-	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++) {
-		virtq_reset(&vdev->queues[q], vdev->guest);
-		vdev->queue_num[q] = 0;
-		vdev->queue_reported[q] = false;
-	}
-	virtio_update_irq(vdev);
-	spin_unlock_irqrestore(&vdev->lock, flags);
+	return !vdev->dead;
 }
 
-void virtio_mmio_reset(struct virtio_device *vdev)
+bool virtio_device_enter(struct virtio_device *vdev)
 {
-	virtio_reset_all(vdev);
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+	bool open = !vdev->resetting && !vdev->dead;
+
+	if (open)
+		vdev->users++;
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	return open;
 }
 
-/* ---- notifications ---- */
-
-/* After a notification: the first queue that broke and was not reported
- * yet puts the device in DEVICE_NEEDS_RESET. */
-static void virtio_notify_done(struct virtio_device *vdev)
+/* Leaving: the first queue that broke and was not reported yet puts the
+ * device in DEVICE_NEEDS_RESET (while still inside, so that a reset
+ * cannot come in between and be undone by it). */
+void virtio_device_leave(struct virtio_device *vdev)
 {
 	char why[160];
 	bool report = false;
 	unsigned long flags = spin_lock_irqsave(&vdev->lock);
 
-	vdev->notify_in_flight--;
 	for (unsigned int q = 0; q < vdev->ops->queue_count; q++) {
 		const struct virtqueue *vq = &vdev->queues[q];
 
@@ -159,22 +172,122 @@ static void virtio_notify_done(struct virtio_device *vdev)
 	spin_unlock_irqrestore(&vdev->lock, flags);
 	if (report)
 		virtio_needs_reset(vdev, why);
+	flags = spin_lock_irqsave(&vdev->lock);
+	vdev->users--;
+	spin_unlock_irqrestore(&vdev->lock, flags);
 }
 
-/* Hands a notification of queue q to the device when it may act on it. */
+/* Closes the gate and waits until nobody is inside; the caller holds no
+ * lock a path inside could wait for. */
+static void virtio_gate_close(struct virtio_device *vdev, bool dead)
+{
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+
+	/* One reset at a time: a second one waits, then resets again. */
+	while (vdev->resetting && !vdev->dead) {
+		spin_unlock_irqrestore(&vdev->lock, flags);
+		arch_cpu_relax();
+		flags = spin_lock_irqsave(&vdev->lock);
+	}
+	vdev->resetting = true;
+	vdev->dead |= dead;
+	vdev->status = 0;
+	while (vdev->users) {
+		spin_unlock_irqrestore(&vdev->lock, flags);
+		arch_cpu_relax();
+		flags = spin_lock_irqsave(&vdev->lock);
+	}
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	/* The work item enters through the gate too; wait for one that runs
+	 * (it finds the gate closed) and drop one that waits. */
+	work_disable_sync(&vdev->work);
+}
+
+/* ---- reset ---- */
+
+/* Back to the power-on state, the device's own reset in between, with
+ * every other path kept out from start to end. */
+static void virtio_reset_all(struct virtio_device *vdev)
+{
+	unsigned long flags;
+
+	virtio_gate_close(vdev, false);
+	if (vdev->dead)
+		return;
+	if (vdev->ops->reset)
+		vdev->ops->reset(vdev->state);
+
+	flags = spin_lock_irqsave(&vdev->lock);
+	vdev->status = 0;
+	vdev->device_features_sel = 0;
+	vdev->driver_features_sel = 0;
+	vdev->queue_sel = 0;
+	vdev->driver_features = 0;
+	vdev->features = 0;
+	vdev->interrupt_status = 0;
+	vdev->more = 0;
+	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++) {
+		virtq_reset(&vdev->queues[q], vdev->guest);
+		vdev->queue_num[q] = 0;
+		vdev->queue_reported[q] = false;
+	}
+	virtio_update_irq(vdev);
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	work_enable(&vdev->work);
+	flags = spin_lock_irqsave(&vdev->lock);
+	vdev->resetting = false;
+	spin_unlock_irqrestore(&vdev->lock, flags);
+}
+
+void virtio_mmio_reset(struct virtio_device *vdev)
+{
+	virtio_reset_all(vdev);
+}
+
+/* ---- notifications ---- */
+
+void virtio_queue_kick(struct virtio_device *vdev, unsigned int q)
+{
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+	bool kick = q < vdev->ops->queue_count && !vdev->resetting;
+
+	if (kick)
+		vdev->more |= 1u << q;
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	if (kick)
+		work_queue(&vdev->work);
+}
+
+/* Inside the gate. Hands queue q to the device when it may act on it; what
+ * the device's budget left over goes to the work item. */
 static void virtio_notify(struct virtio_device *vdev, unsigned int q)
 {
 	unsigned long flags = spin_lock_irqsave(&vdev->lock);
 	bool deliver = q < vdev->ops->queue_count && virtio_ready_locked(vdev) &&
 		       vdev->queues[q].ready && !vdev->queues[q].broken;
 
-	if (deliver)
-		vdev->notify_in_flight++;
 	spin_unlock_irqrestore(&vdev->lock, flags);
-	if (!deliver)
-		return;
-	vdev->ops->notify(vdev->state, q);
-	virtio_notify_done(vdev);
+	if (deliver && vdev->ops->notify(vdev->state, q))
+		virtio_queue_kick(vdev, q);
+}
+
+/* The work item: one more budget for every queue marked in vdev->more. */
+static void virtio_work_run(struct work *w)
+{
+	struct virtio_device *vdev = list_entry(w, struct virtio_device, work);
+	unsigned long flags;
+	uint32_t queues;
+
+	if (!virtio_device_enter(vdev))
+		return;   /* a reset runs: it forgets what was left */
+	flags = spin_lock_irqsave(&vdev->lock);
+	queues = vdev->more;
+	vdev->more = 0;
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	for (unsigned int q = 0; q < vdev->ops->queue_count; q++)
+		if (queues & (1u << q))
+			virtio_notify(vdev, q);
+	virtio_device_leave(vdev);
 }
 
 /* ---- registers ---- */
@@ -295,23 +408,19 @@ static bool virtio_features_acceptable(const struct virtio_device *vdev,
  * on, every ready queue is handed to the device once, so that buffers the
  * driver made available (and notified) before it are not left waiting.
  */
+/* Inside the gate (a write of 0 is the reset, which is not). */
 static void virtio_status_write(struct virtio_device *vdev, uint32_t value)
 {
 	unsigned long flags;
 	uint32_t old, status;
-	uint64_t features = 0, resets;
+	uint64_t features = 0;
 	bool check = false, refused = false;
 
-	if (!value) {
-		virtio_reset_all(vdev);
-		return;
-	}
 	/* DEVICE_NEEDS_RESET is the device's to set; bits past 7 do not exist. */
 	value &= 0xff & ~VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 	flags = spin_lock_irqsave(&vdev->lock);
 	old = vdev->status;
 	status = old | value;
-	resets = vdev->resets;
 	if ((status & VIRTIO_STATUS_FEATURES_OK) && !(old & VIRTIO_STATUS_FEATURES_OK)) {
 		features = vdev->driver_features;
 		if (virtio_features_acceptable(vdev, features))
@@ -324,12 +433,8 @@ static void virtio_status_write(struct virtio_device *vdev, uint32_t value)
 	if (check && vdev->ops->features_ok && !vdev->ops->features_ok(vdev->state, features))
 		refused = true;
 
+	/* Inside the gate: no reset can have come in between. */
 	flags = spin_lock_irqsave(&vdev->lock);
-	if (vdev->resets != resets) {
-		/* Reset by another vCPU meanwhile: that reset wins. */
-		spin_unlock_irqrestore(&vdev->lock, flags);
-		return;
-	}
 	if (refused)
 		status &= ~VIRTIO_STATUS_FEATURES_OK;
 	else if (check)
@@ -380,41 +485,29 @@ static int virtio_mmio_read(void *state, struct vcpu *vcpu, uint64_t offset,
 {
 	struct virtio_device *vdev = state;
 	unsigned long flags;
+	int ret = 0;
 
-	if (offset >= VIRTIO_MMIO_CONFIG)
-		return virtio_config_access(vdev, offset, size, value, false);
-	if (size != 4 || !IS_ALIGNED(offset, 4))
+	if (offset < VIRTIO_MMIO_CONFIG && (size != 4 || !IS_ALIGNED(offset, 4)))
 		return -KEEL_EINVAL;
-	flags = spin_lock_irqsave(&vdev->lock);
-	*value = virtio_register_read(vdev, offset);
-	spin_unlock_irqrestore(&vdev->lock, flags);
-	return 0;
+	*value = 0;
+	if (!virtio_enter_wait(vdev))
+		return 0;
+	if (offset >= VIRTIO_MMIO_CONFIG) {
+		ret = virtio_config_access(vdev, offset, size, value, false);
+	} else {
+		flags = spin_lock_irqsave(&vdev->lock);
+		*value = virtio_register_read(vdev, offset);
+		spin_unlock_irqrestore(&vdev->lock, flags);
+	}
+	virtio_device_leave(vdev);
+	return ret;
 }
 
-static int virtio_mmio_write(void *state, struct vcpu *vcpu, uint64_t offset,
-			     unsigned int size, uint64_t value)
+/* Inside the gate: the registers written under the transport lock. */
+static void virtio_register_write(struct virtio_device *vdev, uint64_t offset, uint32_t v)
 {
-	struct virtio_device *vdev = state;
-	uint32_t v = (uint32_t)value;
 	unsigned long flags;
 
-	if (offset >= VIRTIO_MMIO_CONFIG)
-		return virtio_config_access(vdev, offset, size, &value, true);
-	if (size != 4 || !IS_ALIGNED(offset, 4))
-		return -KEEL_EINVAL;
-	switch (offset) {
-	case VIRTIO_MMIO_STATUS:
-		virtio_status_write(vdev, v);
-		return 0;
-	case VIRTIO_MMIO_QUEUE_READY:
-		virtio_queue_ready_write(vdev, v);
-		return 0;
-	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		virtio_notify(vdev, v);
-		return 0;
-	default:
-		break;
-	}
 	flags = spin_lock_irqsave(&vdev->lock);
 	switch (offset) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL: vdev->device_features_sel = v; break;
@@ -434,7 +527,42 @@ static int virtio_mmio_write(void *state, struct vcpu *vcpu, uint64_t offset,
 		break;
 	}
 	spin_unlock_irqrestore(&vdev->lock, flags);
-	return 0;
+}
+
+static int virtio_mmio_write(void *state, struct vcpu *vcpu, uint64_t offset,
+			     unsigned int size, uint64_t value)
+{
+	struct virtio_device *vdev = state;
+	uint32_t v = (uint32_t)value;
+	int ret = 0;
+
+	if (offset < VIRTIO_MMIO_CONFIG && (size != 4 || !IS_ALIGNED(offset, 4)))
+		return -KEEL_EINVAL;
+	if (offset == VIRTIO_MMIO_STATUS && !v) {
+		virtio_reset_all(vdev);
+		return 0;
+	}
+	if (!virtio_enter_wait(vdev))
+		return 0;
+	switch (offset) {
+	case VIRTIO_MMIO_STATUS:
+		virtio_status_write(vdev, v);
+		break;
+	case VIRTIO_MMIO_QUEUE_READY:
+		virtio_queue_ready_write(vdev, v);
+		break;
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+		virtio_notify(vdev, v);
+		break;
+	default:
+		if (offset >= VIRTIO_MMIO_CONFIG)
+			ret = virtio_config_access(vdev, offset, size, &value, true);
+		else
+			virtio_register_write(vdev, offset, v);
+		break;
+	}
+	virtio_device_leave(vdev);
+	return ret;
 }
 
 static const struct mmio_ops virtio_mmio_ops = {
@@ -495,6 +623,7 @@ struct virtio_device *virtio_mmio_create(struct guest *g,
 		virq_line_init(&vdev->irq, g, dev->irq);
 	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		virtq_reset(&vdev->queues[q], g);
+	work_init(&vdev->work, virtio_work_run);
 	ret = mmio_table_add(&g->mmio, dev->base, vdev->window, dev->name,
 			     &virtio_mmio_ops, vdev);
 	if (ret) {
@@ -512,6 +641,8 @@ void virtio_mmio_destroy(struct virtio_device *vdev)
 	if (!vdev)
 		return;
 	mmio_table_remove(&vdev->guest->mmio, vdev->config->base);
+	/* Nobody inside, the work item neither queued nor running. */
+	virtio_gate_close(vdev, true);
 	virq_line_reset(&vdev->irq);
 	kfree(vdev);
 }

@@ -15,10 +15,16 @@
  * list`). Nothing waits: a guest that does not read its frames loses
  * them and holds up no one else.
  *
+ * Bounded work: one transmit notify sends at most NET_NOTIFY_FRAMES frames
+ * (NET_NOTIFY_BYTES), the rest is sent by the device's work item; one
+ * delivery from the switch takes one receive buffer for one frame.
+ *
  * Locking: tx_lock serialises transmission (then the switch lock), rx_lock
  * receive (taken inside the switch's deliver call, then the transport's
- * lock to interrupt). The driver's reset takes both, after the transport
- * set status 0, so that no frame is in flight when its queues are reset.
+ * lock to interrupt). A delivery enters the device through the transport's
+ * gate (virtio_device_enter()) and is dropped while a reset runs, so a
+ * reset never races a frame being received; transmission is a notify and
+ * inside the gate already.
  */
 #include <keel/emu.h>
 #include <keel/errno.h>
@@ -52,6 +58,10 @@
 /* Config space: mac[6], le16 status. */
 #define NET_CONFIG_SIZE 8
 #define NET_CONFIG_STATUS 6
+
+/* What one transmit notify may send. */
+#define NET_NOTIFY_FRAMES 64
+#define NET_NOTIFY_BYTES KiB(128)
 
 #define NET_WARN_BURST 5                 /* warnings per window, per device */
 #define NET_WARN_WINDOW_NS (10ULL * 1000000000ULL)
@@ -112,21 +122,20 @@ static bool net_deliver(struct l2switch_port *port, const void *frame, size_t le
 	struct virtio_net *net = port->owner;
 	struct virtqueue *vq = virtio_queue(net->vdev, NET_QUEUE_RX);
 	uint8_t header[NET_HDR_SIZE] = { 0 };
-	const char *broken = NULL;
 	bool taken = false, interrupt = false;
 	unsigned long flags;
-	int ret;
 
+	/* Not while the device resets: the frame is dropped (and counted). */
+	if (!virtio_device_enter(net->vdev))
+		return false;
 	flags = spin_lock_irqsave(&net->rx_lock);
 	/* A stopped guest's RAM is cleared and reloaded when it starts
 	 * again, before its devices reset: no frame may land in between. */
 	if (READ_ONCE(net->guest->state) == GUEST_STOPPED ||
 	    !virtio_device_ready(net->vdev) || !vq->ready || vq->broken)
 		goto out;
-	ret = virtq_pop(vq, &net->rx_req);
-	if (ret < 0)
-		broken = vq->broken_why ? vq->broken_why : "receive queue broken";
-	if (ret <= 0)
+	/* No buffer: dropped. A broken queue is reported on leaving. */
+	if (virtq_pop(vq, &net->rx_req) <= 0)
 		goto out;
 	if (net->rx_req.readable || net->rx_req.writable_bytes < NET_HDR_SIZE + len) {
 		net_warn(net, "receive buffer with %llu readable and %llu writable bytes cannot take a %zu-byte frame; frame dropped",
@@ -142,10 +151,9 @@ static bool net_deliver(struct l2switch_port *port, const void *frame, size_t le
 	taken = true;
 out:
 	spin_unlock_irqrestore(&net->rx_lock, flags);
-	if (broken)
-		virtio_needs_reset(net->vdev, broken);
 	if (interrupt)
 		virtio_interrupt_used(net->vdev);
+	virtio_device_leave(net->vdev);
 	return taken;
 }
 
@@ -193,33 +201,34 @@ static void net_transmit(struct virtio_net *net, struct virtqueue *vq)
 		l2switch_port_count_drop(&net->port);
 }
 
-static void net_notify(void *state, unsigned int q)
+static bool net_notify(void *state, unsigned int q)
 {
 	struct virtio_net *net = state;
 	struct virtqueue *vq = virtio_queue(net->vdev, NET_QUEUE_TX);
-	const char *broken = NULL;
-	bool interrupt = false;
+	struct virtq_budget budget = VIRTQ_BUDGET(NET_NOTIFY_FRAMES, NET_NOTIFY_BYTES);
+	bool interrupt = false, more = false;
 	unsigned long flags;
 
 	/* New receive buffers wait for frames: nothing is held back. */
 	if (q != NET_QUEUE_TX)
-		return;
+		return false;
 	flags = spin_lock_irqsave(&net->tx_lock);
-	while (vq->ready && !vq->broken) {
-		int ret = virtq_pop(vq, &net->tx_req);
-
-		if (ret < 0)
-			broken = vq->broken_why ? vq->broken_why : "transmit queue broken";
-		if (ret <= 0)
+	for (;;) {
+		if (!virtq_budget_left(&budget)) {
+			more = true;
 			break;
+		}
+		/* A broken queue (the transport reports it) stops the loop. */
+		if (virtq_pop(vq, &net->tx_req) <= 0)
+			break;
+		virtq_budget_spend(&budget, net->tx_req.readable_bytes);
 		net_transmit(net, vq);
 		interrupt |= virtq_push(vq, &net->tx_req, 0);
 	}
 	spin_unlock_irqrestore(&net->tx_lock, flags);
-	if (broken)
-		virtio_needs_reset(net->vdev, broken);
 	if (interrupt)
 		virtio_interrupt_used(net->vdev);
+	return more;
 }
 
 static void net_config_read(void *state, uint32_t offset, void *buf, uint32_t len)
@@ -236,15 +245,8 @@ static void net_config_read(void *state, uint32_t offset, void *buf, uint32_t le
 
 static void net_device_reset(void *state)
 {
-	struct virtio_net *net = state;
-	unsigned long flags;
-
-	/* The transport shows status 0 already: a frame being received or
-	 * sent finishes here, and no new one starts. */
-	flags = spin_lock_irqsave(&net->tx_lock);
-	spin_unlock_irqrestore(&net->tx_lock, flags);
-	flags = spin_lock_irqsave(&net->rx_lock);
-	spin_unlock_irqrestore(&net->rx_lock, flags);
+	/* The transport keeps transmission and deliveries out meanwhile:
+	 * nothing of the device's own outlives its queues. */
 }
 
 static const struct virtio_device_ops net_ops = {

@@ -21,6 +21,10 @@
  * keep a vCPU in Keel for long; the used length tells the driver. */
 #define RNG_REQUEST_MAX KiB(64)
 #define RNG_CHUNK 256
+/* One notify fills at most this many requests and bytes; the rest waits
+ * for the device's work item. */
+#define RNG_NOTIFY_REQUESTS 16
+#define RNG_NOTIFY_BYTES KiB(64)
 
 struct virtio_rng {
 	struct virtio_device *vdev;
@@ -51,31 +55,35 @@ static uint32_t rng_fill(struct virtqueue *vq, const struct virtq_request *req)
 	return (uint32_t)done;
 }
 
-static void rng_notify(void *state, unsigned int q)
+static bool rng_notify(void *state, unsigned int q)
 {
 	struct virtio_rng *rng = state;
 	struct virtqueue *vq = virtio_queue(rng->vdev, 0);
-	bool interrupt = false;
-	const char *broken = NULL;
+	struct virtq_budget budget = VIRTQ_BUDGET(RNG_NOTIFY_REQUESTS, RNG_NOTIFY_BYTES);
+	bool interrupt = false, more = false;
 	unsigned long flags;
-	int ret;
 
 	if (q != 0 || !vq)
-		return;
+		return false;
 	flags = spin_lock_irqsave(&rng->lock);
-	while (vq->ready && !vq->broken) {
-		ret = virtq_pop(vq, &rng->req);
-		if (ret < 0)
-			broken = vq->broken_why ? vq->broken_why : "request queue broken";
-		if (ret <= 0)
+	for (;;) {
+		uint32_t filled;
+
+		if (!virtq_budget_left(&budget)) {
+			more = true;
 			break;
-		interrupt |= virtq_push(vq, &rng->req, rng_fill(vq, &rng->req));
+		}
+		/* A broken queue (the transport reports it) stops the loop. */
+		if (virtq_pop(vq, &rng->req) <= 0)
+			break;
+		filled = rng_fill(vq, &rng->req);
+		virtq_budget_spend(&budget, filled);
+		interrupt |= virtq_push(vq, &rng->req, filled);
 	}
 	spin_unlock_irqrestore(&rng->lock, flags);
-	if (broken)
-		virtio_needs_reset(rng->vdev, broken);
 	if (interrupt)
 		virtio_interrupt_used(rng->vdev);
+	return more;
 }
 
 static void rng_config_read(void *state, uint32_t offset, void *buf, uint32_t len)

@@ -11,6 +11,8 @@
  * owns the register window, feature negotiation, the status state machine,
  * queue set-up and interrupts, and calls the device back when the driver
  * notifies a queue, when the device is reset, and when config space is read.
+ * mmio.c's header says how resets exclude every other path into a device,
+ * how work a notify leaves over is continued, and the lock order.
  */
 #ifndef EMULATORS_VIRTIO_H
 #define EMULATORS_VIRTIO_H
@@ -88,7 +90,9 @@ int virtq_activate(struct virtqueue *vq, bool event_idx, bool indirect);
  * than the queue size, next out of range, a loop, a chain longer than the
  * queue, nested or unnegotiated or misaligned indirect tables, a buffer
  * outside guest RAM or wrapping, a readable buffer after a writable one,
- * more than VIRTQ_MAX_BUFFERS). After -KEEL_EINVAL the queue stays broken
+ * more than VIRTQ_MAX_BUFFERS, a device-writable buffer overlapping the
+ * queue's descriptor table, available or used ring or the request's
+ * indirect table). After -KEEL_EINVAL the queue stays broken
  * (vq->broken_why says why) until reset.
  */
 int virtq_pop(struct virtqueue *vq, struct virtq_request *req);
@@ -103,6 +107,28 @@ size_t virtq_write(struct virtqueue *vq, const struct virtq_request *req,
  * driver asked to be interrupted for it (EVENT_IDX / NO_INTERRUPT). */
 bool virtq_push(struct virtqueue *vq, const struct virtq_request *req,
 		uint32_t written);
+
+/* What one call of a device's notify may still do on one queue. */
+struct virtq_budget {
+	unsigned int requests;           /* requests it may still take */
+	uint64_t bytes;                  /* bytes it may still move */
+};
+
+#define VIRTQ_BUDGET(requests_, bytes_) \
+	((struct virtq_budget){ .requests = (requests_), .bytes = (bytes_) })
+
+/* True while b allows another request. */
+static inline bool virtq_budget_left(const struct virtq_budget *b)
+{
+	return b->requests && b->bytes;
+}
+
+/* Counts one request of bytes against b. */
+static inline void virtq_budget_spend(struct virtq_budget *b, uint64_t bytes)
+{
+	b->requests--;
+	b->bytes = bytes < b->bytes ? b->bytes - bytes : 0;
+}
 
 /* ---- devices on the virtio-mmio transport (emulators/virtio/mmio.c) ---- */
 
@@ -122,8 +148,12 @@ struct virtio_device_ops {
 	/* Optional: refuse a feature combination (FEATURES_OK then stays
 	 * clear); return false to refuse. */
 	bool (*features_ok)(void *state, uint64_t features);
-	/* The driver notified queue q (DRIVER_OK is set). */
-	void (*notify)(void *state, unsigned int q);
+	/* Serve queue q (DRIVER_OK is set): the driver notified it, or the
+	 * device's work item continues it (see virtio_queue_kick()). Serves at
+	 * most the device's budget of requests and bytes and returns true when
+	 * it stopped for the budget, so that the rest is served by the work
+	 * item later; false when the queue is empty (or broke). */
+	bool (*notify)(void *state, unsigned int q);
 	/* Device reset by the driver (status 0) or the guest's reset. */
 	void (*reset)(void *state);
 };
@@ -135,8 +165,24 @@ struct virtio_device *virtio_mmio_create(struct guest *g,
 					 const struct virtio_device_ops *ops,
 					 void *state);
 void virtio_mmio_destroy(struct virtio_device *vdev);
-/* Back to the power-on state (guest reset): calls ops->reset. */
+/* Back to the power-on state (guest reset): calls ops->reset, with every
+ * other path into the device kept out from start to end. */
 void virtio_mmio_reset(struct virtio_device *vdev);
+/*
+ * For a path into the device that does not come through its registers (a
+ * frame from the switch): true when the device may be used now, and then
+ * virtio_device_leave() must follow; false while a reset runs (the caller
+ * drops what it brought). A reset waits for everyone inside; never wait
+ * for anything inside that a reset could be waiting for.
+ */
+bool virtio_device_enter(struct virtio_device *vdev);
+/* Leaves the device; reports a queue that broke meanwhile (needs reset). */
+void virtio_device_leave(struct virtio_device *vdev);
+/* Asks for queue q to be served (ops->notify(q)) from the device's work
+ * item, on some CPU soon: the continuation of a notify that ran out of
+ * budget, or input that came from outside the guest. Ignored while a
+ * reset runs. Any context; takes the transport lock and the work lock. */
+void virtio_queue_kick(struct virtio_device *vdev, unsigned int q);
 /* Queue q of vdev (valid while the device lives). */
 struct virtqueue *virtio_queue(struct virtio_device *vdev, unsigned int q);
 /* Features the driver accepted (valid after FEATURES_OK). */

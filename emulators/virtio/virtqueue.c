@@ -49,6 +49,8 @@ struct virtq_walk {
 	struct virtqueue *vq;
 	struct virtq_request *req;
 	bool writable_seen;
+	gpa_t indirect;                  /* the request's indirect table, */
+	uint64_t indirect_len;           /* or length 0 */
 };
 
 static uint16_t get_le16(const uint8_t *p)
@@ -131,6 +133,13 @@ static int read_desc(struct virtqueue *vq, gpa_t table, uint16_t index,
 	return 0;
 }
 
+/* Whether [a, a + a_len) and [b, b + b_len) share a byte (neither wraps:
+ * both were checked to lie in guest RAM). */
+static bool ranges_overlap(uint64_t a, uint64_t a_len, uint64_t b, uint64_t b_len)
+{
+	return a_len && b_len && a < b + b_len && b < a + a_len;
+}
+
 void virtq_reset(struct virtqueue *vq, struct guest *g)
 {
 	memset(vq, 0, sizeof(*vq));
@@ -157,6 +166,13 @@ int virtq_activate(struct virtqueue *vq, bool event_idx, bool indirect)
 	if (!guest_range_is_ram(vq->guest, vq->used,
 				VIRTQ_RING_ENTRIES + size * VIRTQ_USED_ELEM_SIZE + 2))
 		return virtq_break(vq, "used ring is not wholly in guest RAM");
+	/* What the device writes (the used ring) must not become what it
+	 * reads next. */
+	if (ranges_overlap(vq->used, VIRTQ_RING_ENTRIES + size * VIRTQ_USED_ELEM_SIZE + 2,
+			   vq->avail, VIRTQ_RING_ENTRIES + size * 2 + 2) ||
+	    ranges_overlap(vq->used, VIRTQ_RING_ENTRIES + size * VIRTQ_USED_ELEM_SIZE + 2,
+			   vq->desc, size * VIRTQ_DESC_SIZE))
+		return virtq_break(vq, "used ring overlaps the descriptor table or available ring");
 	vq->event_idx = event_idx;
 	vq->indirect = indirect;
 	vq->last_avail = 0;
@@ -217,6 +233,8 @@ static int walk_indirect(struct virtq_walk *w, const struct virtq_desc *table_de
 		return virtq_break(vq, "an indirect table is not 16-byte aligned");
 	if (!guest_range_is_ram(vq->guest, table_desc->addr, table_desc->len))
 		return virtq_break(vq, "an indirect table is not wholly in guest RAM");
+	w->indirect = table_desc->addr;
+	w->indirect_len = table_desc->len;
 	memset(&seen, 0, sizeof(seen));
 	for (;;) {
 		struct virtq_desc d;
@@ -275,6 +293,34 @@ static int walk_chain(struct virtq_walk *w, uint16_t head)
 	}
 }
 
+/*
+ * A device-writable buffer over the queue's own rings or the request's
+ * indirect table would let what the device writes (a disk block, a frame
+ * from another guest) become the next requests: a ring that feeds itself.
+ * No driver needs that, so such a request breaks the queue.
+ */
+static int walk_check_writable(const struct virtq_walk *w)
+{
+	struct virtqueue *vq = w->vq;
+	const struct virtq_request *req = w->req;
+	uint64_t size = vq->size;
+
+	for (unsigned int i = req->readable; i < req->count; i++) {
+		const struct virtq_buffer *b = &req->bufs[i];
+
+		if (ranges_overlap(b->addr, b->len, vq->desc, size * VIRTQ_DESC_SIZE))
+			return virtq_break(vq, "a device-writable buffer overlaps the queue's descriptor table");
+		if (ranges_overlap(b->addr, b->len, vq->avail, VIRTQ_RING_ENTRIES + size * 2 + 2))
+			return virtq_break(vq, "a device-writable buffer overlaps the queue's available ring");
+		if (ranges_overlap(b->addr, b->len, vq->used,
+				   VIRTQ_RING_ENTRIES + size * VIRTQ_USED_ELEM_SIZE + 2))
+			return virtq_break(vq, "a device-writable buffer overlaps the queue's used ring");
+		if (ranges_overlap(b->addr, b->len, w->indirect, w->indirect_len))
+			return virtq_break(vq, "a device-writable buffer overlaps the request's indirect table");
+	}
+	return 0;
+}
+
 int virtq_pop(struct virtqueue *vq, struct virtq_request *req)
 {
 	uint16_t size = vq->size, avail_idx, pending, head;
@@ -318,6 +364,8 @@ int virtq_pop(struct virtqueue *vq, struct virtq_request *req)
 	req->readable_bytes = 0;
 	req->writable_bytes = 0;
 	ret = walk_chain(&walk, head);
+	if (!ret)
+		ret = walk_check_writable(&walk);
 	if (ret)
 		return ret;
 	vq->last_avail++;

@@ -8,7 +8,14 @@
  * it is routed (vsock_core.c): a 44-byte header, a payload of exactly
  * hdr.len bytes after it, at most VSOCK_PACKET_DATA * VSOCK_PENDING_MAX.
  * Packets for the guest wait in the device's pending ring until the
- * driver gives receive buffers.
+ * driver gives receive buffers; the device's work item moves them.
+ *
+ * Bounded work, and no lock shared between guests held across it: a
+ * notify takes at most VSOCK_NOTIFY_PACKETS packets (VSOCK_NOTIFY_BYTES)
+ * from a queue, the rest is the work item's. Guest RAM (rings, buffers)
+ * is read and written only under the device's own lock; vsock_lock (all
+ * guests') is taken per packet for constant work: routing a packet that
+ * is already in Keel memory, or taking one pending packet out.
  */
 #include <keel/devtree_props.h>
 #include <keel/emu.h>
@@ -32,13 +39,19 @@
 #define VSOCK_CONFIG_SIZE 8
 /* The largest payload of one transmitted packet Keel takes. */
 #define VSOCK_TX_MAX (VSOCK_PACKET_DATA * 2)
+/* What one notify (or work item run) may move through one queue. */
+#define VSOCK_NOTIFY_PACKETS 32
+#define VSOCK_NOTIFY_BYTES KiB(64)
 
+/* Lock order: lock, then vsock_lock. */
 struct virtio_vsock {
 	struct vsock_device core;        /* first: vsock_core's view */
+	spinlock_t lock;                 /* the queues and what follows */
 	struct virtq_request req;        /* the transmit request being served */
 	struct virtq_request rx_req;     /* the receive buffer being filled */
 	struct vsock_hdr hdr;
 	uint8_t payload[VSOCK_TX_MAX];
+	uint8_t rx_data[VSOCK_PACKET_DATA];   /* a pending packet's, on its way */
 };
 
 static uint32_t get_le32(const uint8_t *p)
@@ -87,119 +100,169 @@ static void vsock_hdr_encode(const struct vsock_hdr *h, uint8_t *b)
 
 /* ---- receive ---- */
 
-void vsock_rx_flush(struct vsock_device *d)
+void vsock_rx_kick(struct vsock_device *d)
 {
-	struct virtio_vsock *vs = (struct virtio_vsock *)d;
-	struct virtqueue *vq;
-	struct vsock_packet *p;
-	bool interrupt = false;
+	if (d->vdev)
+		virtio_queue_kick(d->vdev, VSOCK_QUEUE_RX);
+}
 
-	if (!d->vdev || !virtio_device_ready(d->vdev))
-		return;
-	vq = virtio_queue(d->vdev, VSOCK_QUEUE_RX);
-	while ((p = vsock_pending_head(d)) && vq->ready && !vq->broken) {
-		uint8_t header[VSOCK_HDR_SIZE];
-		struct vsock_hdr h = p->hdr;
-		uint32_t room, n;
-		int ret = virtq_pop(vq, &vs->rx_req);
+/* Takes d's first pending packet, at most room bytes of its payload, into
+ * *h and vs->rx_data (an RW payload longer than room goes on in the next
+ * buffer). False when nothing is pending. */
+static bool vsock_rx_take(struct virtio_vsock *vs, uint32_t room, struct vsock_hdr *h)
+{
+	struct vsock_device *d = &vs->core;
+	unsigned long flags = spin_lock_irqsave(&vsock_lock);
+	struct vsock_packet *p = vsock_pending_head(d);
 
-		if (ret <= 0) {
-			if (ret < 0)
-				virtio_needs_reset(d->vdev, vq->broken_why ? vq->broken_why :
-						   "receive queue broken");
-			break;
-		}
-		if (vs->rx_req.writable_bytes < VSOCK_HDR_SIZE) {
-			vsock_warn(d, "receive buffer of %llu bytes is smaller than a header",
-				   (unsigned long long)vs->rx_req.writable_bytes);
-			interrupt |= virtq_push(vq, &vs->rx_req, 0);
-			continue;
-		}
-		room = (uint32_t)MIN(vs->rx_req.writable_bytes - VSOCK_HDR_SIZE,
-				     (uint64_t)VSOCK_PACKET_DATA);
-		n = MIN(h.len, room);
-		h.len = n;
-		vsock_hdr_encode(&h, header);
-		virtq_write(vq, &vs->rx_req, 0, header, sizeof(header));
-		if (n)
-			virtq_write(vq, &vs->rx_req, VSOCK_HDR_SIZE, p->data, n);
-		interrupt |= virtq_push(vq, &vs->rx_req, VSOCK_HDR_SIZE + n);
-		/* An RW payload longer than the buffer goes on in the next. */
-		if (n < p->hdr.len) {
-			p->hdr.len -= n;
-			memmove(p->data, p->data + n, p->hdr.len);
+	if (p) {
+		*h = p->hdr;
+		h->len = MIN(p->hdr.len, room);
+		memcpy(vs->rx_data, p->data, h->len);
+		if (h->len < p->hdr.len) {
+			p->hdr.len -= h->len;
+			memmove(p->data, p->data + h->len, p->hdr.len);
 		} else {
 			vsock_pending_pop(d);
 		}
 	}
-	if (interrupt)
-		virtio_interrupt_used(d->vdev);
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	return p != NULL;
+}
+
+static bool vsock_rx_pending(struct vsock_device *d)
+{
+	unsigned long flags = spin_lock_irqsave(&vsock_lock);
+	bool pending = vsock_pending_head(d) != NULL;
+
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	return pending;
+}
+
+/* Device lock held. Moves pending packets into receive buffers within
+ * budget; returns true when the budget ran out. */
+static bool vsock_rx_flush(struct virtio_vsock *vs, struct virtqueue *vq, bool *interrupt)
+{
+	struct vsock_device *d = &vs->core;
+	struct virtq_budget budget = VIRTQ_BUDGET(VSOCK_NOTIFY_PACKETS, VSOCK_NOTIFY_BYTES);
+	unsigned long flags;
+
+	for (;;) {
+		uint8_t header[VSOCK_HDR_SIZE];
+		struct vsock_hdr h;
+		uint32_t room;
+
+		if (!virtq_budget_left(&budget))
+			return true;
+		/* Only this device takes its pending packets (under its lock),
+		 * so what is pending now still is after the pop. */
+		if (!vsock_rx_pending(d) || virtq_pop(vq, &vs->rx_req) <= 0)
+			return false;
+		if (vs->rx_req.writable_bytes < VSOCK_HDR_SIZE) {
+			flags = spin_lock_irqsave(&vsock_lock);
+			vsock_warn(d, "receive buffer of %llu bytes is smaller than a header",
+				   (unsigned long long)vs->rx_req.writable_bytes);
+			spin_unlock_irqrestore(&vsock_lock, flags);
+			*interrupt |= virtq_push(vq, &vs->rx_req, 0);
+			virtq_budget_spend(&budget, 0);
+			continue;
+		}
+		room = (uint32_t)MIN(vs->rx_req.writable_bytes - VSOCK_HDR_SIZE,
+				     (uint64_t)VSOCK_PACKET_DATA);
+		if (!vsock_rx_take(vs, room, &h)) {
+			/* Dropped by a reset of the device's connections. */
+			*interrupt |= virtq_push(vq, &vs->rx_req, 0);
+			return false;
+		}
+		vsock_hdr_encode(&h, header);
+		virtq_write(vq, &vs->rx_req, 0, header, sizeof(header));
+		if (h.len)
+			virtq_write(vq, &vs->rx_req, VSOCK_HDR_SIZE, vs->rx_data, h.len);
+		*interrupt |= virtq_push(vq, &vs->rx_req, VSOCK_HDR_SIZE + h.len);
+		virtq_budget_spend(&budget, VSOCK_HDR_SIZE + h.len);
+	}
 }
 
 /* ---- transmit ---- */
 
-/* Lock held. One transmitted request: checked, then routed. */
+/* Device lock held. One transmitted request: copied out and checked, then
+ * routed under vsock_lock (the packet is in Keel memory by then). */
 static void vsock_transmit(struct virtio_vsock *vs, struct virtqueue *vq)
 {
 	struct vsock_device *d = &vs->core;
 	const struct virtq_request *req = &vs->req;
 	uint8_t header[VSOCK_HDR_SIZE];
+	unsigned long flags;
+	char why[96] = "";
 
 	if (req->readable_bytes < VSOCK_HDR_SIZE ||
 	    virtq_read(vq, req, 0, header, sizeof(header)) != sizeof(header)) {
-		vsock_warn(d, "transmitted %llu bytes: shorter than a packet header; dropped",
-			   (unsigned long long)req->readable_bytes);
-		return;
+		fmt_snprintf(why, sizeof(why), "transmitted %llu bytes: shorter than a packet header",
+			     (unsigned long long)req->readable_bytes);
+	} else {
+		vsock_hdr_decode(header, &vs->hdr);
+		if (vs->hdr.len != req->readable_bytes - VSOCK_HDR_SIZE)
+			fmt_snprintf(why, sizeof(why),
+				     "packet says len %u but its buffers hold %llu bytes after the header",
+				     vs->hdr.len,
+				     (unsigned long long)(req->readable_bytes - VSOCK_HDR_SIZE));
+		else if (vs->hdr.len > VSOCK_TX_MAX)
+			fmt_snprintf(why, sizeof(why), "packet of %u payload bytes is over %u",
+				     vs->hdr.len, VSOCK_TX_MAX);
+		else if (vs->hdr.len &&
+			 virtq_read(vq, req, VSOCK_HDR_SIZE, vs->payload, vs->hdr.len) != vs->hdr.len)
+			return;   /* checked by virtq_pop(): cannot happen */
 	}
-	vsock_hdr_decode(header, &vs->hdr);
-	if (vs->hdr.len != req->readable_bytes - VSOCK_HDR_SIZE) {
-		vsock_warn(d, "packet says len %u but its buffers hold %llu bytes after the header; dropped",
-			   vs->hdr.len,
-			   (unsigned long long)(req->readable_bytes - VSOCK_HDR_SIZE));
-		return;
-	}
-	if (vs->hdr.len > VSOCK_TX_MAX) {
-		vsock_warn(d, "packet of %u payload bytes is over %u; dropped", vs->hdr.len,
-			   VSOCK_TX_MAX);
-		return;
-	}
-	if (vs->hdr.len &&
-	    virtq_read(vq, req, VSOCK_HDR_SIZE, vs->payload, vs->hdr.len) != vs->hdr.len)
-		return;
-	vsock_route(d, &vs->hdr, vs->payload);
+	flags = spin_lock_irqsave(&vsock_lock);
+	if (why[0])
+		vsock_warn(d, "%s; dropped", why);
+	else
+		vsock_route(d, &vs->hdr, vs->payload);
+	spin_unlock_irqrestore(&vsock_lock, flags);
 }
 
-static void vsock_notify(void *state, unsigned int q)
+/* Device lock held. Transmits within budget; true when it ran out. */
+static bool vsock_tx_serve(struct virtio_vsock *vs, struct virtqueue *vq, bool *interrupt)
+{
+	struct virtq_budget budget = VIRTQ_BUDGET(VSOCK_NOTIFY_PACKETS, VSOCK_NOTIFY_BYTES);
+
+	for (;;) {
+		if (!virtq_budget_left(&budget))
+			return true;
+		/* A broken queue (the transport reports it) stops the loop. */
+		if (virtq_pop(vq, &vs->req) <= 0)
+			return false;
+		virtq_budget_spend(&budget, vs->req.readable_bytes);
+		vsock_transmit(vs, vq);
+		*interrupt |= virtq_push(vq, &vs->req, 0);
+	}
+}
+
+static bool vsock_notify(void *state, unsigned int q)
 {
 	struct virtio_vsock *vs = state;
 	struct vsock_device *d = &vs->core;
-	struct virtqueue *vq = virtio_queue(d->vdev, VSOCK_QUEUE_TX);
-	const char *broken = NULL;
+	struct virtqueue *vq = virtio_queue(d->vdev, q);
+	bool interrupt = false, more = false;
 	unsigned long flags;
 
-	flags = spin_lock_irqsave(&vsock_lock);
+	if (q != VSOCK_QUEUE_TX && q != VSOCK_QUEUE_RX)
+		return false;   /* event buffers wait: Keel sends no events */
+	flags = spin_lock_irqsave(&vs->lock);
 	if (q == VSOCK_QUEUE_TX) {
-		bool interrupt = false;
-
-		while (vq->ready && !vq->broken) {
-			int ret = virtq_pop(vq, &vs->req);
-
-			if (ret < 0)
-				broken = vq->broken_why ? vq->broken_why : "transmit queue broken";
-			if (ret <= 0)
-				break;
-			vsock_transmit(vs, vq);
-			interrupt |= virtq_push(vq, &vs->req, 0);
-		}
-		if (interrupt)
-			virtio_interrupt_used(d->vdev);
+		more = vsock_tx_serve(vs, vq, &interrupt);
+	} else {
+		more = vsock_rx_flush(vs, vq, &interrupt);
+		/* Room after what was received: echo data that waited for it
+		 * goes out (queued, and kicked back here). */
+		spin_lock(&vsock_lock);
+		vsock_device_resume(d);
+		spin_unlock(&vsock_lock);
 	}
-	/* New receive buffers, or room after what was transmitted. */
-	vsock_rx_flush(d);
-	vsock_device_resume(d);
-	spin_unlock_irqrestore(&vsock_lock, flags);
-	if (broken)
-		virtio_needs_reset(d->vdev, broken);
+	spin_unlock_irqrestore(&vs->lock, flags);
+	if (interrupt)
+		virtio_interrupt_used(d->vdev);
+	return more;
 }
 
 static void vsock_config_read(void *state, uint32_t offset, void *buf, uint32_t len)
@@ -344,6 +407,7 @@ static int vsock_create(struct guest *g, const struct guest_device_config *dev,
 	vs->core.guest = g;
 	vs->core.name = dev->name;
 	vs->core.cid = cid;
+	vs->lock = (spinlock_t)SPINLOCK_INIT;
 	flags = spin_lock_irqsave(&vsock_lock);
 	ret = vsock_device_register(&vs->core);
 	spin_unlock_irqrestore(&vsock_lock, flags);

@@ -101,7 +101,7 @@ static bool vsock_queue(struct vsock_device *d, const struct vsock_hdr *hdr,
 		d->pending_count++;
 		done += n;
 	} while (done < len);
-	vsock_rx_flush(d);
+	vsock_rx_kick(d);
 	return true;
 }
 

@@ -9,8 +9,13 @@
  *
  * Locking: one lock, vsock_lock, covers every device's connection table
  * and pending packets, so that relaying between two devices never takes
- * two locks. Transport calls (virtq_*, virtio_interrupt_used) are made
- * with it held; the transport never calls a device with its own lock held.
+ * two locks. It is shared by all guests, so it is held only for constant
+ * work: routing one packet already copied into Keel memory, queueing it
+ * (at most VSOCK_TX_MAX bytes copied), taking one pending packet out.
+ * Guest RAM is never touched under it: a device's rings and buffers are
+ * worked under that device's own lock (vsock.c), which comes first in the
+ * lock order; queueing a packet for a guest kicks its device's work item
+ * (vsock_rx_kick), which moves it into the guest later.
  */
 #ifndef EMULATORS_VIRTIO_VSOCK_CORE_H
 #define EMULATORS_VIRTIO_VSOCK_CORE_H
@@ -142,9 +147,9 @@ void vsock_route(struct vsock_device *d, const struct vsock_hdr *hdr,
 /* Rate-limited warning naming d's guest and device. */
 void vsock_warn(struct vsock_device *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Moves pending packets into d's rx buffers (vsock.c); raises the
- * interrupt when the driver wants one. */
-void vsock_rx_flush(struct vsock_device *d);
+/* Packets wait for d's guest: its device's work item moves them into its
+ * receive buffers (vsock.c). Takes the transport's and the work lock. */
+void vsock_rx_kick(struct vsock_device *d);
 /* The packet at the head of d's pending ring, or NULL; and dropping it. */
 struct vsock_packet *vsock_pending_head(struct vsock_device *d);
 void vsock_pending_pop(struct vsock_device *d);

@@ -7,6 +7,7 @@
 #include <keel/guest_internal.h>
 #include <keel/mm.h>
 #include <keel/time.h>
+#include <keel/work.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +50,12 @@
 
 #define ARENA_SIZE (64UL << 20)
 #define GUESTS_MAX 2
-/* AVAIL commands of one input: each may hand the device a whole queue of
- * stale requests again, so a few are enough and keep an input fast. */
-#define AVAIL_MAX 8
+/* Deferred work items run after each command, as the scheduler runs a few
+ * between two vCPU runs (SCHED_WORK_PER_RUN); at the end of an input,
+ * what is left runs up to WORK_DRAIN_MAX items (a guest can keep a device
+ * busy for ever: each run is bounded, their number is time). */
+#define WORK_PER_COMMAND 4
+#define WORK_DRAIN_MAX 4096
 
 struct input {
 	const uint8_t *p;
@@ -69,7 +73,6 @@ struct driver {
 	uint8_t *ram;
 	uint8_t header[3];
 	uint32_t data_cursor;
-	unsigned int avail_commands;
 	struct driver_queue queues[QUEUES_MAX];
 };
 
@@ -428,7 +431,7 @@ static void command_avail(struct driver *drv, struct input *in)
 	struct driver_queue *dq = &drv->queues[delta % drv->d->queue_count];
 	unsigned int q = (unsigned int)(dq - drv->queues);
 
-	if (!dq->size || drv->avail_commands++ >= AVAIL_MAX)
+	if (!dq->size)
 		return;
 	dq->avail_idx = (uint16_t)(dq->avail_idx + (delta >> 2));
 	ram_put16(drv, (uint64_t)RING_STRIDE * q + RING_AVAIL + 2, dq->avail_idx);
@@ -436,7 +439,7 @@ static void command_avail(struct driver *drv, struct input *in)
 
 static void play(struct driver *drv, struct input *in, fuzz_host_fn host)
 {
-	for (unsigned int n = 0; n < FUZZ_COMMANDS_MAX && in->left; n++) {
+	while (in->left) {
 		uint8_t op = take8(in);
 		uint16_t len;
 
@@ -473,7 +476,14 @@ static void play(struct driver *drv, struct input *in, fuzz_host_fn host)
 				       (uint32_t)fuzz_reg_read(drv->d, VIRTIO_MMIO_INTERRUPT_STATUS, 4));
 			break;
 		}
+		work_run(WORK_PER_COMMAND);
 	}
+}
+
+void fuzz_work_drain(void)
+{
+	for (unsigned int i = 0; i < WORK_DRAIN_MAX && work_run(1); i++)
+		;
 }
 
 /* Keel memory in use: the same after every input, or an input leaked. */
@@ -519,6 +529,7 @@ void fuzz_virtio_run(struct fuzz_device *d, const uint8_t *data, size_t size,
 	d->emulator->reset(d->state);
 	driver_init(&drv);
 	play(&drv, &in, host);
+	fuzz_work_drain();
 	for (unsigned int q = 0; verbose && q < d->queue_count; q++) {
 		const uint8_t *used = drv.ram + RING_STRIDE * q + RING_USED;
 

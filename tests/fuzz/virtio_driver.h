@@ -6,8 +6,11 @@
  * one device, through its virtio-mmio registers and split virtqueues in a
  * guest RAM buffer of exactly its size (so ASan sees any access outside).
  *
- * Input: a 3-byte header, then commands until the input ends (at most
- * FUZZ_COMMANDS_MAX), little-endian:
+ * Input: a 3-byte header, then commands until the input ends (no other
+ * limit: each notify is bounded by the device's own budget), little-endian.
+ * After each command, a few deferred work items run (the continuation of
+ * notifies, input from the host side), as the scheduler runs them between
+ * two vCPU runs; after the last, what is left of them:
  *
  *   header  u8 features: 1 EVENT_IDX, 2 INDIRECT_DESC, 4 the device's
  *              own feature bits (word 0) as offered; bits 3-7 are the
@@ -44,7 +47,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FUZZ_COMMANDS_MAX 256
 #define FUZZ_RAM_BASE 0x40000000ULL
 #define FUZZ_RAM_SIZE (256u << 10)
 
@@ -83,6 +85,10 @@ typedef void (*fuzz_host_fn)(const uint8_t *data, size_t len);
  */
 void fuzz_virtio_run(struct fuzz_device *d, const uint8_t *data, size_t size,
 		     fuzz_host_fn host);
+
+/* Runs the deferred work that is left (bounded: a guest can keep a device
+ * busy for ever, one bounded run at a time). */
+void fuzz_work_drain(void);
 
 /* A promise was broken: make libFuzzer report it. */
 static inline void fuzz_promise(bool ok)

@@ -124,9 +124,15 @@ bool fixture_virtio_start(struct fixture_virtio *d, struct guest *g, gpa_t base,
 /* Makes a chain of buffers available on queue q (without notifying). */
 void fixture_virtio_add(struct fixture_virtio *d, unsigned int q,
 			const struct fixture_buffer *bufs, unsigned int count);
+/* Notifies queue q, then runs the deferred work that asked for (as the
+ * scheduler does between two vCPU runs). */
 void fixture_virtio_notify(struct fixture_virtio *d, unsigned int q);
-/* Takes the next used entry of queue q: its length, or -1 when the device
- * has not returned one. */
+/* Runs queued deferred work items (keel/work.h), at most
+ * FIXTURE_WORK_RUNS_MAX; returns how many ran. */
+#define FIXTURE_WORK_RUNS_MAX 1000
+unsigned int fixture_run_work(void);
+/* Takes the next used entry of queue q (after running deferred work): its
+ * length, or -1 when the device has not returned one. */
 long fixture_virtio_used(struct fixture_virtio *d, unsigned int q);
 
 #endif

@@ -74,7 +74,7 @@ static bool fake_features_ok(void *state, uint64_t features)
 
 /* Hands every available request straight back (as virtio-rng would with
  * nothing written), with an interrupt when the driver wants one. */
-static void fake_notify(void *state, unsigned int q)
+static bool fake_notify(void *state, unsigned int q)
 {
 	struct fake_device *f = state;
 	struct virtqueue *vq = virtio_queue(f->vdev, q);
@@ -88,6 +88,7 @@ static void fake_notify(void *state, unsigned int q)
 	f->last_pop = ret;
 	if (interrupt)
 		virtio_interrupt_used(f->vdev);
+	return false;
 }
 
 static void fake_reset(void *state)
