@@ -48,7 +48,7 @@ KCONFIG_ENV := ARCH=$(ARCH) srctree=$(SRC) KCONFIG_CONFIG=$(CONFIG) \
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .PHONY: all help deps defconfig %_defconfig menuconfig olddefconfig \
-	savedefconfig run run-direct debug test unit fuzz regress boottime clean \
+	savedefconfig run run-direct debug test unit unit-tsan fuzz regress boottime clean \
 	distclean libfdt initrd disk guests bench
 
 # ---------------------------------------------------------------- config ---
@@ -304,6 +304,11 @@ test: all $(INITRD) $(LIBFDT_STAMP)
 unit: $(LIBFDT_STAMP)
 	$(MAKE) -C tests/unit O=$(O)/unit LIBFDT_SRC=$(LIBFDT_SRC) run
 
+# The same tests under ThreadSanitizer (data races in the threaded tests).
+unit-tsan: $(LIBFDT_STAMP)
+	$(MAKE) -C tests/unit O=$(O)/unit-tsan LIBFDT_SRC=$(LIBFDT_SRC) \
+		SANITIZE=thread run
+
 # Long fuzzing (tests/fuzz): FUZZ_SECONDS per harness; the working corpus
 # is kept in $(O)/fuzz/corpus, crashes in $(O)/fuzz/artifacts.
 FUZZ_SECONDS ?= 300
@@ -338,7 +343,7 @@ deps:
 # ---------------------------------------------------------------- misc -----
 
 clean:
-	rm -rf $(O)/obj $(O)/keel.elf $(O)/keel.bin $(O)/keel.map $(O)/unit $(INITRD) \
+	rm -rf $(O)/obj $(O)/keel.elf $(O)/keel.bin $(O)/keel.map $(O)/unit $(O)/unit-tsan $(INITRD) \
 		$(O)/rootfs $(O)/basic-guest $(O)/guest_nodes.S $(O)/guest-images
 
 distclean:
@@ -358,6 +363,7 @@ help:
 	@echo "  debug            start QEMU halted with a gdb stub"
 	@echo "  test             unit tests, short fuzzing, QEMU regression scenarios"
 	@echo "  unit | regress   one of the two"
+	@echo "  unit-tsan        the unit tests under ThreadSanitizer"
 	@echo "  fuzz             libFuzzer harnesses, FUZZ_SECONDS (300) each"
 	@echo "  boottime         measure QEMU start to keel# (not a test)"
 	@echo "  bench            measure guests: start time, hypercall cost (not a test)"

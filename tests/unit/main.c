@@ -3,6 +3,8 @@
 #include <keel/console.h>
 #include <keel/mm.h>
 #include <keel/time.h>
+#include <arch/cpu.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,8 @@ void unit_register(struct unit_test *test)
 
 static void unit_report_failure(const char *file, int line)
 {
-	unit_current_failures++;
+	/* Checks may fail on several test threads at once. */
+	__atomic_fetch_add(&unit_current_failures, 1, __ATOMIC_RELAXED);
 	fprintf(stdout, "%s:%d: %s: check failed: ", file, line,
 		unit_current ? unit_current->name : "?");
 }
@@ -124,6 +127,54 @@ bool unit_expect_abort(void (*fn)(void *arg), void *arg)
 	if (waitpid(pid, &status, 0) != pid)
 		return false;
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+struct unit_cpu_thread {
+	pthread_t thread;
+	unsigned int cpu;
+	void (*fn)(unsigned int cpu, void *arg);
+	void *arg;
+	pthread_barrier_t *start;
+};
+
+static void *unit_cpu_thread_main(void *p)
+{
+	struct unit_cpu_thread *t = p;
+
+	host_set_cpu_id(t->cpu);
+	pthread_barrier_wait(t->start);
+	t->fn(t->cpu, t->arg);
+	return NULL;
+}
+
+void unit_run_cpus(unsigned int ncpus, void (*fn)(unsigned int cpu, void *arg),
+		   void *arg)
+{
+	struct unit_cpu_thread threads[UNIT_MAX_THREADS];
+	pthread_barrier_t start;
+	unsigned int started = 0;
+
+	if (!CHECK(ncpus >= 1 && ncpus <= UNIT_MAX_THREADS))
+		return;
+	if (pthread_barrier_init(&start, NULL, ncpus)) {
+		CHECK(!"pthread_barrier_init failed");
+		return;
+	}
+	for (unsigned int i = 0; i < ncpus; i++) {
+		threads[i] = (struct unit_cpu_thread){
+			.cpu = i, .fn = fn, .arg = arg, .start = &start,
+		};
+		if (pthread_create(&threads[i].thread, NULL,
+				   unit_cpu_thread_main, &threads[i])) {
+			/* The barrier would never open: nothing can go on. */
+			fprintf(stderr, "unit: cannot create a test thread\n");
+			abort();
+		}
+		started++;
+	}
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(threads[i].thread, NULL);
+	pthread_barrier_destroy(&start);
 }
 
 /* A panic or failed assert aborts: show which test and what it printed. */

@@ -85,4 +85,15 @@ void unit_console_install(void);
  */
 bool unit_expect_abort(void (*fn)(void *arg), void *arg);
 
+/*
+ * Runs fn(cpu, arg) on ncpus new threads at once and returns when all have
+ * returned. Thread i acts as CPU i (arch_cpu_id() == i, its own interrupt
+ * mask); all start together after a barrier, so races are real. Checks may
+ * be used inside fn. The calling thread waits and runs no Keel code
+ * meanwhile, so a thread acting as CPU 0 does not overlap with it.
+ */
+#define UNIT_MAX_THREADS 8
+void unit_run_cpus(unsigned int ncpus, void (*fn)(unsigned int cpu, void *arg),
+		   void *arg);
+
 #endif

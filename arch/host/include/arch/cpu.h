@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The fake host arch used by tests/unit: one CPU, no interrupts, a counter
- * that tests can set. It implements the same hooks as a real arch so that
- * core/ compiles and runs unchanged in a host process.
+ * The fake host arch used by tests/unit: no interrupts, a counter that tests
+ * can set. It implements the same hooks as a real arch so that core/
+ * compiles and runs unchanged in a host process.
+ *
+ * Each host thread is a CPU: the CPU id and the interrupt mask are
+ * per-thread (thread-local), so a test runs Keel code on several threads
+ * that act as CPUs 0..n-1 (host_set_cpu_id() in each; tests/unit has
+ * unit_run_cpus() for this). The counter, the idle hook and the recorded
+ * timer deadlines are shared by all threads, like the hardware.
  */
 #ifndef ARCH_HOST_CPU_H
 #define ARCH_HOST_CPU_H
@@ -38,11 +44,18 @@ void host_set_idle_hook(void (*hook)(void));
  * arch_cpu_relax() and by 1 ms per arch_cpu_idle(), so busy-waits end.
  */
 void host_counter_set_freq(uint64_t hz);
-/* The CPU that arch_cpu_id() reports (default 0). */
+/* The CPU that arch_cpu_id() reports on the calling thread (default 0). Two
+ * threads must not act as the same CPU at the same time. */
 void host_set_cpu_id(unsigned int cpu);
 /* Last deadline given to arch_timer_set_deadline() on a CPU (0: disarmed). */
 uint64_t host_timer_deadline(unsigned int cpu);
-/* True while interrupts are masked by arch_irq_save/arch_irq_disable. */
+/* True while the calling thread's interrupts are masked by
+ * arch_irq_save/arch_irq_disable. */
 int host_irqs_masked(void);
+/* A value unique to the calling thread while it lives (never 0): the
+ * spinlock's owner. */
+uintptr_t host_thread_self(void);
+/* Called while a spinlock is contended: lets the holder run. */
+void host_spin_wait(void);
 
 #endif
