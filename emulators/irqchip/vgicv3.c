@@ -13,6 +13,10 @@
  *
  * One spinlock per vgic. vCPUs are kicked and self-raised interrupts are
  * counted after it is released: kicking takes the scheduler's locks.
+ * Lock order: a timer's lock (arch vtimer, emulators/timer) -> vgic.lock;
+ * then, released, the scheduler's run-queue locks and the guest's lock
+ * (storm count). Nothing here waits for a callback: a kick may cancel the
+ * vCPU's wake event (its callback only kicks, taking no lock of ours).
  */
 #include <keel/emu.h>
 #include <keel/errno.h>

@@ -15,6 +15,18 @@
  *
  * Also here: the guest platform hooks (the GIC of each guest) and the
  * system registers the trap decoder leaves to generic code (SGIs).
+ *
+ * Budgets (keel/guest_throttle.h): each SGI a guest writes is charged to
+ * its "sgi" budget (over it, the sender waits off its CPU); each exit that
+ * follows a maintenance request (a completed level interrupt with EOI
+ * notice, an underflow) to its "maintenance" budget; while a vCPU is
+ * delayed, no maintenance is asked for and completions are seen at its
+ * next exit instead.
+ *
+ * Lock order: the per-CPU ICH shadows are this CPU's own (interrupts
+ * masked, no lock); the vGIC's lock is taken inside flush/sync only, and
+ * the timers' locks are taken before it (vtimer.c), never after. The
+ * sysreg log lock is a leaf. Nothing here waits for a timer callback.
  */
 #include <keel/errno.h>
 #include <keel/guest.h>
