@@ -40,6 +40,16 @@ int irq_request(unsigned int irq, irq_handler_t handler, void *arg)
 	return 0;
 }
 
+void irq_set_masked(unsigned int irq, bool masked)
+{
+	if (!irqchip || irq >= IRQ_MAX || !irq_table[irq].handler)
+		return;
+	if (masked)
+		irqchip->disable(irq);
+	else
+		irqchip->enable(irq);
+}
+
 int irq_from_devtree(const void *fdt, int node, int index)
 {
 	if (!irqchip || !irqchip->from_devtree)

@@ -14,6 +14,7 @@
 #include <keel/mm.h>
 #include <keel/platform.h>
 #include <keel/sched.h>
+#include <keel/time.h>
 #include <lib/format.h>
 #include <arch/cpu.h>
 #include <libfdt.h>
@@ -305,6 +306,8 @@ int guest_create(struct guest *g, char *err, size_t err_len)
 	guest_console_init(g);
 	g->unhandled_mmio = 0;
 	g->stop_reason[0] = '\0';
+	guest_throttle_init(&g->throttle);
+	g->reset_not_before_ns = 0;
 
 	ret = arch_guest_init(g);
 	if (ret) {
@@ -667,10 +670,39 @@ static bool guest_service_left(struct guest *g)
 	return true;
 }
 
+/* Brings the service work back to CPU 0 when a delayed restart is due. */
+static void guest_reset_retry_expired(struct timer_event *event, void *arg)
+{
+	sched_request_service();
+}
+
+static struct timer_event guest_reset_retry = { .fn = guest_reset_retry_expired };
+
+/* On CPU 0 (service work): the earliest delayed restart wins. */
+static void guest_reset_retry_at(uint64_t when_ns)
+{
+	if (!guest_reset_retry.queued || guest_reset_retry.deadline_ns > when_ns)
+		timer_event_add(&guest_reset_retry, when_ns);
+}
+
 static void guest_service_one(struct guest *g, void *ctx)
 {
+	uint64_t now = time_now_ns();
+
 	if (!guest_service_left(g) || !g->reset_pending)
 		return;
+	/* A guest resetting in a loop gets a budget of restarts (each one
+	 * reloads it on this CPU); beyond it, the restart waits. */
+	if (!g->reset_not_before_ns)
+		g->reset_not_before_ns =
+			guest_throttle_charge_at(g, GUEST_THROTTLE_RESET, now);
+	if (g->reset_not_before_ns) {
+		if (now < g->reset_not_before_ns) {
+			guest_reset_retry_at(g->reset_not_before_ns);
+			return;
+		}
+		g->reset_not_before_ns = 0;
+	}
 	g->reset_pending = false;
 	g->resets++;
 	/* A guest in a reset loop must not flood the console: one line a

@@ -5,6 +5,7 @@
 #include <keel/log.h>
 #include <keel/shell.h>
 #include <keel/time.h>
+#include <lib/format.h>
 #include <string.h>
 
 static const char *vcpu_state(const struct vcpu *v)
@@ -107,6 +108,23 @@ static int stats_run(int argc, char **argv)
 		kprintf("  %12llu\n", (unsigned long long)sums[r]);
 	}
 	kprintf("unhandled MMIO accesses: %llu\n", (unsigned long long)g->unhandled_mmio);
+	/* What the guest's budgets slowed down (keel/guest_throttle.h). */
+	for (unsigned int c = 0; c < GUEST_THROTTLE_COUNT; c++) {
+		const struct guest_throttle_limit *l = &guest_throttle_limits[c];
+		char rate[24];
+
+		/* "20000/s", or "1/2s" for less than one a second. */
+		if (l->interval_ns <= NSEC_PER_SEC)
+			fmt_snprintf(rate, sizeof(rate), "%llu/s",
+				     (unsigned long long)(NSEC_PER_SEC / l->interval_ns));
+		else
+			fmt_snprintf(rate, sizeof(rate), "1/%llus",
+				     (unsigned long long)(l->interval_ns / NSEC_PER_SEC));
+		kprintf("throttle %-11s %8s burst %4llu: %llu charged, %llu throttled\n",
+			l->name, rate, (unsigned long long)l->burst,
+			(unsigned long long)READ_ONCE(g->throttle.charged[c]),
+			(unsigned long long)READ_ONCE(g->throttle.throttled[c]));
+	}
 	return 0;
 }
 
@@ -118,5 +136,8 @@ SHELL_COMMAND(stats,
 		"device access; hypercall: PSCI/SMCCC; wfi: the guest waited for an\n"
 		"interrupt; sysreg: a trapped system register (SGIs); abort: a fault\n"
 		"that stopped the guest; in-arch: served by the CPU code itself\n"
-		"(timer registers, WFE).",
+		"(timer registers, WFE).\n"
+		"throttle lines: per budget (sgi, timer, psci, maintenance, reset),\n"
+		"its rate and burst, the operations charged and how many of them\n"
+		"were over budget and slowed the guest down.",
 	.run = stats_run);

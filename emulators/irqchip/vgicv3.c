@@ -13,6 +13,10 @@
  *
  * One spinlock per vgic. vCPUs are kicked and self-raised interrupts are
  * counted after it is released: kicking takes the scheduler's locks.
+ * Lock order: a timer's lock (arch vtimer, emulators/timer) -> vgic.lock;
+ * then, released, the scheduler's run-queue locks and the guest's lock
+ * (storm count). Nothing here waits for a callback: a kick may cancel the
+ * vCPU's wake event (its callback only kicks, taking no lock of ours).
  */
 #include <keel/emu.h>
 #include <keel/errno.h>
@@ -172,6 +176,38 @@ void vgic_destroy(struct vgic *vgic)
 
 /* ---- injection ---- */
 
+/*
+ * Drives irq's input line (of vCPU cpu, NULL for an SPI); lock held. A
+ * level-sensitive interrupt is pending exactly while its line is high: a
+ * line that falls takes back a pending state the line alone gave it, in
+ * a list register too (the image loses it at the next flush, and the
+ * pending registers stop showing it at once). An edge latches on the
+ * rising edge only.
+ */
+static void vgic_irq_drive_line(struct vgic *vgic, struct vgic_cpu *cpu,
+				struct vgic_irq *irq, bool level,
+				struct vgic_after *after)
+{
+	if (irq->line == level)
+		return;
+	irq->line = level;
+	if (level) {
+		if (irq->edge)
+			irq->latch = true;
+		else if (vgic_irq_in_lr(irq) && !irq->lr_latched)
+			irq->lr_unpend = false;
+		vgic_mark_busy(vgic, irq);
+		vgic_irq_note(vgic, cpu, irq, after);
+		return;
+	}
+	if (!irq->edge && vgic_irq_in_lr(irq) && !irq->lr_latched &&
+	    (irq->lr_state & VGIC_LR_PENDING)) {
+		irq->lr_unpend = true;
+		/* The holder's image must change even if it stays out. */
+		after->kick |= 1u << irq->lr_vcpu;
+	}
+}
+
 void vgic_set_spi_level(struct vgic *vgic, unsigned int intid, bool level)
 {
 	struct vgic_after after = { 0 };
@@ -180,15 +216,25 @@ void vgic_set_spi_level(struct vgic *vgic, unsigned int intid, bool level)
 
 	flags = spin_lock_irqsave(&vgic->lock);
 	irq = vgic_irq_at(vgic, NULL, intid);
-	if (irq && irq->line != level) {
-		irq->line = level;
-		if (level) {
-			if (irq->edge)
-				irq->latch = true;
-			vgic_mark_busy(vgic, irq);
-			vgic_irq_note(vgic, NULL, irq, &after);
-		}
-	}
+	if (irq)
+		vgic_irq_drive_line(vgic, NULL, irq, level, &after);
+	spin_unlock_irqrestore(&vgic->lock, flags);
+	vgic_after_run(vgic, &after);
+}
+
+void vgic_set_private_level(struct vgic *vgic, unsigned int vcpu_id,
+			    unsigned int intid, bool level)
+{
+	struct vgic_after after = { 0 };
+	struct vgic_cpu *cpu;
+	unsigned long flags;
+
+	if (vcpu_id >= vgic->vcpu_count || intid < VGIC_NR_SGIS ||
+	    intid >= VGIC_NR_PRIVATE)
+		return;
+	cpu = &vgic->cpus[vcpu_id];
+	flags = spin_lock_irqsave(&vgic->lock);
+	vgic_irq_drive_line(vgic, cpu, &cpu->irqs[intid], level, &after);
 	spin_unlock_irqrestore(&vgic->lock, flags);
 	vgic_after_run(vgic, &after);
 }

@@ -83,8 +83,12 @@ void vgic_reset(struct vgic *vgic);
 /* Drives the line of SPI intid (32..): level-triggered SPIs are pending
  * while it is high, edge-triggered ones latch a rising edge. */
 void vgic_set_spi_level(struct vgic *vgic, unsigned int intid, bool level);
+/* Drives the line of PPI intid (16..31) of vCPU vcpu_id, as
+ * vgic_set_spi_level() does for an SPI: the timers' outputs. */
+void vgic_set_private_level(struct vgic *vgic, unsigned int vcpu_id,
+			    unsigned int intid, bool level);
 /* Makes private interrupt intid (< 32) of vCPU vcpu_id pending, as an
- * edge (the timers). */
+ * edge. */
 void vgic_inject_private(struct vgic *vgic, unsigned int vcpu_id,
 			 unsigned int intid);
 /* A guest write of ICC_SGI1R_EL1 (ASGI1R and SGI0R too) by vCPU

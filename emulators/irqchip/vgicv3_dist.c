@@ -53,7 +53,8 @@ static bool vgic_bit_get(const struct vgic_irq *irq, enum vgic_bit_reg reg)
 	case VGIC_REG_SET_PENDING:
 	case VGIC_REG_CLEAR_PENDING:
 		return vgic_irq_pending(irq) ||
-		       (vgic_irq_in_lr(irq) && (irq->lr_state & VGIC_LR_PENDING));
+		       (vgic_irq_in_lr(irq) && (irq->lr_state & VGIC_LR_PENDING) &&
+			!irq->lr_unpend);
 	case VGIC_REG_SET_ACTIVE:
 	case VGIC_REG_CLEAR_ACTIVE:
 		return vgic_irq_in_lr(irq) ? (irq->lr_state & VGIC_LR_ACTIVE) != 0 :

@@ -8,14 +8,14 @@
  * emulators/irqchip includes it: the rest of Keel sees vgicv3.h only.
  *
  * Each interrupt has a pending latch (an edge, an injection or a software
- * pend), an input line (SPIs; level-sensitive ones are pending while it is
- * high), an active bit and its configuration. An interrupt the arch holds
+ * pend), an input line (SPIs and the timer PPIs; level-sensitive ones
+ * are pending while it is high), an active bit and its configuration. An interrupt the arch holds
  * in a list register belongs to that vCPU's image until the guest
  * completes it or a flush takes it back; the image is then the truth about
  * its pending and active state. Filling an image consumes the latch (the
  * guest's acknowledge is what ends it); taking an image back restores it.
- * A level-sensitive SPI asks for a maintenance interrupt on completion, so
- * that a line still high makes it pending again at once.
+ * A level-sensitive interrupt with a line asks for a maintenance interrupt
+ * on completion, so that a line still high makes it pending again at once.
  *
  * One spinlock per vgic guards all of it: every helper here expects it
  * held. vCPUs are kicked and self-raised interrupts are counted after it
@@ -43,7 +43,7 @@ struct vgic_irq {
 	bool group1;
 	bool edge;            /* edge-triggered, else level-sensitive */
 	bool latch;           /* pending latch: an edge or a software pend */
-	bool line;            /* input line (SPIs; level ones pend while high) */
+	bool line;            /* input line (SPIs, timer PPIs; level ones pend while high) */
 	bool active;          /* while not in a list register */
 	uint8_t lr_vcpu;      /* whose list register image holds it */
 	uint8_t lr_slot;

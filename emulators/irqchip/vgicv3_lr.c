@@ -203,9 +203,9 @@ static void vgic_lr_fill(struct vgic *vgic, struct vgic_cpu *cpu,
 		.intid = c->intid,
 		.priority = irq->priority,
 		.state = state,
-		/* Only a line can re-pend it at completion; private
-		 * interrupts have none. */
-		.eoi_notify = !irq->edge && vgic_irq_is_spi(vgic, irq),
+		/* Only a line can re-pend it at completion: SPIs and the
+		 * private interrupts Keel drives as a level (the timers). */
+		.eoi_notify = !irq->edge && (vgic_irq_is_spi(vgic, irq) || irq->line),
 	};
 	/* The latch now lives in the list register (the guest's
 	 * acknowledge consumes it); a level line stays the device's. */

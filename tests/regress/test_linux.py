@@ -118,6 +118,20 @@ class Linux(LinuxScenario):
                                and 'powered off (PSCI SYSTEM_OFF' in row.group(0),
                                f'{name} "stopped" with "powered off (PSCI SYSTEM_OFF ...)"')
 
+    @check('stats shows the per-guest budgets and nothing throttled for a Linux boot')
+    def nothing_throttled(self):
+        for name in ('ltest0', 'ltest1'):
+            out = self.keel.run(f'stats {name}')
+            lines = re.findall(r'^throttle (\S+)\s.*: (\d+) charged, (\d+) throttled$',
+                               out, re.M)
+            names = [n for n, _, _ in lines]
+            self.expect_output(f'stats {name}', out,
+                               names == ['sgi', 'timer', 'psci', 'maintenance', 'reset']
+                               and all(t == '0' for _, _, t in lines)
+                               and int(dict((n, c) for n, c, _ in lines)['psci']) > 0,
+                               'a "throttle <budget> ...: N charged, 0 throttled" line for '
+                               'sgi, timer, psci, maintenance and reset, PSCI calls charged')
+
     @check('console ltest0 hvc0 shows the line init wrote to the virtio console')
     def hvc0(self):
         out = guest_text(self.keel.run('console ltest0 hvc0', timeout=30))

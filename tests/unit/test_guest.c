@@ -7,7 +7,9 @@
 #include <keel/errno.h>
 #include <keel/guest.h>
 #include <keel/sched.h>
+#include <keel/time.h>
 #include <keel/vcpu_exit.h>
+#include <arch/cpu.h>
 #include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,5 +293,54 @@ TEST(guest_reset_requested_by_the_guest_runs_on_the_service_path)
 	CHECK(!g->reset_pending);
 	CHECK_EQ(g->state, GUEST_RUNNING);
 	CHECK(((uint8_t *)guest_gpa_to_hva(g, 0x40000000, 1))[0] == 0);
+	CHECK_EQ(guest_destroy(g), 0);
+}
+
+/*
+ * A guest that resets in a loop gets its budget of restarts at once; the
+ * next restart waits (the guest stays stopped meanwhile, CPU 0 is free)
+ * and happens once the budget has come back.
+ */
+TEST(guest_reset_storm_is_delayed_not_served_in_a_loop)
+{
+	const struct guest_throttle_limit *l = &guest_throttle_limits[GUEST_THROTTLE_RESET];
+	struct guest *g;
+	char err[GUEST_ERROR_MAX];
+	uint64_t resets;
+
+	REQUIRE(setup());
+	g = guest_find("unit1");
+	REQUIRE(guest_create(g, err, sizeof(err)) == 0 && guest_start(g) == 0);
+	resets = g->resets;
+	for (unsigned int i = 0; i < l->burst; i++) {
+		guest_reset_async(g);
+		sched_service();
+		CHECK_EQ(g->state, GUEST_RUNNING);
+	}
+	CHECK_EQ(g->resets - resets, l->burst);
+	guest_reset_async(g);
+	sched_service();
+	CHECK_EQ(g->state, GUEST_STOPPED);
+	CHECK(g->reset_pending);
+	CHECK_EQ(g->resets - resets, l->burst);
+	CHECK_EQ(g->throttle.throttled[GUEST_THROTTLE_RESET], 1);
+	CHECK(strstr(unit_console_text(), "throttled: reset storm") != NULL);
+	/* Asking again changes nothing until the delay is over. */
+	sched_service();
+	CHECK_EQ(g->state, GUEST_STOPPED);
+	host_counter_set(arch_counter_read() +
+			 l->interval_ns * l->burst / NSEC_PER_SEC * arch_counter_freq());
+	timer_event_expire();           /* the retry brings the service back */
+	CHECK(sched_service_requested());
+	sched_service();
+	CHECK_EQ(g->state, GUEST_RUNNING);
+	CHECK_EQ(g->resets - resets, l->burst + 1);
+	/* An operator's stop still cancels a delayed restart. */
+	for (unsigned int i = 0; i < l->burst; i++) {
+		guest_reset_async(g);
+		sched_service();
+	}
+	CHECK_EQ(guest_stop(g, "by the operator"), 0);
+	CHECK(!g->reset_pending);
 	CHECK_EQ(guest_destroy(g), 0);
 }

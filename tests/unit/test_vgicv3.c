@@ -839,3 +839,68 @@ TEST(vgic_many_spis_scan)
 	CHECK(!underflow);
 	vgic_destroy(vgic);
 }
+
+/*
+ * A timer's interrupt is a level (Arm ARM): when the timer is switched off
+ * or masked, the line falls and the pending state goes, from the pending
+ * registers at once and from a list register at the next flush; a
+ * completion with the line still high makes it pending again.
+ */
+TEST(vgic_private_level_falls_and_takes_the_pending_state_back)
+{
+	struct vgic *vgic = vgic_setup(TEST_VCPUS, TEST_SPIS);
+	struct vgic_lr lrs[4];
+	bool underflow;
+	uint64_t before;
+
+	REQUIRE(vgic);
+	mmio_write(GICD + GICD_CTLR, 4, 0x12);
+	private_enable(1, VGIC_INTID_VTIMER, 0xa0);
+	before = kicks(1);
+	vgic_set_private_level(vgic, 1, VGIC_INTID_VTIMER, true);
+	CHECK(kicks(1) > before);
+	CHECK(vgic_vcpu_pending(vgic, 1));
+	CHECK(mmio_read(SGI_FRAME(1) + GICD_ISPENDR, 4) & (1u << VGIC_INTID_VTIMER));
+	/* Falls before it was delivered: nothing pending any more. */
+	vgic_set_private_level(vgic, 1, VGIC_INTID_VTIMER, false);
+	CHECK(!vgic_vcpu_pending(vgic, 1));
+	CHECK(!(mmio_read(SGI_FRAME(1) + GICD_ISPENDR, 4) & (1u << VGIC_INTID_VTIMER)));
+
+	/* In a list register: the image asks for notice of completion ... */
+	vgic_set_private_level(vgic, 1, VGIC_INTID_VTIMER, true);
+	lrs_clear(lrs, 4);
+	vgic_vcpu_flush(vgic, 1, lrs, 4, &underflow);
+	CHECK_EQ(lrs[0].intid, VGIC_INTID_VTIMER);
+	CHECK_EQ(lrs[0].state, VGIC_LR_PENDING);
+	CHECK(lrs[0].eoi_notify);
+	vgic_vcpu_sync(vgic, 1, lrs, 4);
+	/* ... and loses its pending state when the line falls. */
+	before = kicks(1);
+	vgic_set_private_level(vgic, 1, VGIC_INTID_VTIMER, false);
+	CHECK(kicks(1) > before);
+	CHECK(!(mmio_read(SGI_FRAME(1) + GICD_ISPENDR, 4) & (1u << VGIC_INTID_VTIMER)));
+	vgic_vcpu_flush(vgic, 1, lrs, 4, &underflow);
+	CHECK_EQ(lrs[0].state, VGIC_LR_INVALID);
+	CHECK(!vgic_vcpu_pending(vgic, 1));
+
+	/* Acknowledged and completed with the line still high: pending
+	 * again, as a level is. */
+	vgic_set_private_level(vgic, 1, VGIC_INTID_VTIMER, true);
+	vgic_vcpu_flush(vgic, 1, lrs, 4, &underflow);
+	CHECK_EQ(lrs[0].state, VGIC_LR_PENDING);
+	lrs[0].state = VGIC_LR_INVALID;         /* the guest's EOI */
+	vgic_vcpu_sync(vgic, 1, lrs, 4);
+	CHECK(vgic_vcpu_pending(vgic, 1));
+	/* Active with the line falling: stays active, not pending. */
+	vgic_vcpu_flush(vgic, 1, lrs, 4, &underflow);
+	lrs[0].state = VGIC_LR_ACTIVE;
+	vgic_vcpu_sync(vgic, 1, lrs, 4);
+	vgic_set_private_level(vgic, 1, VGIC_INTID_VTIMER, false);
+	vgic_vcpu_flush(vgic, 1, lrs, 4, &underflow);
+	CHECK_EQ(lrs[0].state, VGIC_LR_ACTIVE);
+	/* SGIs have no line; bad arguments are ignored. */
+	vgic_set_private_level(vgic, 0, 3, true);
+	vgic_set_private_level(vgic, TEST_VCPUS, VGIC_INTID_VTIMER, true);
+	CHECK(!vgic_vcpu_pending(vgic, 0));
+	vgic_destroy(vgic);
+}

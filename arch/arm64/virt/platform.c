@@ -6,7 +6,9 @@
  *
  * This file uses only arch-neutral headers and libfdt: the host unit tests
  * build it too (arch/host/platform.c), so that what they check of the
- * guest platform is what arm64 runs.
+ * guest platform is what arm64 runs. It takes no lock and waits for
+ * nothing. The timer PPIs are described level-sensitive, as vtimer.c
+ * drives them.
  */
 #include <keel/errno.h>
 #include <keel/guest.h>

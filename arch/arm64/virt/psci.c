@@ -3,8 +3,13 @@
  * PSCI 1.1 and the SMCCC discovery calls for guests, over HVC (and SMC,
  * which is trapped and answered the same way). Anything else a guest
  * calls gets NOT_SUPPORTED, as the SMC Calling Convention asks.
+ *
+ * A guest calling in a loop is slowed by its PSCI budget (1000 calls a
+ * second, bursts of 200), never refused. No lock is held here: CPU_ON and
+ * power-off go through keel/vcpu.h, resets through the service CPU.
  */
 #include <keel/guest.h>
+#include <keel/guest_throttle.h>
 #include <keel/log.h>
 #include <keel/sched.h>
 #include <keel/vcpu.h>
@@ -96,6 +101,9 @@ static void complete(struct vcpu *v, int64_t result)
 
 void arch_guest_hypercall(struct vcpu *v, const struct vm_exit *exit)
 {
+	/* Every call counts against the guest's PSCI budget: over it, the
+	 * call is still served and the vCPU then waits (keel/guest_throttle.h). */
+	bool delay = !guest_throttle_charge(v, GUEST_THROTTLE_PSCI);
 	uint64_t x[4];
 
 	/* SMC32 calls pass 32-bit arguments: the upper halves are not the
@@ -123,10 +131,10 @@ void arch_guest_hypercall(struct vcpu *v, const struct vm_exit *exit)
 		/* Standby: a WFI that reports success when it ends. */
 		complete(v, PSCI_SUCCESS);
 		sched_block(v, __atomic_load_n(&v->kicks, __ATOMIC_SEQ_CST));
-		break;
+		return;     /* its wait is the delay too */
 	case PSCI_CPU_OFF:
 		vcpu_power_off(v);
-		break;
+		return;
 	case PSCI_CPU_ON:
 		complete(v, psci_cpu_on(v, x[1], x[2], x[3]));
 		break;
@@ -138,12 +146,15 @@ void arch_guest_hypercall(struct vcpu *v, const struct vm_exit *exit)
 		break;
 	case PSCI_SYSTEM_OFF:
 		guest_stop_async(v->guest, "powered off (PSCI SYSTEM_OFF from vCPU %u)", v->id);
-		break;
+		return;
 	case PSCI_SYSTEM_RESET:
+		/* Rate-limited where the restart happens (core/guest). */
 		guest_reset_async(v->guest);
-		break;
+		return;
 	default:
 		complete(v, PSCI_NOT_SUPPORTED);
 		break;
 	}
+	if (delay)
+		guest_throttle_delay(v);
 }

@@ -15,10 +15,23 @@
  *
  * Also here: the guest platform hooks (the GIC of each guest) and the
  * system registers the trap decoder leaves to generic code (SGIs).
+ *
+ * Budgets (keel/guest_throttle.h): each SGI a guest writes is charged to
+ * its "sgi" budget (over it, the sender waits off its CPU); each exit that
+ * follows a maintenance request (a completed level interrupt with EOI
+ * notice, an underflow) to its "maintenance" budget; while a vCPU is
+ * delayed, no maintenance is asked for and completions are seen at its
+ * next exit instead.
+ *
+ * Lock order: the per-CPU ICH shadows are this CPU's own (interrupts
+ * masked, no lock); the vGIC's lock is taken inside flush/sync only, and
+ * the timers' locks are taken before it (vtimer.c), never after. The
+ * sysreg log lock is a leaf. Nothing here waits for a timer callback.
  */
 #include <keel/errno.h>
 #include <keel/guest.h>
 #include <keel/guest_config.h>
+#include <keel/guest_throttle.h>
 #include <keel/irq.h>
 #include <keel/log.h>
 #include <keel/platform.h>
@@ -127,13 +140,14 @@ static void ich_read_sizes(void)
 	ich_apr_count = prebits >= 7 ? 4 : prebits == 6 ? 2 : 1;
 }
 
-static uint64_t lr_encode(const struct vgic_lr *lr)
+/* notify: a level interrupt's completion may take a maintenance exit. */
+static uint64_t lr_encode(const struct vgic_lr *lr, bool notify)
 {
 	uint64_t value = (uint64_t)lr->intid | ICH_LR_GROUP1 |
 			 (uint64_t)lr->priority << ICH_LR_PRIORITY_SHIFT |
 			 (uint64_t)(lr->state & 3) << ICH_LR_STATE_SHIFT;
 
-	if (lr->eoi_notify)
+	if (lr->eoi_notify && notify)
 		value |= ICH_LR_EOI;
 	return value;
 }
@@ -143,7 +157,8 @@ static void lr_decode(uint64_t value, struct vgic_lr *lr)
 	lr->intid = (uint32_t)value;
 	lr->priority = (uint8_t)(value >> ICH_LR_PRIORITY_SHIFT);
 	lr->state = (uint8_t)(value >> ICH_LR_STATE_SHIFT);
-	lr->eoi_notify = !(value & ICH_LR_HW) && (value & ICH_LR_EOI);
+	/* eoi_notify is Keel's, not the guest's: the image keeps it (the
+	 * register may lack it while the maintenance budget is spent). */
 }
 
 /* ---- per host CPU ---- */
@@ -260,7 +275,7 @@ void arm64_vgic_enter(struct vcpu *v)
 	struct vgic *vgic = v->guest->arch.vgic;
 	struct ich_shadow *s = ich_this_cpu();
 	uint64_t hcr = ICH_HCR_EN;
-	bool underflow = false;
+	bool underflow = false, maintenance;
 	uint32_t used = 0;
 
 	if (!ich_lr_count)
@@ -268,12 +283,17 @@ void arm64_vgic_enter(struct vcpu *v)
 	c->nr_lrs = ich_lr_count;
 	if (vgic)
 		vgic_vcpu_flush(vgic, v->id, c->lrs, c->nr_lrs, &underflow);
+	/* Over the maintenance budget, completions and underflows are seen
+	 * at the next exit for another reason instead of each taking one. */
+	maintenance = !guest_throttle_vcpu_delayed(v);
+	if (!maintenance)
+		underflow = false;
 	/* Unused list registers must be 0: what another vCPU left in them
 	 * (or this one, already synced) must not show. */
 	for (unsigned int i = 0; i < c->nr_lrs; i++) {
 		bool valid = c->lrs[i].state != VGIC_LR_INVALID;
 
-		ich_set_lr(s, i, valid ? lr_encode(&c->lrs[i]) : 0);
+		ich_set_lr(s, i, valid ? lr_encode(&c->lrs[i], maintenance) : 0);
 		if (valid)
 			used |= 1u << i;
 	}
@@ -295,16 +315,25 @@ void arm64_vgic_exit(struct vcpu *v)
 	struct vgic *vgic = v->guest->arch.vgic;
 	struct ich_shadow *s = ich_this_cpu();
 	bool pending = false;
+	/* An underflow or a completion that asked for notice: this exit may
+	 * be a maintenance interrupt's, which counts against the budget. */
+	bool maintenance = c->hcr & ICH_HCR_UIE;
 
 	/* The guest changes list registers (acknowledge, EOI), VMCR (its
 	 * priority mask) and the active priorities as it runs. */
-	for (unsigned int i = 0; i < c->nr_lrs; i++) {
+	for (unsigned int i = 0; i < c->nr_lrs && i < VGIC_MAX_LRS; i++) {
 		if (c->lrs_used & (1u << i)) {
-			s->lr[i] = ich_lr_read(i);
-			lr_decode(s->lr[i], &c->lrs[i]);
+			uint64_t value = ich_lr_read(i);
+
+			s->lr[i] = value;
+			maintenance |= (value & ICH_LR_EOI) &&
+				       !((value >> ICH_LR_STATE_SHIFT) & 3);
+			lr_decode(value, &c->lrs[i]);
 			pending |= c->lrs[i].state & VGIC_LR_PENDING;
 		}
 	}
+	if (maintenance)
+		guest_throttle_charge(v, GUEST_THROTTLE_MAINTENANCE);
 	c->vmcr = s->vmcr = sysreg_read(ICH_VMCR_EL2);
 	for (unsigned int i = 0; i < ich_apr_count; i++) {
 		c->ap0r[i] = s->apr[i] = ich_apr_read(i);
@@ -331,6 +360,9 @@ bool arch_vcpu_irq_pending(struct vcpu *v)
 {
 	struct vgic *vgic = v->guest->arch.vgic;
 
+	/* A vCPU delayed by its guest's budgets waits out the delay. */
+	if (guest_throttle_vcpu_delayed(v))
+		return false;
 	/* A timer that expired while the vCPU waited raises its interrupt
 	 * now; it counts if the guest enabled it. */
 	arm64_vtimer_poll(v);
@@ -439,6 +471,10 @@ void arch_guest_sysreg(struct vcpu *v, const struct vm_exit *exit)
 		if (v->guest->arch.vgic)
 			vgic_send_sgi(v->guest->arch.vgic, v->id, access->data);
 		arch_vcpu_skip_instruction(v);
+		/* An SGI storm kicks the host CPUs of the targets, which may
+		 * be running neighbours: over budget, the sender waits. */
+		if (!guest_throttle_charge(v, GUEST_THROTTLE_SGI))
+			guest_throttle_delay(v);
 		return;
 	}
 	if (arm64_vtimer_sysreg(v, access, &value)) {

@@ -2,23 +2,40 @@
 /*
  * The generic timers of a vCPU.
  *
- * The virtual timer is the guest's own hardware: CNTV_CTL/CVAL are loaded
- * on entry with the guest's CNTVOFF_EL2 and saved on exit. When it fires
- * in a guest the host takes its PPI (27) and the guest exits; the exit
- * then raises the guest's PPI 27 and sets IMASK in the saved copy, so the
- * still-true condition does not fire again on re-entry (guest timer
- * handlers rewrite CTL or CVAL/CTL before they expect the next one). The
- * hardware timer is left disabled between runs, so it never fires for
- * another vCPU or for Keel (left enabled only when masked or off).
+ * Both timers' interrupts are levels (Arm ARM, "Operation of the timer"):
+ * the line of PPI 27 / 30 is high while ENABLE = 1, IMASK = 0 and the
+ * counter has reached CVAL, and the guest's vGIC interrupt is pending only
+ * while it is high (vgic_set_private_level()). The guest reads back
+ * exactly the CTL bits it wrote: Keel never sets IMASK for it.
  *
- * The EL1 physical timer traps (CNTHCTL_EL2.EL1PCEN = 0) and is emulated:
- * its deadline is a timer event on the host that raises PPI 30 once per
- * programming. The physical counter is the host's (EL1PCTEN = 1).
+ * The virtual timer is the guest's own hardware: CNTV_CTL/CVAL are loaded
+ * on entry with the guest's CNTVOFF_EL2 and saved on exit, as written.
+ * When it fires in a guest the host takes its PPI 27 and the guest exits;
+ * the exit samples the line and drives PPI 27. While the line is high the
+ * host's PPI 27 is masked on this CPU for the run (the condition is still
+ * true in hardware and would end every entry at once); the vGIC asks for
+ * a maintenance interrupt when the guest completes the interrupt, and that
+ * exit samples the line again, so a guest handler that moved CVAL or masked
+ * the timer sees the next expiry, and one that did not gets the interrupt
+ * again, as from hardware. The pending state follows the line at every
+ * exit. The hardware timer is disabled between runs when it could fire,
+ * so it never fires for another vCPU or for Keel.
+ *
+ * The EL1 physical timer traps (CNTHCTL_EL2.EL1PCEN = 0) and is emulated
+ * by emulators/timer/arm_gtimer.c over a host timer event. The physical
+ * counter is the host's (EL1PCTEN = 1).
  *
  * The guest's virtual counter starts near 0 at creation and reset and
  * stands still while the guest is paused.
+ *
+ * Lock order: arm64_vtimer.lock (the virtual timer) -> the vGIC's lock ->
+ * scheduler locks (kicks). The emulated physical timer has its own lock,
+ * with the same order after it, and arms and cancels its host event only
+ * with no lock held (arm_gtimer.h): no path here waits for a timer
+ * callback while holding a lock that callback takes.
  */
 #include <keel/guest.h>
+#include <keel/guest_throttle.h>
 #include <keel/platform.h>
 #include <keel/spinlock.h>
 #include <keel/time.h>
@@ -26,7 +43,9 @@
 #include <arch/cpu.h>
 #include <arch/sysreg.h>
 #include <arch/virt.h>
+#include <keel/irq.h>
 #include <irqchip/vgicv3.h>
+#include <timer/arm_gtimer.h>
 
 #define CNT_CTL_ENABLE (1ULL << 0)
 #define CNT_CTL_IMASK (1ULL << 1)
@@ -43,9 +62,6 @@
 #define SYSREG_CNTP_CVAL ARM64_SYSREG_ISS(3, 3, 14, 2, 2)
 #define SYSREG_CNTPCT ARM64_SYSREG_ISS(3, 3, 14, 0, 1)
 
-/* Deadlines further away than this (about 146 years) are capped. */
-#define VTIMER_MAX_DELTA_NS (1ULL << 62)
-
 /*
  * What this CPU's virtual timer registers hold. Under emulation each
  * write re-arms the emulator's timer, and most entries would write back
@@ -54,6 +70,7 @@
  */
 struct cntv_shadow {
 	uint64_t cntvoff, cval, ctl, cnthctl;
+	bool ppi_masked;            /* the host's PPI 27 on this CPU */
 };
 
 static struct cntv_shadow cntv_shadows[KEEL_MAX_CPUS];
@@ -88,118 +105,64 @@ void arm64_vtimer_cpu_init(void)
 	};
 }
 
-/* ---- counter values and time_now_ns() ---- */
-
-/* ticks of the counter in nanoseconds, rounded up, capped. */
-static uint64_t ticks_to_ns_ceil(uint64_t ticks)
-{
-	uint64_t freq = arch_counter_freq();
-	uint64_t seconds, rest;
-
-	if (!freq)
-		return VTIMER_MAX_DELTA_NS;
-	seconds = ticks / freq;
-	rest = ticks % freq;
-	if (seconds >= VTIMER_MAX_DELTA_NS / NSEC_PER_SEC)
-		return VTIMER_MAX_DELTA_NS;
-	return seconds * NSEC_PER_SEC + (rest * NSEC_PER_SEC + freq - 1) / freq;
-}
-
-/* The time_now_ns() at which the host counter reaches counter (never 0). */
-static uint64_t counter_deadline_ns(uint64_t counter)
-{
-	uint64_t now = arch_counter_read();
-	uint64_t now_ns = time_now_ns();
-
-	if (counter <= now)
-		return MAX(now_ns, 1);
-	return now_ns + ticks_to_ns_ceil(counter - now);
-}
+/* ---- counter values ---- */
 
 static uint64_t guest_virtual_counter(const struct guest *g)
 {
 	return arch_counter_read() - g->arch.cntvoff;
 }
 
-static void vtimer_raise(struct vcpu *v, unsigned int intid)
+/* Drives PPI intid of v's vGIC; the caller holds the lock of the timer
+ * that drives it. */
+static void vtimer_set_line(struct vcpu *v, unsigned int intid, bool level)
 {
 	struct vgic *vgic = v->guest->arch.vgic;
 
 	if (vgic)
-		vgic_inject_private(vgic, v->id, intid);
+		vgic_set_private_level(vgic, v->id, intid, level);
+}
+
+static void cntp_set_line(void *ctx, bool level)
+{
+	vtimer_set_line(ctx, VGIC_INTID_PTIMER, level);
 }
 
 /* ---- the virtual timer (lock held) ---- */
 
-static bool cntv_armed(const struct arm64_vtimer *t)
+static bool cntv_armed(uint64_t ctl)
 {
-	return (t->cntv_ctl & CNT_CTL_ENABLE) && !(t->cntv_ctl & CNT_CTL_IMASK);
+	return (ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK);
 }
 
-/* The saved virtual timer's condition is met: mask it, true to raise. */
-static bool cntv_take_expired(struct vcpu *v)
+static void cntv_drive(struct vcpu *v, bool line)
 {
 	struct arm64_vtimer *t = &v->arch.vtimer;
 
-	if (t->loaded || !cntv_armed(t) ||
-	    guest_virtual_counter(v->guest) < t->cntv_cval)
-		return false;
-	t->cntv_ctl |= CNT_CTL_IMASK;
-	return true;
-}
-
-/* ---- the emulated physical timer (lock held) ---- */
-
-static bool cntp_armed(const struct arm64_vtimer *t)
-{
-	return (t->cntp_ctl & CNT_CTL_ENABLE) && !(t->cntp_ctl & CNT_CTL_IMASK) &&
-	       !t->cntp_fired;
-}
-
-static void cntp_event_expired(struct timer_event *event, void *arg);
-
-/* Re-evaluates the timer after a change: true when its interrupt is to
- * be raised now, else the event is armed for its deadline. */
-static bool cntp_update(struct vcpu *v)
-{
-	struct arm64_vtimer *t = &v->arch.vtimer;
-
-	timer_event_cancel(&t->cntp_event);
-	if (!cntp_armed(t))
-		return false;
-	if (arch_counter_read() >= t->cntp_cval) {
-		t->cntp_fired = true;
-		return true;
+	if (t->cntv_line != line) {
+		t->cntv_line = line;
+		vtimer_set_line(v, VGIC_INTID_VTIMER, line);
 	}
-	t->cntp_event.fn = cntp_event_expired;
-	t->cntp_event.arg = v;
-	timer_event_add(&t->cntp_event, counter_deadline_ns(t->cntp_cval));
-	return false;
 }
 
-static bool cntp_take_expired(struct vcpu *v)
+/* Samples the saved virtual timer (the vCPU is out). */
+static void cntv_sample(struct vcpu *v)
 {
 	struct arm64_vtimer *t = &v->arch.vtimer;
 
-	if (!cntp_armed(t) || arch_counter_read() < t->cntp_cval)
-		return false;
-	timer_event_cancel(&t->cntp_event);
-	t->cntp_fired = true;
-	return true;
+	if (t->loaded)
+		return;
+	cntv_drive(v, cntv_armed(t->cntv_ctl) &&
+		      guest_virtual_counter(v->guest) >= t->cntv_cval);
 }
 
-/* Interrupt context, usually on the vCPU's host CPU. */
-static void cntp_event_expired(struct timer_event *event, void *arg)
+/* The host's PPI 27 on this CPU: masked while the vCPU about to run has
+ * its line high (the hardware condition holds and would fire at once). */
+static void vtimer_host_ppi_mask(struct cntv_shadow *s, bool masked)
 {
-	struct vcpu *v = arg;
-	struct arm64_vtimer *t = &v->arch.vtimer;
-	unsigned long flags = spin_lock_irqsave(&t->lock);
-	/* The event may come a tick early (rounding): then it re-arms. */
-	bool raise = cntp_update(v);
-
-	spin_unlock_irqrestore(&t->lock, flags);
-	if (raise)
-		vtimer_raise(v, VGIC_INTID_PTIMER);
+	if (s->ppi_masked != masked) {
+		irq_set_masked(VGIC_INTID_VTIMER, masked);
+		s->ppi_masked = masked;
+	}
 }
 
 /* ---- around each guest entry ---- */
@@ -209,16 +172,19 @@ void arm64_vtimer_enter(struct vcpu *v)
 	struct arm64_vtimer *t = &v->arch.vtimer;
 	struct cntv_shadow *s = &cntv_shadows[arch_cpu_id()];
 	unsigned long flags = spin_lock_irqsave(&t->lock);
-	/* Expired while the vCPU was out: raise it before the list
-	 * registers are filled rather than take an exit for it. */
-	bool raise = cntv_take_expired(v);
-	uint64_t ctl = t->cntv_ctl, cval = t->cntv_cval;
+	uint64_t ctl, cval;
+	bool line;
 
+	/* Expired while the vCPU was out: raised before the list registers
+	 * are filled rather than by an exit. */
+	cntv_sample(v);
+	ctl = t->cntv_ctl;
+	cval = t->cntv_cval;
+	line = t->cntv_line;
 	t->loaded = true;
 	spin_unlock_irqrestore(&t->lock, flags);
-	if (raise)
-		vtimer_raise(v, VGIC_INTID_VTIMER);
 
+	vtimer_host_ppi_mask(s, line);
 	CNTV_SET(s, cntvoff, cntvoff_el2, v->guest->arch.cntvoff);
 	CNTV_SET(s, cval, cntv_cval_el0, cval);
 	CNTV_SET(s, ctl, cntv_ctl_el0, ctl);
@@ -232,70 +198,60 @@ void arm64_vtimer_exit(struct vcpu *v)
 	uint64_t ctl = read_sysreg(cntv_ctl_el0);
 	uint64_t cval = read_sysreg(cntv_cval_el0);
 	unsigned long flags;
-	bool raise;
 
 	/* A timer that can fire is turned off: not for Keel or the next. */
 	s->cval = cval;
 	s->ctl = ctl & CNT_CTL_WRITABLE;
-	if ((ctl & CNT_CTL_ENABLE) && !(ctl & CNT_CTL_IMASK)) {
+	if (cntv_armed(ctl)) {
 		write_sysreg(cntv_ctl_el0, 0);
 		s->ctl = 0;
 		isb();
 	}
-	raise = (ctl & CNT_CTL_ISTATUS) && (ctl & CNT_CTL_ENABLE) &&
-		!(ctl & CNT_CTL_IMASK);
 	flags = spin_lock_irqsave(&t->lock);
-	t->cntv_ctl = (ctl & CNT_CTL_WRITABLE) | (raise ? CNT_CTL_IMASK : 0);
+	t->cntv_ctl = ctl & CNT_CTL_WRITABLE;
 	t->cntv_cval = cval;
 	t->loaded = false;
+	cntv_drive(v, cntv_armed(ctl) && (ctl & CNT_CTL_ISTATUS));
 	spin_unlock_irqrestore(&t->lock, flags);
-	if (raise)
-		vtimer_raise(v, VGIC_INTID_VTIMER);
 }
 
 bool arm64_vtimer_sysreg(struct vcpu *v, const struct vm_exit_sysreg *access,
 			 uint64_t *value)
 {
 	uint32_t encoding = access->encoding & ARM64_SYSREG_ISS_MASK;
-	struct arm64_vtimer *t = &v->arch.vtimer;
-	unsigned long flags;
-	uint64_t now;
-	bool raise = false;
+	struct gtimer *p = &v->arch.vtimer.cntp;
 
-	if (encoding == SYSREG_CNTPCT) {
+	switch (encoding) {
+	case SYSREG_CNTPCT:
 		if (access->write)
 			return false;
 		*value = arch_counter_read();
 		return true;
-	}
-	if (encoding != SYSREG_CNTP_CTL && encoding != SYSREG_CNTP_CVAL &&
-	    encoding != SYSREG_CNTP_TVAL)
-		return false;
-
-	flags = spin_lock_irqsave(&t->lock);
-	now = arch_counter_read();
-	if (!access->write) {
-		if (encoding == SYSREG_CNTP_CTL)
-			*value = t->cntp_ctl |
-				 ((t->cntp_ctl & CNT_CTL_ENABLE) && now >= t->cntp_cval ?
-				  CNT_CTL_ISTATUS : 0);
-		else if (encoding == SYSREG_CNTP_CVAL)
-			*value = t->cntp_cval;
+	case SYSREG_CNTP_CTL:
+		if (access->write)
+			gtimer_write_ctl(p, access->data);
 		else
-			*value = (uint32_t)(t->cntp_cval - now);
-	} else {
-		if (encoding == SYSREG_CNTP_CTL)
-			t->cntp_ctl = access->data & CNT_CTL_WRITABLE;
-		else if (encoding == SYSREG_CNTP_CVAL)
-			t->cntp_cval = access->data;
-		else    /* TVAL: a signed 32-bit offset from now */
-			t->cntp_cval = now + (uint64_t)(int64_t)(int32_t)access->data;
-		t->cntp_fired = false;
-		raise = cntp_update(v);
+			*value = gtimer_read_ctl(p);
+		break;
+	case SYSREG_CNTP_CVAL:
+		if (access->write)
+			gtimer_write_cval(p, access->data);
+		else
+			*value = gtimer_read_cval(p);
+		break;
+	case SYSREG_CNTP_TVAL:
+		if (access->write)
+			gtimer_write_tval(p, access->data);
+		else
+			*value = gtimer_read_tval(p);
+		break;
+	default:
+		return false;
 	}
-	spin_unlock_irqrestore(&t->lock, flags);
-	if (raise)
-		vtimer_raise(v, VGIC_INTID_PTIMER);
+	/* A reprogramming storm: over budget, the emulated timer's
+	 * expiries (host timer interrupts) wait for the vCPU's delay. */
+	if (access->write && !guest_throttle_charge(v, GUEST_THROTTLE_TIMER))
+		gtimer_hold(p, READ_ONCE(v->guest->throttle.vcpu_until_ns[v->id]));
 	return true;
 }
 
@@ -305,38 +261,33 @@ bool arm64_vtimer_poll(struct vcpu *v)
 {
 	struct arm64_vtimer *t = &v->arch.vtimer;
 	unsigned long flags = spin_lock_irqsave(&t->lock);
-	bool virtual = cntv_take_expired(v);
-	bool physical = cntp_take_expired(v);
+	bool virtual;
 
+	cntv_sample(v);
+	virtual = t->cntv_line && !t->loaded;
 	spin_unlock_irqrestore(&t->lock, flags);
-	if (virtual)
-		vtimer_raise(v, VGIC_INTID_VTIMER);
-	if (physical)
-		vtimer_raise(v, VGIC_INTID_PTIMER);
-	return virtual || physical;
+	return gtimer_poll(&t->cntp) || virtual;
 }
 
 uint64_t arch_vcpu_timer_deadline_ns(struct vcpu *v)
 {
 	struct arm64_vtimer *t = &v->arch.vtimer;
 	uint64_t cntvoff = v->guest->arch.cntvoff;
-	uint64_t deadline = 0;
+	uint64_t deadline = 0, physical;
 	unsigned long flags = spin_lock_irqsave(&t->lock);
 
-	if (cntv_armed(t)) {
+	if (cntv_armed(t->cntv_ctl) && !t->cntv_line) {
 		/* Virtual counter = physical - CNTVOFF. */
 		uint64_t counter = t->cntv_cval > UINT64_MAX - cntvoff ? UINT64_MAX :
 				   t->cntv_cval + cntvoff;
 
-		deadline = counter_deadline_ns(counter);
-	}
-	if (cntp_armed(t)) {
-		uint64_t physical = counter_deadline_ns(t->cntp_cval);
-
-		deadline = deadline ? MIN(deadline, physical) : physical;
+		deadline = gtimer_counter_deadline_ns(counter);
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
-	return deadline;
+	physical = gtimer_deadline_ns(&t->cntp);
+	if (physical)
+		deadline = deadline ? MIN(deadline, physical) : physical;
+	return guest_throttle_wake_deadline(v, deadline);
 }
 
 static void vtimer_vcpu_reset(struct vcpu *v)
@@ -344,24 +295,23 @@ static void vtimer_vcpu_reset(struct vcpu *v)
 	struct arm64_vtimer *t = &v->arch.vtimer;
 	unsigned long flags = spin_lock_irqsave(&t->lock);
 
-	timer_event_cancel(&t->cntp_event);
 	t->loaded = false;
 	t->cntv_ctl = 0;
 	t->cntv_cval = 0;
-	t->cntp_ctl = 0;
-	t->cntp_cval = 0;
-	t->cntp_fired = false;
-	t->cntp_event.fn = cntp_event_expired;
-	t->cntp_event.arg = v;
+	cntv_drive(v, false);
 	spin_unlock_irqrestore(&t->lock, flags);
+	/* Its own lock, and the event cancelled after it (arm_gtimer.h). */
+	gtimer_reset(&t->cntp);
 }
 
 void arm64_vtimer_guest_create(struct guest *g)
 {
 	for (unsigned int i = 0; i < g->vcpu_count; i++) {
-		struct arm64_vtimer *t = &g->vcpus[i]->arch.vtimer;
+		struct vcpu *v = g->vcpus[i];
+		struct arm64_vtimer *t = &v->arch.vtimer;
 
 		*t = (struct arm64_vtimer){ .lock = SPINLOCK_INIT };
+		gtimer_init(&t->cntp, cntp_set_line, v);
 	}
 	arm64_vtimer_guest_reset(g);
 }
@@ -376,14 +326,8 @@ void arm64_vtimer_guest_reset(struct guest *g)
 
 void arm64_vtimer_guest_destroy(struct guest *g)
 {
-	for (unsigned int i = 0; i < g->vcpu_count; i++) {
-		struct arm64_vtimer *t = &g->vcpus[i]->arch.vtimer;
-		unsigned long flags = spin_lock_irqsave(&t->lock);
-
-		timer_event_cancel(&t->cntp_event);
-		t->cntp_fired = true;   /* a late callback raises nothing */
-		spin_unlock_irqrestore(&t->lock, flags);
-	}
+	for (unsigned int i = 0; i < g->vcpu_count; i++)
+		gtimer_destroy(&g->vcpus[i]->arch.vtimer.cntp);
 }
 
 /* Pause: the virtual counter stops, the physical timer's event goes. The
@@ -393,13 +337,8 @@ void arch_guest_time_stop(struct guest *g)
 	if (g->arch.time_stopped_at)
 		return;
 	g->arch.time_stopped_at = MAX(arch_counter_read(), 1);
-	for (unsigned int i = 0; i < g->vcpu_count; i++) {
-		struct arm64_vtimer *t = &g->vcpus[i]->arch.vtimer;
-		unsigned long flags = spin_lock_irqsave(&t->lock);
-
-		timer_event_cancel(&t->cntp_event);
-		spin_unlock_irqrestore(&t->lock, flags);
-	}
+	for (unsigned int i = 0; i < g->vcpu_count; i++)
+		gtimer_stop(&g->vcpus[i]->arch.vtimer.cntp);
 }
 
 /*
@@ -418,12 +357,8 @@ void arch_guest_time_start(struct guest *g)
 	}
 	for (unsigned int i = 0; i < g->vcpu_count; i++) {
 		struct vcpu *v = g->vcpus[i];
-		unsigned long flags = spin_lock_irqsave(&v->arch.vtimer.lock);
-		bool raise = cntp_update(v);
 
-		spin_unlock_irqrestore(&v->arch.vtimer.lock, flags);
-		if (raise)
-			vtimer_raise(v, VGIC_INTID_PTIMER);
+		gtimer_start(&v->arch.vtimer.cntp);
 		vcpu_kick(v);
 	}
 }

@@ -16,6 +16,7 @@
 #include <keel/emu.h>
 #include <keel/guest_config.h>
 #include <keel/guest_console.h>
+#include <keel/guest_throttle.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
 #include <keel/vcpu.h>
@@ -91,6 +92,8 @@ struct guest {
 	uint64_t last_reset_log_ns;
 	uint64_t irq_window_start_ns;    /* interrupt-storm detection */
 	uint64_t irq_window_count;
+	uint64_t reset_not_before_ns;    /* a reset storm's restart waits */
+	struct guest_throttle throttle;  /* budgets and what was throttled */
 
 	struct arch_guest arch;
 };

@@ -40,6 +40,9 @@ bool irqchip_present(void);
 /* Installs handler for irq and enables it. Per-CPU interrupts (PPIs) must be
  * requested on every CPU that wants them. */
 int irq_request(unsigned int irq, irq_handler_t handler, void *arg);
+/* Masks or unmasks a requested interrupt (a PPI: on the calling CPU
+ * only); what is pending stays pending. */
+void irq_set_masked(unsigned int irq, bool masked);
 int irq_from_devtree(const void *fdt, int node, int index);
 void irq_route(unsigned int irq, unsigned int cpu);
 void irq_cpu_init(void);

@@ -11,19 +11,18 @@
 #include <keel/spinlock.h>
 #include <keel/time.h>
 #include <keel/types.h>
+#include <timer/arm_gtimer.h>
 
 struct guest;
 struct vcpu;
 
 struct arm64_vtimer {
-	spinlock_t lock;
+	spinlock_t lock;               /* the virtual timer's fields */
 	bool loaded;                   /* CNTV_* are in the hardware now */
+	bool cntv_line;                /* PPI 27 as last driven */
 	uint64_t cntv_ctl;             /* CNTV_CTL_EL0: ENABLE, IMASK */
 	uint64_t cntv_cval;            /* CNTV_CVAL_EL0 */
-	uint64_t cntp_ctl;             /* emulated CNTP_CTL_EL0: ENABLE, IMASK */
-	uint64_t cntp_cval;            /* emulated CNTP_CVAL_EL0 */
-	bool cntp_fired;               /* PPI 30 raised for this programming */
-	struct timer_event cntp_event; /* the emulated timer's deadline */
+	struct gtimer cntp;            /* the emulated EL1 physical timer */
 };
 
 /* ---- between virt/vtimer.c and virt/vgic.c ---- */
