@@ -145,6 +145,27 @@ static void fmt_put_escaped(struct fmt_out *o, const char *s, const struct fmt_s
 		fmt_put_repeat(o, ' ', spec->width - len);
 }
 
+size_t fmt_escape(char *dst, size_t size, const void *src, size_t len)
+{
+	const unsigned char *bytes = src;
+	size_t out = 0;
+	char esc[4];
+
+	if (!dst || !size)
+		return 0;
+	for (size_t i = 0; bytes && i < len && bytes[i]; i++) {
+		size_t n = (size_t)fmt_escape_byte(bytes[i], esc);
+
+		/* An escape is never cut in half. */
+		if (out + n >= size)
+			break;
+		for (size_t k = 0; k < n; k++)
+			dst[out++] = esc[k];
+	}
+	dst[out] = '\0';
+	return out;
+}
+
 static void fmt_put_number(struct fmt_out *o, uintmax_t value, bool negative,
 			   unsigned int base, bool upper, const char *prefix,
 			   const struct fmt_spec *spec)

@@ -95,6 +95,25 @@ static size_t vsock_join(char *buf, size_t size, int argc, char **argv, int firs
 	return len;
 }
 
+/* The guest's reply, escaped ("%pE"): a guest does not get to write
+ * control sequences to the operator's terminal. reply[len] is
+ * overwritten with the NUL that ends it; a NUL inside shows as \x00. */
+static void vsock_print_reply(char *reply, size_t len)
+{
+	size_t i = 0;
+
+	reply[len] = '\0';
+	while (i < len) {
+		if (!reply[i]) {
+			kprintf("\\x00");
+			i++;
+			continue;
+		}
+		kprintf("%pE", reply + i);
+		i += strnlen(reply + i, len - i);
+	}
+}
+
 static int vsock_send(int argc, char **argv)
 {
 	static char text[VSOCK_SEND_TEXT_MAX + 2];
@@ -162,7 +181,7 @@ static int vsock_send(int argc, char **argv)
 	if (reply_len && (end = memchr(reply, '\n', reply_len)))
 		reply_len = (size_t)(end - reply);
 	if (outcome == VSOCK_SEND_REPLIED) {
-		shell_print_text(reply, reply_len);
+		vsock_print_reply(reply, reply_len);
 		kprintf("\n");
 		return 0;
 	}
@@ -177,7 +196,7 @@ static int vsock_send(int argc, char **argv)
 			sent < text_len ? (sent ? " (not all was sent)" : " (never connected)") : "");
 	if (reply_len) {
 		kprintf("vsock send: received so far: ");
-		shell_print_text(reply, reply_len);
+		vsock_print_reply(reply, reply_len);
 		kprintf("\n");
 	}
 	return outcome == VSOCK_SEND_TIMEOUT ? -KEEL_ETIMEDOUT : -KEEL_EIO;

@@ -284,7 +284,7 @@ static int net_validate(const void *fdt, int node, struct guest_device_config *d
 	if (ret)
 		return ret;
 	if (!l2switch_name_valid(backend.name)) {
-		fmt_snprintf(err, err_len, "backend \"%s\": a switch name has at most %u characters",
+		fmt_snprintf(err, err_len, "backend \"%pE\": a switch name has at most %u characters",
 			     dev->backend, L2SWITCH_NAME_MAX - 1);
 		return -KEEL_EINVAL;
 	}

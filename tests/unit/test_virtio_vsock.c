@@ -422,6 +422,17 @@ static void answer_when_idle(void)
 	while (answering && rx(answering, &p)) {
 		if (p.op == OP_REQUEST && p.dst_port == 1234) {
 			send(answering, 2, 1234, p.src_port, OP_RESPONSE, 4096, 0, NULL);
+		} else if (p.op == OP_RW && p.len >= 7 && !memcmp(p.data, "hostile", 7)) {
+			/* Clear the screen, retitle the window, a NUL, CSI. */
+			static const char hostile[] = "\x1b[2J\x1b]0;owned\a\0x\x9b" "1m\n";
+			struct packet r = {
+				.src_cid = answering->cid, .dst_cid = 2, .src_port = 1234,
+				.dst_port = p.src_port, .type = 1, .op = OP_RW,
+				.buf_alloc = 4096, .len = sizeof(hostile) - 1,
+			};
+
+			memcpy(r.data, hostile, r.len);
+			tx(answering, &r, r.len);
 		} else if (p.op == OP_RW) {
 			char reply[300];
 
@@ -446,6 +457,11 @@ TEST(virtio_vsock_send_from_the_shell_prints_the_guests_answer)
 	unit_console_clear();
 	CHECK_EQ(shell_run_line("vsock send vsk1 1234 hi there"), 0);
 	CHECK(strstr(unit_console_text(), "guest vsk1: hi there\n") != NULL);
+	/* A reply with control characters reaches the terminal escaped. */
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock send vsk1 1234 hostile"), 0);
+	CHECK(strstr(unit_console_text(), "\\x1b[2J\\x1b]0;owned\\x07\\x00x\\x9b1m\n") != NULL);
+	CHECK(strchr(unit_console_text(), '\x1b') == NULL);
 	host_set_idle_hook(NULL);
 	answering = NULL;
 	/* Keel closed: SHUTDOWN and RST wait in the queue. */

@@ -20,6 +20,12 @@
  * an attached `console` passes a guest's bytes through raw.
  */
 int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+/*
+ * "%pE" into a buffer for bytes that need not be terminated: escapes src
+ * up to len bytes or its first NUL into dst, which is always terminated
+ * (size > 0) and never ends in half an escape. Returns the length written.
+ */
+size_t fmt_escape(char *dst, size_t size, const void *src, size_t len);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
