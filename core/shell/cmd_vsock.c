@@ -53,6 +53,11 @@ static int vsock_list(void)
 		}
 		if (!info.conn_count)
 			kprintf("  (no connections)\n");
+		if (info.refused_device | info.refused_guest | info.refused_global)
+			kprintf("  refused: %llu (device table full, %u), %llu (guest limit, %u), %llu (all guests, %u)\n",
+				(unsigned long long)info.refused_device, VSOCK_CONN_MAX,
+				(unsigned long long)info.refused_guest, VSOCK_CONN_GUEST_MAX,
+				(unsigned long long)info.refused_global, VSOCK_CONN_GLOBAL_MAX);
 	}
 	if (!i)
 		kprintf("(no guest has a vsock device: give one a \"virtio,vsock\" node and create it)\n");
@@ -148,7 +153,7 @@ static int vsock_send(int argc, char **argv)
 				argv[2]);
 		else
 			kprintf("vsock send: %s: %s\n", argv[2],
-				ret == -KEEL_ENOSPC ? "its connection table is full" :
+				ret == -KEEL_ENOSPC ? "it has as many connections as a limit allows (see `vsock list`)" :
 				"its device takes no more packets now");
 		return ret;
 	}
