@@ -4,9 +4,9 @@
 
 bool log_ratelimit_allow(struct log_ratelimit *rl, uint64_t now_ns, uint64_t *suppressed)
 {
-	/* Unsigned difference: also right when the state is zeroed (0). */
-	if (!rl->window_start_ns || now_ns - rl->window_start_ns >= LOG_RATELIMIT_WINDOW_NS) {
-		rl->window_start_ns = now_ns ? now_ns : 1;
+	if (!rl->open || now_ns - rl->window_start_ns >= LOG_RATELIMIT_WINDOW_NS) {
+		rl->open = true;
+		rl->window_start_ns = now_ns;
 		rl->printed = 0;
 	}
 	if (rl->printed >= LOG_RATELIMIT_BURST) {

@@ -18,6 +18,7 @@
 #define LOG_RATELIMIT_BURST 2
 
 struct log_ratelimit {
+	bool open;                       /* a window has started */
 	uint64_t window_start_ns;
 	unsigned int printed;            /* in this window */
 	uint64_t suppressed;             /* since the last one let through */
