@@ -86,6 +86,86 @@ static void fmt_put_string(struct fmt_out *o, const char *s,
 		fmt_put_repeat(o, ' ', spec->width - len);
 }
 
+/*
+ * "%pE": a string from a guest (or a guest node) shown on the operator's
+ * terminal. Control characters (C0, DEL, and every byte from 0x80, which
+ * holds the 8-bit C1 controls such as CSI 0x9b) are written as \n, \r,
+ * \t or \xNN and a backslash as \\, so the text can neither move the
+ * cursor, retitle nor reprogram the terminal, and what is shown maps back
+ * to the bytes. Returns how many characters byte c becomes; out gets them.
+ */
+static int fmt_escape_byte(unsigned char c, char out[4])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c >= 0x20 && c < 0x7f && c != '\\') {
+		out[0] = (char)c;
+		return 1;
+	}
+	out[0] = '\\';
+	switch (c) {
+	case '\\':
+		out[1] = '\\';
+		return 2;
+	case '\n':
+		out[1] = 'n';
+		return 2;
+	case '\r':
+		out[1] = 'r';
+		return 2;
+	case '\t':
+		out[1] = 't';
+		return 2;
+	default:
+		out[1] = 'x';
+		out[2] = hex[c >> 4];
+		out[3] = hex[c & 15];
+		return 4;
+	}
+}
+
+static void fmt_put_escaped(struct fmt_out *o, const char *s, const struct fmt_spec *spec)
+{
+	char esc[4];
+	int len = 0;
+
+	if (!s)
+		s = "(null)";
+	for (const char *c = s; *c && len < FMT_INT_MAX - 4; c++)
+		len += fmt_escape_byte((unsigned char)*c, esc);
+	if (!(spec->flags & FMT_LEFT))
+		fmt_put_repeat(o, ' ', spec->width - len);
+	for (const char *c = s; *c; c++) {
+		int n = fmt_escape_byte((unsigned char)*c, esc);
+
+		for (int i = 0; i < n; i++)
+			fmt_put_char(o, esc[i]);
+	}
+	if (spec->flags & FMT_LEFT)
+		fmt_put_repeat(o, ' ', spec->width - len);
+}
+
+size_t fmt_escape(char *dst, size_t size, const void *src, size_t len)
+{
+	const unsigned char *bytes = src;
+	size_t out = 0;
+	char esc[4];
+
+	if (!dst || !size)
+		return 0;
+	for (size_t i = 0; bytes && i < len && bytes[i]; i++) {
+		size_t n = (size_t)fmt_escape_byte(bytes[i], esc);
+
+		/* An escape is never cut in half. */
+		if (out + n >= size)
+			break;
+		for (size_t k = 0; k < n; k++)
+			dst[out++] = esc[k];
+	}
+	dst[out] = '\0';
+	return out;
+}
+
 static void fmt_put_number(struct fmt_out *o, uintmax_t value, bool negative,
 			   unsigned int base, bool upper, const char *prefix,
 			   const struct fmt_spec *spec)
@@ -315,6 +395,11 @@ static void fmt_format(struct fmt_out *o, const char *fmt, va_list *ap)
 				       (c == 'X' ? "0X" : "0x") : NULL, &spec);
 			break;
 		case 'p':
+			if (*p == 'E') {
+				p++;
+				fmt_put_escaped(o, va_arg(*ap, const char *), &spec);
+				break;
+			}
 			spec.flags &= ~(FMT_PLUS | FMT_SPACE);
 			uval = (uintptr_t)va_arg(*ap, void *);
 			fmt_put_number(o, uval, false, 16, false, "0x", &spec);

@@ -55,18 +55,34 @@ uint64_t devtree_cells_to_u64(const fdt32_t *cells, unsigned int count)
 void devtree_copy_printable(char *dst, size_t dst_len, const void *src,
 			    int len)
 {
-	const char *bytes = src;
-	size_t n = 0;
+	fmt_escape(dst, dst_len, src, len > 0 ? (size_t)len : 0);
+}
 
-	if (!dst || dst_len == 0)
-		return;
-	while (bytes && len > 0 && n < (size_t)len && n + 1 < dst_len &&
-	       bytes[n] != '\0') {
-		char c = bytes[n];
+/* Escapes the terminated text in buf in place, as fmt_escape() would;
+ * false (buf unchanged) when the escaped text does not fit buf_len. */
+static bool devtree_escape_in_place(char *buf, size_t buf_len)
+{
+	size_t len = strlen(buf), escaped = 0;
+	char one[2] = { 0, 0 }, esc[5];
 
-		dst[n++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	for (size_t i = 0; i < len; i++) {
+		one[0] = buf[i];
+		escaped += fmt_escape(esc, sizeof(esc), one, 1);
 	}
-	dst[n] = '\0';
+	if (escaped >= buf_len)
+		return false;
+	/* From the end: an escape is never shorter than its byte, so what
+	 * is written never overtakes what is still to be read. */
+	buf[escaped] = '\0';
+	for (size_t i = len; i-- > 0;) {
+		size_t n;
+
+		one[0] = buf[i];
+		n = fmt_escape(esc, sizeof(esc), one, 1);
+		escaped -= n;
+		memcpy(buf + escaped, esc, n);
+	}
+	return true;
 }
 
 void devtree_node_path(const void *fdt, int node, char *buf, size_t buf_len)
@@ -77,7 +93,8 @@ void devtree_node_path(const void *fdt, int node, char *buf, size_t buf_len)
 	if (!buf || buf_len == 0)
 		return;
 	if (buf_len <= (size_t)__INT_MAX__ &&
-	    fdt_get_path(fdt, node, buf, (int)buf_len) == 0)
+	    fdt_get_path(fdt, node, buf, (int)buf_len) == 0 &&
+	    devtree_escape_in_place(buf, buf_len))
 		return;
 	name = fdt_get_name(fdt, node, &len);
 	if (!name) {

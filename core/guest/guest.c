@@ -50,7 +50,7 @@ void guest_error(char *err, size_t err_len, const struct guest *g,
 
 	if (!err || !err_len)
 		return;
-	n = fmt_snprintf(err, err_len, "guest %s: ", g->name);
+	n = fmt_snprintf(err, err_len, "guest %pE: ", g->name);
 	if (n < 0 || (size_t)n >= err_len)
 		return;
 	va_start(ap, fmt);

@@ -23,7 +23,7 @@ static int boot_file(struct guest *g, const char *what, const char *path,
 
 	if (ret || (*node)->is_dir) {
 		guest_error(err, err_len, g,
-			    "node /guests/%s/boot: %s \"%s\" %s in the image file system (see `ls`)",
+			    "node /guests/%pE/boot: %s \"%pE\" %s in the image file system (see `ls`)",
 			    g->name, what, path, ret ? "does not exist" : "is a directory");
 		return ret ? ret : -KEEL_EISDIR;
 	}
@@ -43,7 +43,7 @@ static int load_kernel(struct guest *g, const struct fs_node *kernel, gpa_t *end
 		offset = 0;
 		reserve = kernel->size;
 	} else if (ret) {
-		guest_error(err, err_len, g, "kernel %s has a malformed image header",
+		guest_error(err, err_len, g, "kernel %pE has a malformed image header",
 			    boot->kernel);
 		return ret;
 	}
@@ -51,7 +51,7 @@ static int load_kernel(struct guest *g, const struct fs_node *kernel, gpa_t *end
 	load = boot->has_kernel_addr ? boot->kernel_addr : g->config.mem[0].base + offset;
 	if (!guest_range_is_ram(g, load, reserve)) {
 		guest_error(err, err_len, g,
-			    "kernel %s (%llu bytes to reserve) does not fit in guest RAM at 0x%llx",
+			    "kernel %pE (%llu bytes to reserve) does not fit in guest RAM at 0x%llx",
 			    boot->kernel, (unsigned long long)reserve, (unsigned long long)load);
 		return -KEEL_E2BIG;
 	}
@@ -93,7 +93,7 @@ int guest_boot_load(struct guest *g, char *err, size_t err_len)
 						 extra.initrd_start < kernel_end)) ||
 		    guest_copy_to(g, extra.initrd_start, initrd->data, initrd->size)) {
 			guest_error(err, err_len, g,
-				    "initrd %s (%zu bytes) does not fit in guest RAM%s; give the guest more memory or set boot/initrd-addr",
+				    "initrd %pE (%zu bytes) does not fit in guest RAM%s; give the guest more memory or set boot/initrd-addr",
 				    boot->initrd, initrd->size,
 				    boot->has_initrd_addr ? " at initrd-addr" :
 				    " between the kernel and the device tree");

@@ -30,7 +30,7 @@ static int guest_config_boot_path(struct guest_parse *p, int node,
 				       GUEST_PATH_MAX);
 	if (!err && *present && dst[0] != '/')
 		return guest_config_error(p, node,
-					  "\"%s\" must be an absolute path in the image file system; found \"%s\"",
+					  "\"%s\" must be an absolute path in the image file system; found \"%pE\"",
 					  prop, dst);
 	return err;
 }

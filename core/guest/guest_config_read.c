@@ -17,7 +17,7 @@ int guest_config_error(struct guest_parse *p, int node, const char *fmt, ...)
 	if (!p->err || p->err_len == 0)
 		return -KEEL_EINVAL;
 	devtree_node_path(p->fdt, node, path, sizeof(path));
-	len = fmt_snprintf(p->err, p->err_len, "guest %s: node %s: ", p->name,
+	len = fmt_snprintf(p->err, p->err_len, "guest %pE: node %s: ", p->name,
 			   path);
 	if (len >= 0 && (size_t)len < p->err_len) {
 		va_list ap;

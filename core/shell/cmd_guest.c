@@ -16,14 +16,14 @@ static void guest_list_one(struct guest *g, void *ctx)
 	unsigned int *count = ctx;
 
 	shell_format_size(guest_config_ram_bytes(&g->config), size, sizeof(size));
-	kprintf("%-16s  %-8s  %5u  %9s  ", g->name, guest_state_name(g->state),
+	kprintf("%-16pE  %-8s  %5u  %9s  ", g->name, guest_state_name(g->state),
 		g->config.vcpus, size);
 	if (g->state == GUEST_RUNNING || g->state == GUEST_PAUSED)
 		kprintf("up %llu.%03llu s",
 			(unsigned long long)((time_now_ns() - g->started_ns) / NSEC_PER_SEC),
 			(unsigned long long)((time_now_ns() - g->started_ns) / NSEC_PER_MSEC % 1000));
 	else if (g->state == GUEST_STOPPED && g->stop_reason[0])
-		kprintf("%s", g->stop_reason);
+		kprintf("%pE", g->stop_reason);
 	kprintf("\n");
 	(*count)++;
 }
@@ -71,7 +71,7 @@ static void guest_info(struct guest *g)
 {
 	const struct guest_config *c = &g->config;
 
-	kprintf("guest %s (id %u): %s%s%s\n", g->name, g->id, guest_state_name(g->state),
+	kprintf("guest %pE (id %u): %s%s%s\n", g->name, g->id, guest_state_name(g->state),
 		g->stop_reason[0] ? ": " : "", g->stop_reason);
 	kprintf("  vcpus       %u\n", c->vcpus);
 	for (unsigned int i = 0; i < g->vcpu_count; i++)
@@ -83,20 +83,20 @@ static void guest_info(struct guest *g)
 	for (unsigned int i = 0; i < c->device_count; i++) {
 		const struct guest_device_config *d = &c->devices[i];
 
-		kprintf("  device      %-8s %-14s 0x%llx-0x%llx", d->name, d->compatible,
+		kprintf("  device      %-8pE %-14pE 0x%llx-0x%llx", d->name, d->compatible,
 			(unsigned long long)d->base,
 			(unsigned long long)(d->base + d->size - 1));
 		if (d->has_irq)
 			kprintf("  SPI %u", d->irq);
 		if (d->backend[0])
-			kprintf("  %s", d->backend);
+			kprintf("  %pE", d->backend);
 		kprintf("\n");
 	}
-	kprintf("  kernel      %s\n", c->boot.kernel);
+	kprintf("  kernel      %pE\n", c->boot.kernel);
 	if (c->boot.initrd[0])
-		kprintf("  initrd      %s\n", c->boot.initrd);
+		kprintf("  initrd      %pE\n", c->boot.initrd);
 	if (c->boot.bootargs[0])
-		kprintf("  bootargs    %s\n", c->boot.bootargs);
+		kprintf("  bootargs    %pE\n", c->boot.bootargs);
 	if (g->state != GUEST_LOADED)
 		kprintf("  entry       0x%llx, device tree at 0x%llx\n",
 			(unsigned long long)g->entry, (unsigned long long)g->dtb_gpa);

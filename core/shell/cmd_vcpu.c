@@ -8,6 +8,8 @@
 #include <lib/format.h>
 #include <string.h>
 
+#include "virtio/blk_cow.h"
+
 static const char *vcpu_state(const struct vcpu *v)
 {
 	enum guest_state gs = v->guest->state;
@@ -80,6 +82,20 @@ SHELL_COMMAND(vcpu,
 		"it is pinned to; guest time is the time spent in guest mode.",
 	.run = vcpu_run);
 
+/* What the guest holds of resources with limits, and what they refused
+ * (docs/virtualization.md, "Limits"). */
+static void stats_print_limits(const struct guest *g)
+{
+	uint64_t bytes, refused;
+
+	if (blk_cow_usage(g, &bytes, &refused))
+		kprintf("copy-on-write disk blocks: %llu KiB (at most %llu KiB a guest, %llu KiB all guests), %llu writes refused\n",
+			(unsigned long long)(bytes >> 10),
+			(unsigned long long)(BLK_COW_GUEST_MAX >> 10),
+			(unsigned long long)(BLK_COW_GLOBAL_MAX >> 10),
+			(unsigned long long)refused);
+}
+
 static int stats_run(int argc, char **argv)
 {
 	struct guest *g;
@@ -125,6 +141,7 @@ static int stats_run(int argc, char **argv)
 			(unsigned long long)READ_ONCE(g->throttle.charged[c]),
 			(unsigned long long)READ_ONCE(g->throttle.throttled[c]));
 	}
+	stats_print_limits(g);
 	return 0;
 }
 

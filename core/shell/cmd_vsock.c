@@ -53,6 +53,11 @@ static int vsock_list(void)
 		}
 		if (!info.conn_count)
 			kprintf("  (no connections)\n");
+		if (info.refused_device | info.refused_guest | info.refused_global)
+			kprintf("  refused: %llu (device table full, %u), %llu (guest limit, %u), %llu (all guests, %u)\n",
+				(unsigned long long)info.refused_device, VSOCK_CONN_MAX,
+				(unsigned long long)info.refused_guest, VSOCK_CONN_GUEST_MAX,
+				(unsigned long long)info.refused_global, VSOCK_CONN_GLOBAL_MAX);
 	}
 	if (!i)
 		kprintf("(no guest has a vsock device: give one a \"virtio,vsock\" node and create it)\n");
@@ -95,6 +100,25 @@ static size_t vsock_join(char *buf, size_t size, int argc, char **argv, int firs
 	return len;
 }
 
+/* The guest's reply, escaped ("%pE"): a guest does not get to write
+ * control sequences to the operator's terminal. reply[len] is
+ * overwritten with the NUL that ends it; a NUL inside shows as \x00. */
+static void vsock_print_reply(char *reply, size_t len)
+{
+	size_t i = 0;
+
+	reply[len] = '\0';
+	while (i < len) {
+		if (!reply[i]) {
+			kprintf("\\x00");
+			i++;
+			continue;
+		}
+		kprintf("%pE", reply + i);
+		i += strnlen(reply + i, len - i);
+	}
+}
+
 static int vsock_send(int argc, char **argv)
 {
 	static char text[VSOCK_SEND_TEXT_MAX + 2];
@@ -129,7 +153,7 @@ static int vsock_send(int argc, char **argv)
 				argv[2]);
 		else
 			kprintf("vsock send: %s: %s\n", argv[2],
-				ret == -KEEL_ENOSPC ? "its connection table is full" :
+				ret == -KEEL_ENOSPC ? "it has as many connections as a limit allows (see `vsock list`)" :
 				"its device takes no more packets now");
 		return ret;
 	}
@@ -162,7 +186,7 @@ static int vsock_send(int argc, char **argv)
 	if (reply_len && (end = memchr(reply, '\n', reply_len)))
 		reply_len = (size_t)(end - reply);
 	if (outcome == VSOCK_SEND_REPLIED) {
-		shell_print_text(reply, reply_len);
+		vsock_print_reply(reply, reply_len);
 		kprintf("\n");
 		return 0;
 	}
@@ -177,7 +201,7 @@ static int vsock_send(int argc, char **argv)
 			sent < text_len ? (sent ? " (not all was sent)" : " (never connected)") : "");
 	if (reply_len) {
 		kprintf("vsock send: received so far: ");
-		shell_print_text(reply, reply_len);
+		vsock_print_reply(reply, reply_len);
 		kprintf("\n");
 	}
 	return outcome == VSOCK_SEND_TIMEOUT ? -KEEL_ETIMEDOUT : -KEEL_EIO;

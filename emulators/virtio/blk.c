@@ -27,6 +27,7 @@
 #include <keel/guest.h>
 #include <keel/hostdisk.h>
 #include <keel/log.h>
+#include <keel/log_ratelimit.h>
 #include <keel/mm.h>
 #include <keel/spinlock.h>
 #include <keel/time.h>
@@ -34,6 +35,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "blk_cow.h"
 #include "device_node.h"
 #include "virtio.h"
 
@@ -97,6 +99,8 @@ struct blk_disk {
 	void ***cow_leaves;
 	size_t cow_leaf_count;
 	uint64_t cow_blocks;             /* blocks copied so far */
+	struct blk_cow_account *cow_account;   /* the guest's, for the limits */
+	struct log_ratelimit cow_log;    /* about writes the limits refused */
 	/* hostdisk: the window [claim->offset, + size) of a host disk, and
 	 * a buffer the host driver can hand to its device. */
 	struct hostdisk *host;
@@ -147,6 +151,7 @@ static void blk_disk_free(struct blk_disk *d)
 		page_free(leaf, 0);
 	}
 	kfree(d->cow_leaves);
+	blk_cow_account_put(d->cow_account, d->cow_blocks, BLK_COW_BLOCK);
 	hostdisk_release(d->claim);
 	if (d->bounce)
 		page_free(d->bounce, BLK_BOUNCE_ORDER);
@@ -185,10 +190,14 @@ static int blk_disk_init_ram(struct blk_disk *d, uint64_t size)
 	return 0;
 }
 
-static int blk_disk_init_file(struct blk_disk *d, const struct fs_node *file)
+static int blk_disk_init_file(struct blk_disk *d, const struct fs_node *file,
+			      struct guest *g)
 {
 	uint64_t blocks = (file->size + BLK_COW_BLOCK - 1) / BLK_COW_BLOCK;
 
+	d->cow_account = blk_cow_account_get(g);
+	if (!d->cow_account)
+		return -KEEL_ENOMEM;
 	d->size = file->size;
 	d->file = file->data;
 	d->cow_leaf_count = (size_t)((blocks + BLK_COW_LEAF_ENTRIES - 1) / BLK_COW_LEAF_ENTRIES);
@@ -196,27 +205,54 @@ static int blk_disk_init_file(struct blk_disk *d, const struct fs_node *file)
 	return d->cow_leaves ? 0 : -KEEL_ENOMEM;
 }
 
-/* Lock held. The RAM copy of file block `block`, made when write. */
+/* Lock held. Logs, rate-limited, a write the copy-on-write limits
+ * refused (blk_cow.h). */
+static void blk_cow_report(struct blk_disk *d, enum blk_cow_verdict verdict)
+{
+	const struct virtio_blk *blk = container_of(d, struct virtio_blk, disk);
+	uint64_t suppressed;
+	char more[48] = "";
+
+	if (!log_ratelimit_allow(&d->cow_log, time_now_ns(), &suppressed))
+		return;
+	if (suppressed)
+		fmt_snprintf(more, sizeof(more), " (%llu more not logged)",
+			     (unsigned long long)suppressed);
+	log_warn("guest %pE: %pE: copy-on-write limit reached (%llu MiB of copied blocks %s); the write fails with IOERR%s",
+		 blk->guest->name, blk->dev->name,
+		 (unsigned long long)((verdict == BLK_COW_OVER_GUEST ? BLK_COW_GUEST_MAX :
+				       BLK_COW_GLOBAL_MAX) >> 20),
+		 verdict == BLK_COW_OVER_GUEST ? "per guest" : "for all guests together", more);
+}
+
+/* Lock held. The RAM copy of file block `block`, made when write; NULL
+ * when out of memory or over a copy-on-write limit. */
 static uint8_t *blk_cow_block(struct blk_disk *d, uint64_t block, bool write)
 {
 	void ***slot = &d->cow_leaves[block / BLK_COW_LEAF_ENTRIES];
 	void **leaf = *slot;
 	uint64_t start = block * BLK_COW_BLOCK;
+	enum blk_cow_verdict verdict;
 	uint8_t *copy;
 
 	if (leaf && leaf[block % BLK_COW_LEAF_ENTRIES])
 		return leaf[block % BLK_COW_LEAF_ENTRIES];
 	if (!write)
 		return NULL;
+	verdict = blk_cow_charge(d->cow_account, BLK_COW_BLOCK);
+	if (verdict != BLK_COW_CHARGED) {
+		blk_cow_report(d, verdict);
+		return NULL;
+	}
 	if (!leaf) {
 		leaf = page_zalloc(0);
 		if (!leaf)
-			return NULL;
+			goto err_uncharge;
 		*slot = leaf;
 	}
 	copy = page_alloc(0);
 	if (!copy)
-		return NULL;
+		goto err_uncharge;
 	/* The file's last block may be short: the rest is never seen. */
 	memcpy(copy, d->file + start, (size_t)MIN(d->size - start, (uint64_t)BLK_COW_BLOCK));
 	if (d->size - start < BLK_COW_BLOCK)
@@ -224,6 +260,10 @@ static uint8_t *blk_cow_block(struct blk_disk *d, uint64_t block, bool write)
 	leaf[block % BLK_COW_LEAF_ENTRIES] = copy;
 	d->cow_blocks++;
 	return copy;
+
+err_uncharge:
+	blk_cow_uncharge(d->cow_account, BLK_COW_BLOCK);
+	return NULL;
 }
 
 /*
@@ -425,7 +465,7 @@ static uint8_t blk_serve(struct virtio_blk *blk, struct virtqueue *vq, uint32_t 
 			blk_warn(blk, "%s at sector %llu failed: %s; I/O error",
 				 type == VIRTIO_BLK_T_IN ? "read" : "write",
 				 (unsigned long long)sector,
-				 ret == -KEEL_ENOMEM ? "no memory for a copy-on-write block" :
+				 ret == -KEEL_ENOMEM ? "no copy-on-write block (out of memory or over its limit)" :
 				 ret == -KEEL_EIO ? "the host disk failed" :
 				 "a guest buffer could not be copied");
 			return VIRTIO_BLK_S_IOERR;
@@ -629,7 +669,7 @@ static int blk_disk_open(struct virtio_blk *blk, const struct backend *backend)
 		if (fs_lookup(backend->name, &file) || !file || file->is_dir ||
 		    !file->data || !file->size || file->size % BLK_SECTOR_SIZE)
 			return -KEEL_ENOENT;
-		return blk_disk_init_file(&blk->disk, file);
+		return blk_disk_init_file(&blk->disk, file, blk->guest);
 	case BACKEND_HOSTDISK:
 		return blk_disk_open_host(blk, backend);
 	default:

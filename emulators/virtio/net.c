@@ -34,7 +34,7 @@
 #include <keel/spinlock.h>
 #include <keel/time.h>
 #include <lib/format.h>
-#include <lib/l2switch.h>
+#include <keel/l2switch.h>
 #include <libfdt.h>
 #include <stdarg.h>
 #include <string.h>
@@ -286,7 +286,7 @@ static int net_validate(const void *fdt, int node, struct guest_device_config *d
 	if (ret)
 		return ret;
 	if (!l2switch_name_valid(backend.name)) {
-		fmt_snprintf(err, err_len, "backend \"%s\": a switch name has at most %u characters",
+		fmt_snprintf(err, err_len, "backend \"%pE\": a switch name has at most %u characters",
 			     dev->backend, L2SWITCH_NAME_MAX - 1);
 		return -KEEL_EINVAL;
 	}
@@ -367,6 +367,7 @@ static int net_create(struct guest *g, const struct guest_device_config *dev,
 	net_choose_mac(net);
 	fmt_snprintf(net->port.label, sizeof(net->port.label), "%s/%s", g->name, dev->name);
 	memcpy(net->port.mac, net->mac, L2SWITCH_MAC_LEN);
+	net->port.group = g;
 	net->port.deliver = net_deliver;
 	net->port.owner = net;
 	net->vdev = virtio_mmio_create(g, dev, &net_ops, net);
@@ -375,11 +376,16 @@ static int net_create(struct guest *g, const struct guest_device_config *dev,
 		goto err_free;
 	}
 	ret = l2switch_port_attach(net->switch_name, &net->port);
+	if (ret == -KEEL_EEXIST) {
+		log_error("guest %pE: %pE: MAC %02x:%02x:%02x:%02x:%02x:%02x is already another port's on switch %pE (see `switch list`): give this node another \"mac-address\"",
+			  g->name, dev->name, net->mac[0], net->mac[1], net->mac[2], net->mac[3],
+			  net->mac[4], net->mac[5], net->switch_name);
+		goto err_destroy;
+	}
 	if (ret) {
-		log_error("guest %s: %s: backend \"%s\": no room for another %s (at most %u switches of %u ports)",
-			  g->name, dev->name, dev->backend,
-			  ret == -KEEL_ENOSPC ? "switch or port" : "port", L2SWITCH_MAX,
-			  L2SWITCH_MAX_PORTS);
+		log_error("guest %pE: %pE: backend \"%pE\": no room for another port (at most %u switches, %u ports a switch, %u of one guest)",
+			  g->name, dev->name, dev->backend, L2SWITCH_MAX, L2SWITCH_MAX_PORTS,
+			  L2SWITCH_GROUP_PORTS);
 		goto err_destroy;
 	}
 	*state = net;

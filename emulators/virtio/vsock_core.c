@@ -118,9 +118,46 @@ struct vsock_conn *vsock_conn_find(struct vsock_device *d, uint32_t local_port,
 	return NULL;
 }
 
+/* Whether d's guest may open one more connection: false (counted on d,
+ * and warned about) when a limit of vsock_core.h is reached. */
+static bool vsock_conn_allowed(struct vsock_device *d)
+{
+	unsigned int total = 0, guest = 0, device = 0;
+
+	/* Counted when needed: every path that ends a connection only marks
+	 * it free. Bounded: VSOCK_CONN_MAX entries a device. */
+	for (const struct vsock_device *o = vsock_devices; o; o = o->next) {
+		for (unsigned int i = 0; i < VSOCK_CONN_MAX; i++) {
+			if (o->conns[i].state == VSOCK_CONN_FREE)
+				continue;
+			total++;
+			guest += o->guest == d->guest;
+			device += o == d;
+		}
+	}
+	if (device >= VSOCK_CONN_MAX) {
+		d->refused_device++;
+		vsock_warn(d, "connection table full (%u a device); new connection refused (RST)",
+			   VSOCK_CONN_MAX);
+	} else if (guest >= VSOCK_CONN_GUEST_MAX) {
+		d->refused_guest++;
+		vsock_warn(d, "the guest has %u connections, its limit; new connection refused (RST)",
+			   VSOCK_CONN_GUEST_MAX);
+	} else if (total >= VSOCK_CONN_GLOBAL_MAX) {
+		d->refused_global++;
+		vsock_warn(d, "all guests together have %u connections, the limit; new connection refused (RST)",
+			   VSOCK_CONN_GLOBAL_MAX);
+	} else {
+		return true;
+	}
+	return false;
+}
+
 struct vsock_conn *vsock_conn_new(struct vsock_device *d, enum vsock_conn_kind kind,
 				  uint32_t local_port, uint64_t peer_cid, uint32_t peer_port)
 {
+	if (!vsock_conn_allowed(d))
+		return NULL;
 	for (unsigned int i = 0; i < VSOCK_CONN_MAX; i++) {
 		struct vsock_conn *c = &d->conns[i];
 
@@ -256,8 +293,6 @@ static void vsock_host_receive_packet(struct vsock_device *d, const struct vsock
 		c = vsock_conn_new(d, VSOCK_CONN_ECHO, hdr->src_port, VSOCK_CID_HOST,
 				   hdr->dst_port);
 		if (!c) {
-			vsock_warn(d, "connection table full (%d); REQUEST to port %u refused",
-				   VSOCK_CONN_MAX, hdr->dst_port);
 			vsock_send_reset(d, hdr);
 			return;
 		}
@@ -340,8 +375,6 @@ static void vsock_relay(struct vsock_device *d, struct vsock_device *to,
 		}
 		c = vsock_conn_new(d, VSOCK_CONN_RELAY, hdr->src_port, to->cid, hdr->dst_port);
 		if (!c) {
-			vsock_warn(d, "connection table full (%d); REQUEST to %llu:%u refused",
-				   VSOCK_CONN_MAX, (unsigned long long)to->cid, hdr->dst_port);
 			vsock_send_reset(d, hdr);
 			return;
 		}
@@ -355,8 +388,6 @@ static void vsock_relay(struct vsock_device *d, struct vsock_device *to,
 		}
 		c = vsock_conn_new(d, VSOCK_CONN_RELAY, hdr->src_port, to->cid, hdr->dst_port);
 		if (!c) {
-			vsock_warn(d, "connection table full (%d); RESPONSE to %llu:%u refused",
-				   VSOCK_CONN_MAX, (unsigned long long)to->cid, hdr->dst_port);
 			vsock_send_reset(d, hdr);
 			vsock_conn_drop(to, other, false);
 			vsock_send_reset(to, &(struct vsock_hdr){

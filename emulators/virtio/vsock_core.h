@@ -49,7 +49,17 @@ enum vsock_op {
 /* Keel's ports for connections it opens (the shell's). */
 #define VSOCK_HOST_PORT_FIRST 49152u
 
+/*
+ * Limits on connections (each is a table entry of a device; a connection
+ * between two guests takes one in each): VSOCK_CONN_MAX a device,
+ * VSOCK_CONN_GUEST_MAX for all of a guest's devices, VSOCK_CONN_GLOBAL_MAX
+ * for all guests. A REQUEST (or RESPONSE) over one is answered with RST,
+ * counted on the device by reason (`vsock list`) and warned about,
+ * rate-limited; the shell's `vsock send` is refused with a message.
+ */
 #define VSOCK_CONN_MAX 16           /* connections per device */
+#define VSOCK_CONN_GUEST_MAX 16     /* connections per guest */
+#define VSOCK_CONN_GLOBAL_MAX 64    /* connections of all guests */
 #define VSOCK_PENDING_MAX 16        /* packets waiting for rx buffers */
 #define VSOCK_PACKET_DATA 2048u     /* payload of one pending packet */
 #define VSOCK_HOST_BUF 2048u        /* Keel's buf_alloc per connection */
@@ -121,6 +131,10 @@ struct vsock_device {
 	unsigned int pending_head;
 	unsigned int pending_count;
 	struct vsock_packet pending[VSOCK_PENDING_MAX];
+	/* Connections refused by the limits above, by the one reached. */
+	uint64_t refused_device;
+	uint64_t refused_guest;
+	uint64_t refused_global;
 	/* Rate limit of warnings. */
 	bool warn_window_open;
 	uint64_t warn_window_ns;
@@ -176,6 +190,9 @@ struct vsock_device_info {
 	char guest[32];
 	char device[32];
 	uint64_t cid;
+	uint64_t refused_device;         /* see VSOCK_CONN_MAX and below */
+	uint64_t refused_guest;
+	uint64_t refused_global;
 	unsigned int conn_count;
 	struct vsock_conn_info {
 		enum vsock_conn_state state;

@@ -23,6 +23,9 @@ bool vsock_device_info_at(unsigned int index, struct vsock_device_info *info)
 		fmt_snprintf(info->guest, sizeof(info->guest), "%s", d->guest->name);
 		fmt_snprintf(info->device, sizeof(info->device), "%s", d->name);
 		info->cid = d->cid;
+		info->refused_device = d->refused_device;
+		info->refused_guest = d->refused_guest;
+		info->refused_global = d->refused_global;
 		for (unsigned int i = 0; i < VSOCK_CONN_MAX; i++) {
 			const struct vsock_conn *c = &d->conns[i];
 			struct vsock_conn_info *ci = &info->conns[info->conn_count];

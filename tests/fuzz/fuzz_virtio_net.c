@@ -10,7 +10,7 @@
  * The device is made once per process by its emulator's create(); every
  * input starts from a reset device and fresh guest RAM.
  */
-#include <lib/l2switch.h>
+#include <keel/l2switch.h>
 #include <stdio.h>
 #include <string.h>
 #include <virtio/virtio_mmio_regs.h>
@@ -20,6 +20,7 @@
 #define HOST_TO_DEVICE 1u
 #define HOST_BROADCAST 2u
 #define HOST_REFLECT 4u
+#define HOST_SPOOF 8u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -49,7 +50,7 @@ static void host_frame(const uint8_t *data, size_t len)
 			return;
 		/* Back to where it came from. */
 		memcpy(frame, last_frame + L2SWITCH_MAC_LEN, L2SWITCH_MAC_LEN);
-		memcpy(frame + L2SWITCH_MAC_LEN, last_frame, L2SWITCH_MAC_LEN);
+		memcpy(frame + L2SWITCH_MAC_LEN, peer.mac, L2SWITCH_MAC_LEN);
 		memcpy(frame + 2 * L2SWITCH_MAC_LEN, last_frame + 2 * L2SWITCH_MAC_LEN,
 		       last_len - 2 * L2SWITCH_MAC_LEN);
 		l2switch_send(&peer, frame, last_len);
@@ -61,6 +62,9 @@ static void host_frame(const uint8_t *data, size_t len)
 		memcpy(frame, device_mac, L2SWITCH_MAC_LEN);
 	else if (len >= L2SWITCH_MAC_LEN && (how & HOST_BROADCAST))
 		memset(frame, 0xff, L2SWITCH_MAC_LEN);
+	/* The switch takes frames only from the peer's own address. */
+	if (len >= 2 * L2SWITCH_MAC_LEN && !(how & HOST_SPOOF))
+		memcpy(frame + L2SWITCH_MAC_LEN, peer.mac, L2SWITCH_MAC_LEN);
 	l2switch_send(&peer, frame, len);
 }
 
@@ -81,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		peer.deliver = peer_deliver;
 		ready = true;
 	}
-	/* What the switch learned from the last input is forgotten. */
+	/* Each input starts with the peer freshly attached. */
 	l2switch_port_detach(&peer);
 	fuzz_promise(l2switch_port_attach("fuzz0", &peer) == 0);
 	last_len = 0;

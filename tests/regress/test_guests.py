@@ -191,15 +191,19 @@ class Guests(GuestScenario):
     @check('switch list shows br0 with basic0\'s and basic1\'s ports and their traffic')
     def switch_list(self):
         out = self.keel.run('switch list')
-        # "  basic0/net0  02:..  rx frames  rx bytes  tx frames  tx bytes  drops..."
+        # "  basic0/net0  02:..  rx frames  rx bytes  tx frames  tx bytes
+        #  rx full  spoofed  no dest  malformed"
         rows = {g: re.search(rf'^\s+{g}/net0\s+(?:[0-9a-f]{{2}}:){{5}}[0-9a-f]{{2}}'
-                             r'\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+\d+$', out, re.M)
+                             r'\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+\s+(\d+)\s+\d+\s+\d+$',
+                             out, re.M)
                 for g in ('basic0', 'basic1')}
+        # A well-behaved guest never sends from another address.
         ok = (re.search(r'^switch br0: ', out, re.M) and all(rows.values())
-              and all(int(n) > 0 for row in rows.values() for n in row.groups()))
+              and all(int(n) > 0 for row in rows.values() for n in row.groups()[:4])
+              and all(row.group(5) == '0' for row in rows.values()))
         self.expect_output('switch list', out, ok,
                            'switch br0 with ports basic0/net0 and basic1/net0, each with '
-                           'non-zero rx and tx frames and bytes')
+                           'non-zero rx and tx frames and bytes and no spoofed frame')
 
     @check('guest load adds a guest node from the image fs, and it passes')
     def guest_load(self):

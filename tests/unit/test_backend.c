@@ -101,7 +101,7 @@ TEST(backend_refuses_bad_urls_with_a_message)
 		{ "file:", "\"file:\": give a path: file:/images/disk.img" },
 		{ "file:disk.img", "\"file:disk.img\": the path must be absolute (start with \"/\")" },
 		{ "file:/a b", "\"file:/a b\": the path must be printable characters without spaces" },
-		{ "file:/a\tb", "\"file:/a?b\": the path must be printable characters without spaces" },
+		{ "file:/a\tb", "\"file:/a\\tb\": the path must be printable characters without spaces" },
 		{ "hostdisk:", "\"hostdisk:\": give a disk name: hostdisk:vda or hostdisk:vda@1M+64M" },
 		{ "hostdisk:VDA", "\"hostdisk:VDA\": disk name must be 1..31 characters of [a-z0-9_-] starting with a letter" },
 		{ "hostdisk:@1M+1M", "\"hostdisk:@1M+1M\": give a disk name: hostdisk:vda or hostdisk:vda@1M+64M" },

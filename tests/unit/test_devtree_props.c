@@ -44,10 +44,15 @@ TEST(devtree_props_read_unaligned_cells)
 
 TEST(devtree_props_copy_hostile_text)
 {
-	char out[8];
+	char out[8], wide[16];
 
-	devtree_copy_printable(out, sizeof(out), "ab\x01\xff" "cd", 6);
-	CHECK_STR_EQ(out, "ab??cd");
+	/* Escaped like "%pE"; an escape that does not fit is left out whole. */
+	devtree_copy_printable(wide, sizeof(wide), "ab\x01\xff" "cd", 6);
+	CHECK_STR_EQ(wide, "ab\\x01\\xffcd");
+	devtree_copy_printable(out, sizeof(out), "ab\x1b" "c", 4);
+	CHECK_STR_EQ(out, "ab\\x1bc");
+	devtree_copy_printable(out, sizeof(out), "abcd\x1b", 5);
+	CHECK_STR_EQ(out, "abcd");
 	devtree_copy_printable(out, sizeof(out), "abcdefghijk", 11);
 	CHECK_STR_EQ(out, "abcdefg");
 	devtree_copy_printable(out, sizeof(out), "abc", 2);   /* len bounds */
@@ -77,4 +82,11 @@ TEST(devtree_props_name_a_node)
 	CHECK_STR_EQ(tiny, ".../basic0");
 	devtree_node_path(tree, -1, path, sizeof(path));
 	CHECK_STR_EQ(path, "?");
+	/* A name with control characters is shown escaped, in full or cut. */
+	node = fdt_add_subnode(tree, 0, "x\x1b]0;t\a");
+	REQUIRE(node >= 0);
+	devtree_node_path(tree, node, path, sizeof(path));
+	CHECK_STR_EQ(path, "/x\\x1b]0;t\\x07");
+	devtree_node_path(tree, node, tiny, sizeof(tiny));
+	CHECK_STR_EQ(tiny, ".../x\\x1b]0");
 }

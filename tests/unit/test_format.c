@@ -214,3 +214,50 @@ TEST(format_vformat_streams_long_output)
 	CHECK_EQ(vformat(&c, "%s", ""), 0);
 	CHECK_EQ(c.pieces, 0);
 }
+
+TEST(format_escapes_guest_text_with_pE)
+{
+	/* ESC [ 2 J clears the screen, OSC 0 retitles the window, 0x9b is
+	 * the 8-bit CSI: none of them reach the terminal as such. */
+	CHECK_EQ(f("[%pE]", "a\x1b[2Jb"), 11);
+	CHECK_STR_EQ(out, "[a\\x1b[2Jb]");
+	CHECK_EQ(f("%pE", "\x1b]0;owned\a"), 16);
+	CHECK_STR_EQ(out, "\\x1b]0;owned\\x07");
+	CHECK_EQ(f("%pE", "\x9b" "31m\x7f"), 11);
+	CHECK_STR_EQ(out, "\\x9b31m\\x7f");
+	/* Named escapes, and the backslash itself so the text maps back. */
+	CHECK_EQ(f("%pE", "a\nb\rc\td\\e"), 13);
+	CHECK_STR_EQ(out, "a\\nb\\rc\\td\\\\e");
+	/* Plain text is untouched; width pads the escaped text. */
+	CHECK_EQ(f("%pE", "basic0/net0 ok-_~"), 17);
+	CHECK_STR_EQ(out, "basic0/net0 ok-_~");
+	CHECK_EQ(f("[%-8pE]", "\x01z"), 10);
+	CHECK_STR_EQ(out, "[\\x01z   ]");
+	CHECK_EQ(f("[%6pE]", "\x01"), 8);
+	CHECK_STR_EQ(out, "[  \\x01]");
+	CHECK_EQ(f("%pE", (const char *)NULL), 6);
+	CHECK_STR_EQ(out, "(null)");
+	/* A plain %p still prints the pointer. */
+	CHECK_EQ(f("%p", (void *)0x10), 4);
+	CHECK_STR_EQ(out, "0x10");
+}
+
+TEST(format_fmt_escape_bounds_its_input_and_output)
+{
+	char buf[8];
+
+	CHECK_EQ(fmt_escape(buf, sizeof(buf), "ab\x1b" "cdef", 7), 7);
+	CHECK_STR_EQ(buf, "ab\\x1bc");
+	/* Never half an escape. */
+	CHECK_EQ(fmt_escape(buf, sizeof(buf), "abcd\x1b", 5), 4);
+	CHECK_STR_EQ(buf, "abcd");
+	/* len and the first NUL both end the input. */
+	CHECK_EQ(fmt_escape(buf, sizeof(buf), "abc", 2), 2);
+	CHECK_STR_EQ(buf, "ab");
+	CHECK_EQ(fmt_escape(buf, sizeof(buf), "a\0b", 3), 1);
+	CHECK_STR_EQ(buf, "a");
+	CHECK_EQ(fmt_escape(buf, 1, "abc", 3), 0);
+	CHECK_STR_EQ(buf, "");
+	CHECK_EQ(fmt_escape(buf, sizeof(buf), NULL, 3), 0);
+	CHECK_STR_EQ(buf, "");
+}

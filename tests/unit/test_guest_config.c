@@ -466,6 +466,12 @@ static const struct bad_case bad_cases[] = {
 	  NULL, GUEST "/boot", "\"kernel\" must be one NUL-terminated string; found 17 bytes that are not" },
 	{ "kernel with a NUL inside", { SET_BYTES(GUEST "/boot", "kernel", "/a\0/b", 6) },
 	  NULL, GUEST "/boot", "\"kernel\" must be one NUL-terminated string; found 6 bytes" },
+	/* Guest data in a message is escaped: no control character reaches
+	 * the operator's terminal. */
+	{ "kernel path with control characters", { SET_STR(GUEST "/boot", "kernel", "\x1b]0;owned\a") },
+	  NULL, GUEST "/boot", "\"kernel\" must be an absolute path in the image file system; found \"\\x1b]0;owned\\x07\"" },
+	{ "node name with control characters", { ADD_NODE(GUEST "/mem\x1b[2J") },
+	  NULL, GUEST "/mem\\x1b[2J", "unknown node" },
 	{ "relative initrd", { SET_STR(GUEST "/boot", "initrd", "initrd.gz") },
 	  NULL, GUEST "/boot", "\"initrd\" must be an absolute path" },
 	{ "bootargs unterminated", { SET_BYTES(GUEST "/boot", "bootargs", "quiet", 5) },

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The L2 learning switch (libs/l2switch.c): learning, flooding, unknown
- * unicast, MAC table replacement, drops on a port without room that leave
- * the others alone, and frames of bad lengths.
+ * The L2 switch (core/net/l2switch.c): forwarding by the ports' own
+ * addresses, flooding of group frames, spoofed sources dropped and
+ * counted without stealing a neighbour's traffic, a flood of source
+ * addresses that changes nothing, drops on a port without room that
+ * leave the others alone, frames of bad lengths, and the limits on
+ * switches, ports, ports of one guest and shared addresses.
  */
 #include <keel/errno.h>
-#include <lib/l2switch.h>
+#include <keel/l2switch.h>
 #include <stdio.h>
 #include <string.h>
 #include "unit.h"
@@ -34,7 +37,8 @@ static bool test_deliver(struct l2switch_port *port, const void *frame, size_t l
 	return true;
 }
 
-/* Attaches count fresh ports to switch name; port i has MAC 02:00:00:00:00:i+1. */
+/* Attaches count fresh ports to switch name; port i has MAC
+ * 02:00:00:00:00:i+1 and is its own group (guest). */
 static bool attach_ports(const char *name, unsigned int count)
 {
 	memset(ports, 0, sizeof(ports));
@@ -44,6 +48,7 @@ static bool attach_ports(const char *name, unsigned int count)
 		snprintf(tp->port.label, sizeof(tp->port.label), "t/p%u", i);
 		tp->port.mac[0] = 0x02;
 		tp->port.mac[5] = (uint8_t)(i + 1);
+		tp->port.group = tp;
 		tp->port.deliver = test_deliver;
 		tp->port.owner = tp;
 		if (l2switch_port_attach(name, &tp->port))
@@ -64,8 +69,8 @@ static void reset_counts(void)
 		ports[i].frames = 0;
 }
 
-/* A frame of len bytes from MAC src to MAC dst (last bytes given; 0xff
- * dst means broadcast). */
+/* A frame of len bytes from MAC 02:00:00:00:00:src to 02:00:00:00:00:dst
+ * (0xff dst: broadcast). */
 static size_t make_frame(uint8_t *f, size_t len, uint8_t dst, uint8_t src)
 {
 	memset(f, 0xab, len);
@@ -94,115 +99,97 @@ static bool find_switch(const char *name)
 	return false;
 }
 
-TEST(l2switch_floods_unknown_then_learns_unicast)
+TEST(l2switch_forwards_by_port_address_and_floods_group_frames)
 {
 	uint8_t f[64];
 
-	REQUIRE(attach_ports("t-learn", 3));
-	/* Broadcast from port 0: everyone else. */
-	CHECK(l2switch_send(&ports[0].port, f, make_frame(f, 60, 0xff, 1)));
+	REQUIRE(attach_ports("t-fwd", 3));
+	/* Broadcast: every port but the sender's. */
+	CHECK_EQ(l2switch_forward(&ports[0].port, f, make_frame(f, 60, 0xff, 1)),
+		 L2SWITCH_FORWARDED);
 	CHECK_EQ(ports[0].frames, 0);
 	CHECK_EQ(ports[1].frames, 1);
 	CHECK_EQ(ports[2].frames, 1);
 	CHECK_EQ(ports[1].last_len, 60);
-	CHECK(memcmp(ports[1].last, f, 60) == 0);
-	/* Unknown unicast (to MAC 3, not seen yet): flooded. */
+	/* Unicast goes to the port with that address only, before that
+	 * port ever sent anything. */
 	reset_counts();
-	CHECK(l2switch_send(&ports[1].port, f, make_frame(f, 60, 3, 2)));
-	CHECK_EQ(ports[0].frames, 1);
-	CHECK_EQ(ports[1].frames, 0);
+	CHECK_EQ(l2switch_forward(&ports[1].port, f, make_frame(f, 60, 3, 2)),
+		 L2SWITCH_FORWARDED);
 	CHECK_EQ(ports[2].frames, 1);
-	/* MAC 1 was learned on port 0: unicast goes there only. */
-	reset_counts();
-	CHECK(l2switch_send(&ports[2].port, f, make_frame(f, 60, 1, 3)));
-	CHECK_EQ(ports[0].frames, 1);
-	CHECK_EQ(ports[1].frames, 0);
-	CHECK_EQ(ports[2].frames, 0);
-	/* Multicast is flooded like broadcast. */
-	reset_counts();
-	make_frame(f, 60, 2, 1);
-	f[0] = 0x01;
-	CHECK(l2switch_send(&ports[0].port, f, 60));
-	CHECK_EQ(ports[1].frames + ports[2].frames, 2);
-	/* A frame to a station on the sender's own port goes nowhere. */
-	reset_counts();
-	CHECK(l2switch_send(&ports[0].port, f, make_frame(f, 60, 1, 1)));
-	CHECK_EQ(ports[0].frames + ports[1].frames + ports[2].frames, 0);
-
-	REQUIRE(find_switch("t-learn"));
-	CHECK_EQ(info.port_count, 3);
-	CHECK_EQ(info.mac_count, 3);
-	CHECK_STR_EQ(info.ports[0].label, "t/p0");
-	CHECK_EQ(info.ports[0].stats.tx_frames, 3);
-	CHECK_EQ(info.ports[0].stats.tx_bytes, 180);
-	CHECK_EQ(info.ports[0].stats.rx_frames, 2);
-	CHECK_EQ(info.ports[1].stats.rx_frames, 2);
-	CHECK_EQ(info.ports[1].stats.rx_bytes, 120);
-	detach_ports(3);
-	CHECK(!find_switch("t-learn"));
-}
-
-TEST(l2switch_address_moves_and_is_forgotten_on_detach)
-{
-	uint8_t f[64];
-
-	REQUIRE(attach_ports("t-move", 3));
-	CHECK(l2switch_send(&ports[0].port, f, make_frame(f, 60, 0xff, 9)));
-	/* MAC 9 now speaks from port 1. */
-	CHECK(l2switch_send(&ports[1].port, f, make_frame(f, 60, 0xff, 9)));
-	reset_counts();
-	CHECK(l2switch_send(&ports[2].port, f, make_frame(f, 60, 9, 3)));
 	CHECK_EQ(ports[0].frames, 0);
-	CHECK_EQ(ports[1].frames, 1);
-	/* Port 1 leaves: MAC 9 is unknown again, flooded to who is left. */
-	l2switch_port_detach(&ports[1].port);
-	CHECK(ports[1].port.sw == NULL);
+	/* Unicast to an address no port has reaches nobody, counted. */
 	reset_counts();
-	CHECK(l2switch_send(&ports[2].port, f, make_frame(f, 60, 9, 3)));
-	CHECK_EQ(ports[0].frames, 1);
-	CHECK_EQ(ports[1].frames, 0);
-	REQUIRE(find_switch("t-move"));
-	CHECK_EQ(info.port_count, 2);
-	CHECK_EQ(info.mac_count, 1);
-	/* Detaching twice is harmless. */
-	l2switch_port_detach(&ports[1].port);
+	CHECK_EQ(l2switch_forward(&ports[0].port, f, make_frame(f, 60, 9, 1)), L2SWITCH_NO_DEST);
+	/* To its own address: nowhere either. */
+	CHECK_EQ(l2switch_forward(&ports[0].port, f, make_frame(f, 60, 1, 1)), L2SWITCH_NO_DEST);
+	CHECK_EQ(ports[1].frames + ports[2].frames, 0);
+	/* A multicast destination floods like broadcast. */
+	make_frame(f, 60, 5, 1);
+	f[0] = 0x01;
+	CHECK_EQ(l2switch_forward(&ports[0].port, f, 60), L2SWITCH_FORWARDED);
+	CHECK_EQ(ports[1].frames, 1);
+	CHECK_EQ(ports[2].frames, 1);
+	REQUIRE(find_switch("t-fwd"));
+	CHECK_EQ(info.port_count, 3);
+	CHECK_EQ(info.ports[0].stats.tx_no_dest, 2);
+	CHECK_EQ(info.ports[0].stats.tx_frames, 4);
+	CHECK_EQ(info.ports[2].stats.rx_frames, 3);
 	detach_ports(3);
-	CHECK(!find_switch("t-move"));
 }
 
-TEST(l2switch_full_table_replaces_the_least_recently_seen)
+TEST(l2switch_spoofed_source_is_dropped_and_steals_nothing)
 {
 	uint8_t f[64];
 
-	REQUIRE(attach_ports("t-lru", 2));
-	/* Sources 100..100+N-1 fill the table from port 0; source 100 is
-	 * then seen again, so 101 is the oldest. */
-	for (unsigned int i = 0; i < L2SWITCH_MAC_ENTRIES; i++)
-		CHECK(l2switch_send(&ports[0].port, f, make_frame(f, 60, 0xff, (uint8_t)(100 + i))));
-	CHECK(l2switch_send(&ports[0].port, f, make_frame(f, 60, 0xff, 100)));
-	REQUIRE(find_switch("t-lru"));
-	CHECK_EQ(info.mac_count, L2SWITCH_MAC_ENTRIES);
-	/* One more address from port 1 takes 101's place. */
-	CHECK(l2switch_send(&ports[1].port, f, make_frame(f, 60, 0xff, 7)));
-	REQUIRE(find_switch("t-lru"));
-	CHECK_EQ(info.mac_count, L2SWITCH_MAC_ENTRIES);
-	reset_counts();
-	/* 100 is still known (unicast to port 0 only)... */
-	CHECK(l2switch_send(&ports[1].port, f, make_frame(f, 60, 100, 7)));
-	CHECK_EQ(ports[0].frames, 1);
-	/* ...and so is 7, on port 1... */
-	reset_counts();
-	CHECK(l2switch_send(&ports[0].port, f, make_frame(f, 60, 7, 100)));
+	REQUIRE(attach_ports("t-spoof", 3));
+	/* Port 2 sends as port 1 (its victim), to port 0 and to everyone. */
+	CHECK_EQ(l2switch_forward(&ports[2].port, f, make_frame(f, 60, 1, 2)), L2SWITCH_SPOOFED);
+	CHECK_EQ(l2switch_forward(&ports[2].port, f, make_frame(f, 60, 0xff, 2)),
+		 L2SWITCH_SPOOFED);
+	CHECK_EQ(ports[0].frames + ports[1].frames, 0);
+	/* Traffic for port 1 still goes to port 1, never to port 2. */
+	CHECK_EQ(l2switch_forward(&ports[0].port, f, make_frame(f, 60, 2, 1)),
+		 L2SWITCH_FORWARDED);
 	CHECK_EQ(ports[1].frames, 1);
-	/* ...but 101 is not: port 0 asking for it floods to port 1. */
-	reset_counts();
-	CHECK(l2switch_send(&ports[0].port, f, make_frame(f, 60, 101, 100)));
-	CHECK_EQ(ports[1].frames, 1);
-	/* 102 is still on port 0: port 0 asking for it gets no flood. */
-	reset_counts();
-	CHECK(l2switch_send(&ports[0].port, f, make_frame(f, 60, 102, 100)));
-	CHECK_EQ(ports[1].frames, 0);
-	detach_ports(2);
+	CHECK_EQ(ports[2].frames, 0);
+	/* A group address as source is never its own either. */
+	make_frame(f, 60, 0xff, 3);
+	f[6] = 0x03;
+	CHECK_EQ(l2switch_forward(&ports[2].port, f, 60), L2SWITCH_SPOOFED);
+	REQUIRE(find_switch("t-spoof"));
+	CHECK_EQ(info.ports[2].stats.tx_spoofed, 3);
+	CHECK_EQ(info.ports[2].stats.tx_frames, 0);
+	CHECK_EQ(info.ports[2].stats.tx_bytes, 0);
+	CHECK_EQ(info.ports[0].stats.tx_spoofed, 0);
+	/* l2switch_send() tells only that the switch took (and counted) it. */
+	CHECK(l2switch_send(&ports[2].port, f, 60));
+	detach_ports(3);
+}
+
+TEST(l2switch_source_flood_changes_nobody_s_traffic)
+{
+	uint8_t f[64];
+
+	REQUIRE(attach_ports("t-flood", 3));
+	/* Port 2 sends from thousands of made-up addresses. */
+	for (unsigned int i = 0; i < 4096; i++) {
+		make_frame(f, 60, 0xff, 0);
+		f[9] = (uint8_t)(i >> 8);
+		f[10] = (uint8_t)i;
+		f[11] = 0x80;
+		CHECK_EQ(l2switch_forward(&ports[2].port, f, 60), L2SWITCH_SPOOFED);
+	}
+	CHECK_EQ(ports[0].frames + ports[1].frames, 0);
+	/* Unicast between the others still goes straight, not flooded. */
+	for (unsigned int i = 0; i < 10; i++)
+		CHECK_EQ(l2switch_forward(&ports[0].port, f, make_frame(f, 60, 2, 1)),
+			 L2SWITCH_FORWARDED);
+	CHECK_EQ(ports[1].frames, 10);
+	CHECK_EQ(ports[2].frames, 0);
+	REQUIRE(find_switch("t-flood"));
+	CHECK_EQ(info.ports[2].stats.tx_spoofed, 4096);
+	detach_ports(3);
 }
 
 TEST(l2switch_full_port_drops_without_affecting_others)
@@ -212,13 +199,14 @@ TEST(l2switch_full_port_drops_without_affecting_others)
 	REQUIRE(attach_ports("t-drop", 3));
 	ports[1].full = true;
 	for (unsigned int i = 0; i < 5; i++)
-		CHECK(l2switch_send(&ports[0].port, f, make_frame(f, 60, 0xff, 1)));
+		CHECK_EQ(l2switch_forward(&ports[0].port, f, make_frame(f, 60, 0xff, 1)),
+			 L2SWITCH_FORWARDED);
 	CHECK_EQ(ports[1].frames, 0);
 	CHECK_EQ(ports[2].frames, 5);
 	REQUIRE(find_switch("t-drop"));
-	CHECK_EQ(info.ports[1].stats.rx_drops, 5);
+	CHECK_EQ(info.ports[1].stats.rx_full, 5);
 	CHECK_EQ(info.ports[1].stats.rx_frames, 0);
-	CHECK_EQ(info.ports[2].stats.rx_drops, 0);
+	CHECK_EQ(info.ports[2].stats.rx_full, 0);
 	CHECK_EQ(info.ports[2].stats.rx_frames, 5);
 	CHECK_EQ(info.ports[0].stats.tx_frames, 5);
 	/* Room again: frames get through again. */
@@ -231,25 +219,25 @@ TEST(l2switch_full_port_drops_without_affecting_others)
 TEST(l2switch_refuses_bad_lengths_and_names)
 {
 	static uint8_t big[L2SWITCH_FRAME_MAX + 1];
-	struct l2switch_port loose = { .deliver = test_deliver };
+	struct l2switch_port loose = { .deliver = test_deliver, .mac = { 2, 0, 0, 0, 0, 9 } };
 	char long_name[L2SWITCH_NAME_MAX + 1];
 
 	REQUIRE(attach_ports("t-len", 2));
 	make_frame(big, sizeof(big), 0xff, 1);
-	CHECK(!l2switch_send(&ports[0].port, big, 13));
-	CHECK(!l2switch_send(&ports[0].port, big, 0));
-	CHECK(!l2switch_send(&ports[0].port, big, L2SWITCH_FRAME_MAX + 1));
+	CHECK_EQ(l2switch_forward(&ports[0].port, big, 13), L2SWITCH_MALFORMED);
+	CHECK_EQ(l2switch_forward(&ports[0].port, big, 0), L2SWITCH_MALFORMED);
+	CHECK_EQ(l2switch_forward(&ports[0].port, big, L2SWITCH_FRAME_MAX + 1), L2SWITCH_MALFORMED);
 	CHECK_EQ(ports[1].frames, 0);
-	CHECK(l2switch_send(&ports[0].port, big, 14));
-	CHECK(l2switch_send(&ports[0].port, big, L2SWITCH_FRAME_MAX));
+	CHECK_EQ(l2switch_forward(&ports[0].port, big, 14), L2SWITCH_FORWARDED);
+	CHECK_EQ(l2switch_forward(&ports[0].port, big, L2SWITCH_FRAME_MAX), L2SWITCH_FORWARDED);
 	CHECK_EQ(ports[1].frames, 2);
 	CHECK_EQ(ports[1].last_len, L2SWITCH_FRAME_MAX);
+	l2switch_port_count_drop(&ports[0].port);
 	REQUIRE(find_switch("t-len"));
-	CHECK_EQ(info.ports[0].stats.tx_drops, 3);
+	CHECK_EQ(info.ports[0].stats.tx_malformed, 4);
 	CHECK_EQ(info.ports[0].stats.tx_frames, 2);
-	/* Nothing was learned from refused frames but the good ones. */
-	CHECK_EQ(info.mac_count, 1);
 	/* A detached port sends nothing. */
+	CHECK_EQ(l2switch_forward(&loose, big, 60), L2SWITCH_DETACHED);
 	CHECK(!l2switch_send(&loose, big, 60));
 
 	memset(long_name, 'x', sizeof(long_name) - 1);
@@ -261,10 +249,36 @@ TEST(l2switch_refuses_bad_lengths_and_names)
 	detach_ports(2);
 }
 
-TEST(l2switch_limits_switches_and_ports)
+TEST(l2switch_ports_never_share_an_address)
+{
+	struct l2switch_port twin = { .deliver = test_deliver, .mac = { 2, 0, 0, 0, 0, 1 } };
+	struct l2switch_port group = { .deliver = test_deliver, .mac = { 3, 0, 0, 0, 0, 7 } };
+	struct l2switch_port zero = { .deliver = test_deliver };
+	uint8_t f[64];
+
+	REQUIRE(attach_ports("t-twin", 2));
+	/* Port 0's address taken by a newcomer: refused, port 0 keeps it. */
+	CHECK_EQ(l2switch_port_attach("t-twin", &twin), -KEEL_EEXIST);
+	CHECK(twin.sw == NULL);
+	CHECK_EQ(l2switch_port_attach("t-twin", &group), -KEEL_EINVAL);
+	CHECK_EQ(l2switch_port_attach("t-twin", &zero), -KEEL_EINVAL);
+	CHECK_EQ(l2switch_forward(&ports[1].port, f, make_frame(f, 60, 1, 2)), L2SWITCH_FORWARDED);
+	CHECK_EQ(ports[0].frames, 1);
+	/* On another switch the same address is fine. */
+	CHECK_EQ(l2switch_port_attach("t-twin2", &twin), 0);
+	l2switch_port_detach(&twin);
+	/* Once port 0 has gone, its address is free. */
+	l2switch_port_detach(&ports[0].port);
+	CHECK_EQ(l2switch_port_attach("t-twin", &twin), 0);
+	l2switch_port_detach(&twin);
+	detach_ports(2);
+}
+
+TEST(l2switch_limits_switches_ports_and_ports_of_a_guest)
 {
 	static struct test_port many[L2SWITCH_MAX + L2SWITCH_MAX_PORTS];
 	unsigned int attached = 0, made = 0;
+	static int guest_a, guest_b;
 	char name[16];
 	int ret = 0;
 
@@ -272,6 +286,22 @@ TEST(l2switch_limits_switches_and_ports)
 	for (unsigned int i = 0; i < sizeof(many) / sizeof(many[0]); i++) {
 		many[i].port.deliver = test_deliver;
 		many[i].port.owner = &many[i];
+		many[i].port.mac[0] = 0x02;
+		many[i].port.mac[4] = (uint8_t)(i >> 8);
+		many[i].port.mac[5] = (uint8_t)(i + 1);
+	}
+	/* One guest gets L2SWITCH_GROUP_PORTS ports of a switch, no more;
+	 * another guest still gets its own. */
+	for (unsigned int i = 0; i <= L2SWITCH_GROUP_PORTS; i++) {
+		many[i].port.group = &guest_a;
+		CHECK_EQ(l2switch_port_attach("t-group", &many[i].port),
+			 i < L2SWITCH_GROUP_PORTS ? 0 : -KEEL_ENOSPC);
+	}
+	many[L2SWITCH_GROUP_PORTS + 1].port.group = &guest_b;
+	CHECK_EQ(l2switch_port_attach("t-group", &many[L2SWITCH_GROUP_PORTS + 1].port), 0);
+	for (unsigned int i = 0; i < L2SWITCH_GROUP_PORTS + 2; i++) {
+		l2switch_port_detach(&many[i].port);
+		many[i].port.group = NULL;
 	}
 	/* Ports on one switch up to the limit. */
 	for (unsigned int i = 0; i < L2SWITCH_MAX_PORTS; i++)

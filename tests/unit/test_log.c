@@ -3,6 +3,7 @@
 #include <keel/console.h>
 #include <keel/errno.h>
 #include <keel/log.h>
+#include <keel/log_ratelimit.h>
 #include <keel/time.h>
 #include <arch/cpu.h>
 #include <stdio.h>
@@ -274,4 +275,27 @@ TEST(strerror_names_codes)
 	CHECK_STR_EQ(keel_strerror(0), "success");
 	CHECK_STR_EQ(keel_strerror(-9999), "unknown error");
 	CHECK_STR_EQ(keel_strerror(-2147483647 - 1), "unknown error");
+}
+
+TEST(log_ratelimit_lets_a_burst_through_a_window_and_counts_the_rest)
+{
+	struct log_ratelimit rl = { 0 };
+	uint64_t suppressed = 99;
+
+	CHECK(log_ratelimit_allow(&rl, 1000, &suppressed));
+	CHECK_EQ(suppressed, 0);
+	CHECK(log_ratelimit_allow(&rl, 2000, &suppressed));
+	for (unsigned int i = 0; i < 5; i++)
+		CHECK(!log_ratelimit_allow(&rl, 3000 + i, &suppressed));
+	/* The next window: one through, saying how many were held back. */
+	CHECK(log_ratelimit_allow(&rl, 1000 + LOG_RATELIMIT_WINDOW_NS, &suppressed));
+	CHECK_EQ(suppressed, 5);
+	CHECK(log_ratelimit_allow(&rl, 1001 + LOG_RATELIMIT_WINDOW_NS, &suppressed));
+	CHECK_EQ(suppressed, 0);
+	CHECK(!log_ratelimit_allow(&rl, 1002 + LOG_RATELIMIT_WINDOW_NS, &suppressed));
+	/* Time 0 (a fake clock not started yet) is a time like any other. */
+	rl = (struct log_ratelimit){ 0 };
+	CHECK(log_ratelimit_allow(&rl, 0, &suppressed));
+	CHECK(log_ratelimit_allow(&rl, 0, &suppressed));
+	CHECK(!log_ratelimit_allow(&rl, 0, &suppressed));
 }

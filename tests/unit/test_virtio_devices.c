@@ -14,6 +14,7 @@
 #include <keel/mm.h>
 #include <keel/shell.h>
 #include <string.h>
+#include <virtio/blk_cow.h>
 #include <virtio/virtio_mmio_regs.h>
 #include "guest_fixture.h"
 #include "unit.h"
@@ -449,6 +450,63 @@ TEST(virtio_blk_file_disk_is_copy_on_write)
 	REQUIRE(guest_copy_from(g, back, DATA_AT, 512) == 0);
 	CHECK(memcmp(back, disk_file + 512, 512) == 0);
 	CHECK_EQ(guest_destroy(g), 0);
+}
+
+/* Copies a file disk makes are charged to its guest, within a per-guest
+ * and a global limit; over one, the write fails with IOERR and is
+ * counted and reported. The limits are filled by charging the guest's
+ * account (and made-up guests') directly, not with 256 MiB of copies. */
+TEST(virtio_blk_copy_on_write_has_a_guest_and_a_global_limit)
+{
+	static struct guest others[4];
+	struct blk_cow_account *mine, *other[4];
+	struct fixture_virtio d;
+	struct guest *g;
+	char err[GUEST_ERROR_MAX];
+	uint64_t bytes, refused;
+	long used;
+
+	REQUIRE(setup());
+	g = guest_find("vdev0");
+	REQUIRE(g && guest_create(g, err, sizeof(err)) == 0);
+	REQUIRE(driver_init(&d, g, BLK_FILE_BASE, 3, 1, 0));
+	mine = blk_cow_account_get(g);
+	REQUIRE(mine);
+	/* All but one block of the guest's limit taken. */
+	CHECK_EQ(blk_cow_charge(mine, BLK_COW_GUEST_MAX - 4096), BLK_COW_CHARGED);
+	blk_write_read_back(&d, 0, 4096, 1);
+	unit_console_clear();
+	CHECK_EQ(blk_request(&d, BLK_T_OUT, 8, 512, &used), BLK_S_IOERR);
+	CHECK(strstr(unit_console_text(), "guest vdev0: vblk1: copy-on-write limit reached (64 MiB of copied blocks per guest); the write fails with IOERR") != NULL);
+	/* A block already copied is still written; reads still work. */
+	blk_write_read_back(&d, 0, 4096, 2);
+	CHECK_EQ(blk_request(&d, BLK_T_IN, 8, 512, &used), BLK_S_OK);
+	REQUIRE(blk_cow_usage(g, &bytes, &refused));
+	CHECK_EQ(bytes, BLK_COW_GUEST_MAX);
+	CHECK_EQ(refused, 1);
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("stats vdev0"), 0);
+	CHECK(strstr(unit_console_text(), "copy-on-write disk blocks: 65536 KiB (at most 65536 KiB a guest, 262144 KiB all guests), 1 writes refused\n") != NULL);
+	blk_cow_account_put(mine, 1, BLK_COW_GUEST_MAX - 4096);
+
+	/* Other guests hold all but one block of the global limit. */
+	for (unsigned int i = 0; i < 4; i++) {
+		other[i] = blk_cow_account_get(&others[i]);
+		REQUIRE(other[i]);
+		CHECK_EQ(blk_cow_charge(other[i], BLK_COW_GUEST_MAX - (i == 3 ? 8192 : 0)),
+			 BLK_COW_CHARGED);
+	}
+	blk_write_read_back(&d, 8, 4096, 3);
+	unit_console_clear();
+	CHECK_EQ(blk_request(&d, BLK_T_OUT, 16, 512, &used), BLK_S_IOERR);
+	CHECK(strstr(unit_console_text(), "guest vdev0: vblk1: copy-on-write limit reached (256 MiB of copied blocks for all guests together)") != NULL);
+	/* Room again once another guest's disks are gone. */
+	blk_cow_account_put(other[0], 1, BLK_COW_GUEST_MAX);
+	blk_write_read_back(&d, 16, 512, 4);
+	for (unsigned int i = 1; i < 4; i++)
+		blk_cow_account_put(other[i], 1, BLK_COW_GUEST_MAX - (i == 3 ? 8192 : 0));
+	CHECK_EQ(guest_destroy(g), 0);
+	CHECK(!blk_cow_usage(g, &bytes, &refused));
 }
 
 TEST(virtio_devices_give_all_memory_back_on_destroy)

@@ -7,7 +7,7 @@
  */
 #include <keel/errno.h>
 #include <keel/guest.h>
-#include <lib/l2switch.h>
+#include <keel/l2switch.h>
 #include <string.h>
 #include <virtio/virtio_mmio_regs.h>
 #include "guest_fixture.h"
@@ -155,11 +155,11 @@ TEST(virtio_net_two_guests_exchange_frames_through_the_switch)
 	CHECK_EQ(nic_send(&b, BUFFERS + 0x10000, frame, (uint32_t)make_frame(frame, 100, mac_a, mac_b)), 0);
 	pi = port_info("utnet", "neta/net0");
 	REQUIRE(pi);
-	CHECK_EQ(pi->stats.rx_drops, 1);
+	CHECK_EQ(pi->stats.rx_full, 1);
 	CHECK_EQ(pi->stats.rx_frames, 0);
 	CHECK_EQ(pi->stats.tx_frames, 1);
 	CHECK_EQ(pi->stats.tx_bytes, 60);
-	CHECK_EQ(info.mac_count, 2);
+	CHECK_EQ(info.port_count, 2);
 	/* With a buffer, a full-size frame gets there (unicast: b learned). */
 	nic_post_rx(&a, BUFFERS, HDR + 1514);
 	CHECK_EQ(nic_send(&b, BUFFERS + 0x10000, frame, (uint32_t)make_frame(frame, 1514, mac_a, mac_b)), 0);
@@ -172,13 +172,25 @@ TEST(virtio_net_two_guests_exchange_frames_through_the_switch)
 	CHECK_EQ(pi->stats.rx_frames, 1);
 	CHECK(memcmp(pi->mac, mac_b, 6) == 0);
 
+	/* b sending as a (its node's MAC is not a's) reaches nobody: a,
+	 * with no buffer posted, does not even count a drop; b's port
+	 * counts a spoofed frame. */
+	CHECK_EQ(nic_send(&b, BUFFERS + 0x10000, frame, (uint32_t)make_frame(frame, 60, broadcast, mac_a)), 0);
+	pi = port_info("utnet", "netb/net0");
+	REQUIRE(pi);
+	CHECK_EQ(pi->stats.tx_spoofed, 1);
+	CHECK_EQ(pi->stats.tx_frames, 2);
+	pi = port_info("utnet", "neta/net0");
+	REQUIRE(pi);
+	CHECK_EQ(pi->stats.rx_full, 1);
+
 	/* A buffer too small for the frame is handed back empty; dropped. */
 	nic_post_rx(&a, BUFFERS, HDR + 20);
 	CHECK_EQ(nic_send(&b, BUFFERS + 0x10000, frame, (uint32_t)make_frame(frame, 60, mac_a, mac_b)), 0);
 	CHECK_EQ(fixture_virtio_used(&a, RX), 0);
 	pi = port_info("utnet", "neta/net0");
 	REQUIRE(pi);
-	CHECK_EQ(pi->stats.rx_drops, 2);
+	CHECK_EQ(pi->stats.rx_full, 2);
 
 	/* The made-up MAC is the same for a guest created again; a guest
 	 * reset keeps the device on the switch. */
@@ -232,7 +244,7 @@ TEST(virtio_net_malformed_transmit_requests_are_dropped)
 	CHECK(!(fixture_virtio_read(&a, VIRTIO_MMIO_STATUS) & 64));
 	pi = port_info("utnet", "neta/net0");
 	REQUIRE(pi);
-	CHECK_EQ(pi->stats.tx_drops, 5);
+	CHECK_EQ(pi->stats.tx_malformed, 5);
 	CHECK_EQ(pi->stats.tx_frames, 0);
 	/* One header and frame in a single buffer is fine. */
 	CHECK_EQ(guest_copy_to(a.g, BUFFERS + 0x10000, zero, HDR), 0);
@@ -245,7 +257,7 @@ TEST(virtio_net_malformed_transmit_requests_are_dropped)
 	CHECK_EQ(nic_send(&a, BUFFERS + 0x10000, frame, 60), 0);
 	pi = port_info("utnet", "netb/net0");
 	REQUIRE(pi);
-	CHECK_EQ(pi->stats.rx_drops, 1);
+	CHECK_EQ(pi->stats.rx_full, 1);
 	CHECK_EQ(guest_destroy(a.g), 0);
 	CHECK_EQ(guest_destroy(b.g), 0);
 }

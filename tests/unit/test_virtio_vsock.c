@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <virtio/virtio_mmio_regs.h>
+#include <virtio/vsock_core.h>
 #include "guest_fixture.h"
 #include "unit.h"
 
@@ -363,11 +364,59 @@ TEST(virtio_vsock_connection_table_is_bounded)
 	unit_console_clear();
 	send(&d, 2, 3016, 7, OP_REQUEST, 4096, 0, NULL);
 	CHECK(rx_op(&d, &p, OP_RST) && p.dst_port == 3016);
-	CHECK(strstr(unit_console_text(), "connection table full (16)") != NULL);
+	CHECK(strstr(unit_console_text(), "connection table full (16 a device); new connection refused (RST)") != NULL);
 	/* One closed makes room. */
 	send(&d, 2, 3000, 7, OP_RST, 4096, 0, NULL);
 	send(&d, 2, 3016, 7, OP_REQUEST, 4096, 0, NULL);
 	CHECK(rx_op(&d, &p, OP_RESPONSE));
+	CHECK_EQ(guest_destroy(d.v.g), 0);
+}
+
+/* Other guests' devices holding VSOCK_CONN_GLOBAL_MAX connections leave
+ * none for a guest with an empty table: RST, counted, shown, warned. */
+TEST(virtio_vsock_connections_of_all_guests_are_bounded)
+{
+	static struct guest others[VSOCK_CONN_GLOBAL_MAX / VSOCK_CONN_MAX];
+	static struct vsock_device fake[VSOCK_CONN_GLOBAL_MAX / VSOCK_CONN_MAX];
+	unsigned long flags;
+	struct vdev d;
+	struct packet p;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&d, "vsk0"));
+	rx_fill(&d);
+	memset(fake, 0, sizeof(fake));
+	flags = spin_lock_irqsave(&vsock_lock);
+	for (unsigned int i = 0; i < VSOCK_CONN_GLOBAL_MAX / VSOCK_CONN_MAX; i++) {
+		snprintf(others[i].config.name, sizeof(others[i].config.name), "other%u", i);
+		others[i].name = others[i].config.name;
+		fake[i].guest = &others[i];
+		fake[i].name = "vsock0";
+		fake[i].cid = 100 + i;
+		for (unsigned int c = 0; c < VSOCK_CONN_MAX; c++)
+			fake[i].conns[c].state = VSOCK_CONN_CONNECTED;
+		REQUIRE(vsock_device_register(&fake[i]) == 0);
+	}
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	unit_console_clear();
+	send(&d, 2, 4000, 7, OP_REQUEST, 4096, 0, NULL);
+	CHECK(rx_op(&d, &p, OP_RST) && p.dst_port == 4000);
+	CHECK(strstr(unit_console_text(), "all guests together have 64 connections, the limit; new connection refused (RST)") != NULL);
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "  refused: 0 (device table full, 16), 0 (guest limit, 16), 1 (all guests, 64)\n") != NULL);
+	/* The shell's own connection is held to the same limit. */
+	CHECK_EQ(shell_run_line("vsock send vsk0 1234 x"), -KEEL_ENOSPC);
+	/* One connection anywhere closed makes room. */
+	flags = spin_lock_irqsave(&vsock_lock);
+	fake[0].conns[0].state = VSOCK_CONN_FREE;
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	send(&d, 2, 4000, 7, OP_REQUEST, 4096, 0, NULL);
+	CHECK(rx_op(&d, &p, OP_RESPONSE));
+	flags = spin_lock_irqsave(&vsock_lock);
+	for (unsigned int i = 0; i < VSOCK_CONN_GLOBAL_MAX / VSOCK_CONN_MAX; i++)
+		vsock_device_unregister(&fake[i]);
+	spin_unlock_irqrestore(&vsock_lock, flags);
 	CHECK_EQ(guest_destroy(d.v.g), 0);
 }
 
@@ -423,6 +472,17 @@ static void answer_when_idle(void)
 	while (answering && rx(answering, &p)) {
 		if (p.op == OP_REQUEST && p.dst_port == 1234) {
 			send(answering, 2, 1234, p.src_port, OP_RESPONSE, 4096, 0, NULL);
+		} else if (p.op == OP_RW && p.len >= 7 && !memcmp(p.data, "hostile", 7)) {
+			/* Clear the screen, retitle the window, a NUL, CSI. */
+			static const char hostile[] = "\x1b[2J\x1b]0;owned\a\0x\x9b" "1m\n";
+			struct packet r = {
+				.src_cid = answering->cid, .dst_cid = 2, .src_port = 1234,
+				.dst_port = p.src_port, .type = 1, .op = OP_RW,
+				.buf_alloc = 4096, .len = sizeof(hostile) - 1,
+			};
+
+			memcpy(r.data, hostile, r.len);
+			tx(answering, &r, r.len);
 		} else if (p.op == OP_RW) {
 			char reply[300];
 
@@ -447,6 +507,11 @@ TEST(virtio_vsock_send_from_the_shell_prints_the_guests_answer)
 	unit_console_clear();
 	CHECK_EQ(shell_run_line("vsock send vsk1 1234 hi there"), 0);
 	CHECK(strstr(unit_console_text(), "guest vsk1: hi there\n") != NULL);
+	/* A reply with control characters reaches the terminal escaped. */
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock send vsk1 1234 hostile"), 0);
+	CHECK(strstr(unit_console_text(), "\\x1b[2J\\x1b]0;owned\\x07\\x00x\\x9b1m\n") != NULL);
+	CHECK(strchr(unit_console_text(), '\x1b') == NULL);
 	host_set_idle_hook(NULL);
 	answering = NULL;
 	/* Keel closed: SHUTDOWN and RST wait in the queue. */

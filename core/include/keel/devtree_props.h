@@ -27,15 +27,16 @@ const char *devtree_stringlist_at(const void *value, int len,
 uint64_t devtree_cells_to_u64(const fdt32_t *cells, unsigned int count);
 
 /*
- * Copies untrusted bytes into a message buffer: stops at the first NUL, at
- * len bytes or when dst is full; anything not printable ASCII becomes '?'.
+ * Copies untrusted bytes into a message buffer, escaped as "%pE" does
+ * (fmt_escape()): stops at the first NUL, at len bytes or when dst is full.
  * dst is always terminated (dst_len > 0).
  */
 void devtree_copy_printable(char *dst, size_t dst_len, const void *src,
 			    int len);
 
-/* Writes node's full path into buf (always terminated, buf_len > 0); a
- * path too long for buf is shortened to ".../<node name>". */
+/* Writes node's full path into buf (always terminated, buf_len > 0),
+ * escaped as "%pE" does (node names are guest data); a path too long for
+ * buf is shortened to ".../<node name>". */
 void devtree_node_path(const void *fdt, int node, char *buf, size_t buf_len);
 
 #endif
