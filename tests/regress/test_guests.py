@@ -10,7 +10,8 @@ from keel import Scenario, check, indent
 
 # Every check the basic guest runs in "checks" mode (docs/basic-guest.md).
 BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes', 'physical-timer',
-                'sgi-cpu-on', 'sgi-burst', 'psci-errors', 'isolation', 'id-registers', 'hvc-unknown',
+                'sgi-cpu-on', 'sgi-burst', 'psci-errors', 'pmu-hidden', 'isolation',
+                'fetch-abort', 'debug-registers', 'debug-breakpoint', 'id-registers', 'hvc-unknown',
                 'smccc-version', 'virtio-rng', 'virtio-blk', 'virtio-console',
                 'virtio-vsock']
 GUEST_TIMEOUT = 120
@@ -539,10 +540,11 @@ class CpuMax(GuestScenario):
     # default cortex-a57 lacks.
     run_args = ['--direct', '--smp', '1', '--', '-cpu', 'max']
 
-    @check('with pointer authentication, two guests sharing one CPU keep their own keys')
+    @check('two guests sharing one CPU keep their own pointer-auth keys and debug '
+           'registers, find no PMU and no RAS error records')
     def pointer_auth(self):
         keel = self.keel
         self.quiet_run('guest start basic0 basic1')
         for name in ('basic0', 'basic1'):
             text = guest_text(keel.run(f'console {name}', timeout=GUEST_TIMEOUT))
-            self.check_all_passed(name, text, extra=('pointer-auth',))
+            self.check_all_passed(name, text, extra=('pointer-auth', 'ras-records'))
