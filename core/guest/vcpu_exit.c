@@ -64,6 +64,9 @@ static void mmio_unhandled(struct vcpu *v, const struct vm_exit *exit,
 
 	mmio_describe(m, what, sizeof(what));
 	if (g->config.mmio_policy == GUEST_MMIO_STOP) {
+		log_error("guest %s: vCPU %u: %s at 0x%llx: %s (unhandled-mmio = \"stop\"); registers:",
+			  g->name, v->id, what, (unsigned long long)m->addr, why);
+		arch_vcpu_dump(v);
 		guest_stop_async(g, "vCPU %u: %s at 0x%llx: %s (unhandled-mmio = \"stop\")",
 				 v->id, what, (unsigned long long)m->addr, why);
 		return;

@@ -336,8 +336,10 @@ class Misbehaving(GuestScenario):
 
     # guest, what `guest list` must give as its reason
     CASES = [
-        ('undef0', 'outside guest RAM'),
-        ('wild0', 'without an instruction syndrome'),
+        # unhandled-mmio = "stop": the exception vector's fetch from
+        # address 0x200, and a load pair (no syndrome) from nowhere.
+        ('undef0', 'instruction fetch at 0x200'),
+        ('wild0', 'read of unknown size'),
         ('storm0', 'interrupt storm'),
     ]
 
