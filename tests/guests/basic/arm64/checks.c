@@ -681,3 +681,36 @@ static void check_debug_breakpoint(struct check_result *r)
 		check_pass(r, "breakpoint at 0x%lx taken, ESR 0x%lx", target, t.esr);
 }
 CHECK_DEFINE(68, debug_breakpoint, "debug-breakpoint", check_debug_breakpoint, false);
+
+/* --------------------------------------------------------- sve-undefined --- */
+
+#define CPACR_EL1_ZEN (3UL << 16)
+#define CPACR_EL1_FPEN (3UL << 20)
+
+/*
+ * SVE is hidden (id-registers): even with CPACR_EL1.ZEN and FPEN set, so the
+ * CPU's own EL1 trap is out of the way, an SVE instruction (RDVL) is an
+ * undefined instruction for the guest, as on a CPU without SVE, and the
+ * guest runs on. On a CPU that has SVE the hypervisor's trap (CPTR_EL2.TZ)
+ * catches it first.
+ */
+static void check_sve_undefined(struct check_result *r)
+{
+	uint64_t cpacr = read_sysreg(cpacr_el1);
+	struct trap_record t = { 0 };
+	const char *why;
+
+	write_sysreg(cpacr_el1, cpacr | CPACR_EL1_ZEN | CPACR_EL1_FPEN);
+	isb();
+	trap_expect(0);
+	asm volatile(".inst 0x04bf5020" ::: "x0", "memory");	/* rdvl x0, #1 */
+	why = expect_undefined(&t);
+	write_sysreg(cpacr_el1, cpacr);
+	isb();
+	if (why)
+		check_fail(r, "expected RDVL to be undefined (ESR_EL1 EC 0x00) with SVE hidden; %s (ESR 0x%lx)",
+			   why, t.esr);
+	else
+		check_pass(r, "RDVL undefined, ESR 0x%lx", t.esr);
+}
+CHECK_DEFINE(69, sve_undefined, "sve-undefined", check_sve_undefined, false);
