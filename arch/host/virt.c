@@ -68,6 +68,11 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 void arch_vcpu_complete_mmio(struct vcpu *v, const struct vm_exit *exit,
 			     uint64_t value)
 {
+	if (exit->mmio.kind != VM_MMIO_ACCESS) {
+		/* A fetch read as zero, or (never asked) an undecoded access. */
+		v->arch.zero_fetches++;
+		return;
+	}
 	if (!exit->mmio.write && exit->mmio.reg < 31)
 		v->arch.regs[exit->mmio.reg] = value;
 	v->arch.pc += 4;
@@ -86,6 +91,9 @@ void arch_vcpu_skip_instruction(struct vcpu *v)
 void arch_vcpu_inject_abort(struct vcpu *v, gpa_t addr, bool data)
 {
 	v->arch.aborts_injected++;
+	if (!data)
+		v->arch.prefetch_aborts_injected++;
+	v->arch.last_abort_addr = addr;
 }
 
 void arch_vcpu_inject_undef(struct vcpu *v)
@@ -129,6 +137,38 @@ int arch_guest_init(struct guest *g)
 void arch_guest_destroy(struct guest *g)
 {
 	g->arch.stage2_ready = false;
+}
+
+/* Host fake only: the ranges arch_guest_memory_written() was given, the
+ * latest HOST_WRITTEN_LOG of them, and their total length. */
+#define HOST_WRITTEN_LOG 64
+static struct { const void *hva; size_t len; } host_written[HOST_WRITTEN_LOG];
+static unsigned int host_written_count;
+static uint64_t host_written_bytes;
+
+bool host_memory_written(const void *hva, size_t len);
+uint64_t host_memory_written_bytes(void);
+void arch_guest_memory_written(void *hva, size_t len)
+{
+	unsigned int slot = host_written_count++ % HOST_WRITTEN_LOG;
+
+	host_written[slot].hva = hva;
+	host_written[slot].len = len;
+	host_written_bytes += len;
+}
+
+/* Whether exactly [hva, hva+len) was reported lately. */
+bool host_memory_written(const void *hva, size_t len)
+{
+	for (unsigned int i = 0; i < HOST_WRITTEN_LOG; i++)
+		if (host_written[i].hva == hva && host_written[i].len == len)
+			return true;
+	return false;
+}
+
+uint64_t host_memory_written_bytes(void)
+{
+	return host_written_bytes;
 }
 
 int arch_stage2_map(struct guest *g, gpa_t gpa, hpa_t hpa, uint64_t size)

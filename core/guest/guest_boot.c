@@ -55,7 +55,7 @@ static int load_kernel(struct guest *g, const struct fs_node *kernel, gpa_t *end
 			    boot->kernel, (unsigned long long)reserve, (unsigned long long)load);
 		return -KEEL_E2BIG;
 	}
-	ret = guest_copy_to(g, load, kernel->data, kernel->size);
+	ret = guest_load_to(g, load, kernel->data, kernel->size);
 	if (ret)
 		return ret;
 	g->entry = load;
@@ -91,7 +91,7 @@ int guest_boot_load(struct guest *g, char *err, size_t err_len)
 		extra.initrd_end = extra.initrd_start + initrd->size;
 		if ((!boot->has_initrd_addr && (dtb_gpa < initrd->size ||
 						 extra.initrd_start < kernel_end)) ||
-		    guest_copy_to(g, extra.initrd_start, initrd->data, initrd->size)) {
+		    guest_load_to(g, extra.initrd_start, initrd->data, initrd->size)) {
 			guest_error(err, err_len, g,
 				    "initrd %pE (%zu bytes) does not fit in guest RAM%s; give the guest more memory or set boot/initrd-addr",
 				    boot->initrd, initrd->size,
@@ -108,7 +108,7 @@ int guest_boot_load(struct guest *g, char *err, size_t err_len)
 	if (ret) {
 		guest_error(err, err_len, g, "cannot build its device tree: %s",
 			    keel_strerror(ret));
-	} else if (guest_copy_to(g, dtb_gpa, dtb, fdt_totalsize(dtb)) ||
+	} else if (guest_load_to(g, dtb_gpa, dtb, fdt_totalsize(dtb)) ||
 		   (!boot->has_dtb_addr && dtb_gpa < kernel_end)) {
 		guest_error(err, err_len, g,
 			    "its device tree (%u bytes) does not fit in guest RAM at 0x%llx",

@@ -71,6 +71,9 @@ int guest_mem_alloc(struct guest *g, char *err, size_t err_len)
 			m->chunks[i] = page_zalloc(chunk_order(m->size, i));
 			if (!m->chunks[i])
 				goto err_nomem;
+			/* The zeros, not a previous owner's data, for a
+			 * guest that starts with its caches off. */
+			arch_guest_memory_written(m->chunks[i], chunk_bytes(m->size, i));
 			ret = arch_stage2_map(g, gpa, ptr_to_hpa(m->chunks[i]),
 					      ALIGN_UP(chunk_bytes(m->size, i), PAGE_SIZE));
 			if (ret) {
@@ -93,8 +96,11 @@ err_nomem:
 void guest_mem_clear(struct guest *g)
 {
 	for (unsigned int r = 0; r < g->mem_count; r++)
-		for (unsigned int i = 0; i < g->mem[r].chunk_count; i++)
+		for (unsigned int i = 0; i < g->mem[r].chunk_count; i++) {
 			memset(g->mem[r].chunks[i], 0, chunk_bytes(g->mem[r].size, i));
+			arch_guest_memory_written(g->mem[r].chunks[i],
+						  chunk_bytes(g->mem[r].size, i));
+		}
 }
 
 uint64_t guest_config_ram_bytes(const struct guest_config *cfg)
@@ -173,6 +179,17 @@ static void copy_out(void *hva, void *buf, size_t n)
 int guest_copy_to(struct guest *g, gpa_t gpa, const void *src, size_t len)
 {
 	return guest_copy(g, gpa, len, copy_in, (void *)(uintptr_t)src);
+}
+
+static void load_in(void *hva, void *buf, size_t n)
+{
+	memcpy(hva, buf, n);
+	arch_guest_memory_written(hva, n);
+}
+
+int guest_load_to(struct guest *g, gpa_t gpa, const void *src, size_t len)
+{
+	return guest_copy(g, gpa, len, load_in, (void *)(uintptr_t)src);
 }
 
 int guest_copy_from(struct guest *g, void *dst, gpa_t gpa, size_t len)

@@ -31,30 +31,57 @@ const char *vm_exit_reason_name(enum vm_exit_reason reason)
 	return reason < VM_EXIT_REASON_COUNT ? exit_reason_names[reason] : "?";
 }
 
+/* "4-byte write", "instruction fetch", ... for messages. */
+static void mmio_describe(const struct vm_exit_mmio *m, char *buf, size_t len)
+{
+	switch (m->kind) {
+	case VM_MMIO_FETCH:
+		fmt_snprintf(buf, len, "instruction fetch");
+		break;
+	case VM_MMIO_UNDECODED:
+		fmt_snprintf(buf, len, "%s of unknown size", m->write ? "write" : "read");
+		break;
+	default:
+		fmt_snprintf(buf, len, "%u-byte %s", m->size, m->write ? "write" : "read");
+		break;
+	}
+}
+
+/*
+ * The guest's unhandled-mmio policy. A fetch or an undecodable access has
+ * no value to ignore: under "ignore" the arch completes a fetch as one of
+ * an all-zero instruction word, and an undecodable access gets the abort.
+ */
 static void mmio_unhandled(struct vcpu *v, const struct vm_exit *exit,
 			   const char *why)
 {
 	const struct vm_exit_mmio *m = &exit->mmio;
 	struct guest *g = v->guest;
 	uint64_t count = __atomic_add_fetch(&g->unhandled_mmio, 1, __ATOMIC_RELAXED);
+	bool ignore = g->config.mmio_policy == GUEST_MMIO_IGNORE &&
+		      m->kind != VM_MMIO_UNDECODED;
+	char what[40];
 
+	mmio_describe(m, what, sizeof(what));
 	if (g->config.mmio_policy == GUEST_MMIO_STOP) {
-		guest_stop_async(g, "vCPU %u: %u-byte %s at 0x%llx: %s (unhandled-mmio = \"stop\")",
-				 v->id, m->size, m->write ? "write" : "read",
-				 (unsigned long long)m->addr, why);
+		log_error("guest %s: vCPU %u: %s at 0x%llx: %s (unhandled-mmio = \"stop\"); registers:",
+			  g->name, v->id, what, (unsigned long long)m->addr, why);
+		arch_vcpu_dump(v);
+		guest_stop_async(g, "vCPU %u: %s at 0x%llx: %s (unhandled-mmio = \"stop\")",
+				 v->id, what, (unsigned long long)m->addr, why);
 		return;
 	}
 	if (count <= MMIO_WARN_LIMIT)
-		log_warn("guest %s: vCPU %u: %u-byte %s at 0x%llx: %s; %s%s", g->name,
-			 v->id, m->size, m->write ? "write" : "read",
-			 (unsigned long long)m->addr, why,
-			 g->config.mmio_policy == GUEST_MMIO_IGNORE ?
-				 "ignored" : "external abort injected",
+		log_warn("guest %s: vCPU %u: %s at 0x%llx: %s; %s%s", g->name,
+			 v->id, what, (unsigned long long)m->addr, why,
+			 !ignore ? "external abort injected" :
+			 m->kind == VM_MMIO_FETCH ? "read as zero (an all-zero instruction)" :
+			 "ignored",
 			 count == MMIO_WARN_LIMIT ? " (further ones only counted: `stats`)" : "");
-	if (g->config.mmio_policy == GUEST_MMIO_IGNORE)
+	if (ignore)
 		arch_vcpu_complete_mmio(v, exit, 0);
 	else
-		arch_vcpu_inject_abort(v, m->addr, true);
+		arch_vcpu_inject_abort(v, m->addr, m->kind != VM_MMIO_FETCH);
 }
 
 static void vcpu_handle_mmio(struct vcpu *v, struct vm_exit *exit)
@@ -66,6 +93,17 @@ static void vcpu_handle_mmio(struct vcpu *v, struct vm_exit *exit)
 
 	if (!r) {
 		mmio_unhandled(v, exit, "no device there");
+		return;
+	}
+	/* Device registers are not instructions, and an access Keel cannot
+	 * decode cannot be emulated. */
+	if (m->kind == VM_MMIO_FETCH) {
+		mmio_unhandled(v, exit, "instructions cannot be fetched from a device");
+		return;
+	}
+	if (m->kind == VM_MMIO_UNDECODED) {
+		mmio_unhandled(v, exit,
+			       "no instruction syndrome (load/store pair, writeback or SIMD); devices take single-register loads and stores");
 		return;
 	}
 	offset = m->addr - r->base;

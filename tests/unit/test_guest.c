@@ -247,6 +247,100 @@ TEST(guest_mmio_policies_ignore_and_stop)
 	CHECK_EQ(guest_destroy(g2), 0);
 }
 
+/* An instruction fetch outside RAM, and a load/store the arch could not
+ * decode, as the arch reports them. */
+static struct vm_exit unusual_mmio(enum vm_exit_mmio_kind kind, gpa_t addr)
+{
+	return (struct vm_exit){ .reason = VM_EXIT_MMIO,
+		.mmio = { .kind = kind, .addr = addr } };
+}
+
+TEST(guest_fetches_and_undecoded_accesses_follow_the_mmio_policy)
+{
+	struct guest *g0, *g1, *g2;
+	char err[GUEST_ERROR_MAX];
+	struct vm_exit fetch = unusual_mmio(VM_MMIO_FETCH, 0x20000000);
+	struct vm_exit fetch_device = unusual_mmio(VM_MMIO_FETCH, 0x09000010);
+	struct vm_exit undecoded = unusual_mmio(VM_MMIO_UNDECODED, 0x09000000);
+	struct vcpu *v0, *v1;
+
+	REQUIRE(setup());
+	g0 = guest_find("unit0");
+	g1 = guest_find("unit1");
+	g2 = guest_find("unit2");
+	REQUIRE(guest_create(g0, err, sizeof(err)) == 0 && guest_start(g0) == 0);
+	REQUIRE(guest_create(g1, err, sizeof(err)) == 0 && guest_start(g1) == 0);
+	REQUIRE(guest_create(g2, err, sizeof(err)) == 0 && guest_start(g2) == 0);
+	v0 = g0->vcpus[0];
+	v1 = g1->vcpus[0];
+
+	/* "abort" (the default): a prefetch abort for a fetch from nothing
+	 * and from a device, a data abort for what cannot be decoded. */
+	vcpu_handle_exit(v0, &fetch);
+	CHECK_EQ(v0->arch.prefetch_aborts_injected, 1);
+	CHECK_EQ(v0->arch.last_abort_addr, 0x20000000);
+	vcpu_handle_exit(v0, &fetch_device);
+	CHECK_EQ(v0->arch.prefetch_aborts_injected, 2);
+	vcpu_handle_exit(v0, &undecoded);
+	CHECK_EQ(v0->arch.aborts_injected, 3);
+	CHECK_EQ(v0->arch.prefetch_aborts_injected, 2);
+	CHECK_EQ(g0->state, GUEST_RUNNING);
+
+	/* "ignore": a fetch reads an all-zero word; an access without a
+	 * register to complete still gets the abort. */
+	vcpu_handle_exit(v1, &fetch);
+	CHECK_EQ(v1->arch.zero_fetches, 1);
+	CHECK_EQ(v1->arch.aborts_injected, 0);
+	vcpu_handle_exit(v1, &undecoded);
+	CHECK_EQ(v1->arch.aborts_injected, 1);
+	CHECK_EQ(v1->arch.zero_fetches, 1);
+	CHECK_EQ(g1->state, GUEST_RUNNING);
+
+	/* "stop": stopped, the reason naming the fetch. */
+	vcpu_handle_exit(g2->vcpus[0], &fetch);
+	CHECK_EQ(g2->state, GUEST_STOPPED);
+	CHECK(strstr(g2->stop_reason, "instruction fetch at 0x20000000: no device there") != NULL);
+	CHECK_EQ(guest_destroy(g0), 0);
+	CHECK_EQ(guest_destroy(g1), 0);
+	CHECK_EQ(guest_destroy(g2), 0);
+}
+
+bool host_memory_written(const void *hva, size_t len);
+uint64_t host_memory_written_bytes(void);
+
+/* Zeroed RAM and each loaded payload are reported to the arch, which
+ * makes them visible to a guest that starts with its caches off. */
+TEST(guest_ram_keel_writes_is_reported_to_the_arch)
+{
+	struct guest *g;
+	char err[GUEST_ERROR_MAX];
+	uint64_t before;
+	const void *fdt;
+	const fdt64_t *start;
+
+	REQUIRE(setup());
+	g = guest_find("unit0");
+	before = host_memory_written_bytes();
+	REQUIRE(guest_create(g, err, sizeof(err)) == 0);
+	/* All of RAM zeroed (0x600000 + 0x10000), then three payloads. */
+	CHECK(host_memory_written_bytes() - before >= 0x610000);
+	CHECK(host_memory_written(guest_gpa_to_hva(g, g->entry, KERNEL_SIZE), KERNEL_SIZE));
+	fdt = guest_gpa_to_hva(g, g->dtb_gpa, 0x10000);
+	REQUIRE(fdt && fdt_check_header(fdt) == 0);
+	CHECK(host_memory_written(fdt, fdt_totalsize(fdt)));
+	start = fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "linux,initrd-start", NULL);
+	REQUIRE(start);
+	CHECK(host_memory_written(guest_gpa_to_hva(g, fdt64_ld(start), INITRD_SIZE),
+				  INITRD_SIZE));
+	/* A reset zeroes and reloads: reported again. */
+	before = host_memory_written_bytes();
+	CHECK_EQ(guest_start(g), 0);
+	CHECK_EQ(guest_stop(g, "test"), 0);
+	CHECK_EQ(guest_start(g), 0);
+	CHECK(host_memory_written_bytes() - before >= 0x610000);
+	CHECK_EQ(guest_destroy(g), 0);
+}
+
 TEST(guest_interrupt_storm_and_abort_stop_only_that_guest)
 {
 	struct guest *g1, *g2;

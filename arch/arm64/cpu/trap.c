@@ -31,8 +31,9 @@
 #define ISS_SYS_READ (1U << 0)
 #define ISS_SYS_RT_SHIFT 5
 
-/* WFx ISS: TI bit 0 set for WFE (and WFET). */
-#define ISS_WFX_WFE (1U << 0)
+/* WFx ISS: TI (bits 1:0) 0 for WFI, 1 WFE, 2 WFIT, 3 WFET. */
+#define ISS_WFX_TI_MASK 3U
+#define ISS_WFX_TI_WFI 0U
 
 /* HPFAR_EL2.FIPA: IPA[51:12] in bits [43:4]. */
 #define HPFAR_FIPA_MASK ((1ULL << 40) - 1)
@@ -79,6 +80,15 @@ static void exit_handled_skip(struct vcpu *v, struct vm_exit *exit)
 	exit->reason = VM_EXIT_HANDLED;
 }
 
+/* An access to guest-physical space that is not RAM, for the MMIO table
+ * and the guest's unhandled-mmio policy. */
+static void exit_mmio(struct vm_exit *exit, enum vm_exit_mmio_kind kind, gpa_t ipa,
+		      bool write)
+{
+	exit->reason = VM_EXIT_MMIO;
+	exit->mmio = (struct vm_exit_mmio){ .kind = kind, .addr = ipa, .write = write };
+}
+
 static void decode_data_abort(struct vcpu *v, struct vm_exit *exit, uint32_t iss)
 {
 	const struct arm64_cpu_context *ctx = &v->arch.ctx;
@@ -103,21 +113,17 @@ static void decode_data_abort(struct vcpu *v, struct vm_exit *exit, uint32_t iss
 		return;
 	}
 	if (!(iss & ISS_ISV)) {
-		exit_abort(v, exit, ipa,
-			   "data access at IPA 0x%llx without an instruction syndrome "
-			   "(load/store pair, writeback or SIMD): cannot emulate",
-			   (unsigned long long)ipa);
+		/* Load/store pair, writeback, SIMD: the MMIO table says
+		 * whether anything is there; the guest's policy applies. */
+		exit_mmio(exit, VM_MMIO_UNDECODED, ipa, (iss & ISS_WNR) != 0);
 		return;
 	}
 
-	exit->reason = VM_EXIT_MMIO;
-	m->addr = ipa;
+	exit_mmio(exit, VM_MMIO_ACCESS, ipa, (iss & ISS_WNR) != 0);
 	m->size = 1U << ((iss >> ISS_SAS_SHIFT) & 3);
-	m->write = (iss & ISS_WNR) != 0;
 	m->sign_extend = (iss & ISS_SSE) != 0;
 	m->reg64 = (iss & ISS_SF) != 0;
 	m->reg = (iss >> ISS_SRT_SHIFT) & 0x1f;
-	m->data = 0;
 	if (m->write) {
 		m->data = arm64_vcpu_get_reg(v, m->reg);
 		if (m->size < 8)
@@ -139,8 +145,9 @@ static void decode_instruction_abort(struct vcpu *v, struct vm_exit *exit, uint3
 			   "stage-1 page table walk (instruction fetch) at IPA 0x%llx outside guest RAM",
 			   (unsigned long long)ipa);
 	else
-		exit_abort(v, exit, ipa, "instruction fetch at IPA 0x%llx outside guest RAM",
-			   (unsigned long long)ipa);
+		/* A fetch from outside RAM: the guest's unhandled-mmio
+		 * policy, a prefetch abort by default. */
+		exit_mmio(exit, VM_MMIO_FETCH, ipa, false);
 }
 
 static void decode_hypercall(struct vcpu *v, struct vm_exit *exit, bool smc)
@@ -176,13 +183,22 @@ static void decode_sysreg(struct vcpu *v, struct vm_exit *exit, uint32_t iss)
 		exit_handled_skip(v, exit);
 		return;
 	}
-	if (arm64_vtimer_sysreg(v, s, &value) || arm64_id_register_read(s, &value)) {
-		if (!s->write)
-			arm64_vcpu_set_reg(v, s->reg, value);
-		exit_handled_skip(v, exit);
+	switch (arm64_cpu_sysreg(v, s, &value)) {
+	case ARM64_SYSREG_UNDEFINED:
+		arch_vcpu_inject_undef(v);
+		exit->reason = VM_EXIT_HANDLED;
+		return;
+	case ARM64_SYSREG_DONE:
+		break;
+	case ARM64_SYSREG_UNKNOWN:
+		if (arm64_vtimer_sysreg(v, s, &value) || arm64_id_register_read(s, &value))
+			break;
+		exit->reason = VM_EXIT_SYSREG;
 		return;
 	}
-	exit->reason = VM_EXIT_SYSREG;
+	if (!s->write)
+		arm64_vcpu_set_reg(v, s->reg, value);
+	exit_handled_skip(v, exit);
 }
 
 static void decode_sync(struct vcpu *v, struct vm_exit *exit)
@@ -205,23 +221,26 @@ static void decode_sync(struct vcpu *v, struct vm_exit *exit)
 		decode_hypercall(v, exit, true);
 		break;
 	case ARM64_EC_WFX:
-		if (iss & ISS_WFX_WFE)
-			exit_handled_skip(v, exit);
-		else
+		/* Only an AArch64 WFI waits here. WFE, and WFIT / WFET whose
+		 * timeout Keel does not track, complete at once, as they may
+		 * architecturally; so does a WFI from AArch32 EL0, whose
+		 * condition code Keel does not evaluate. */
+		if ((iss & ISS_WFX_TI_MASK) == ISS_WFX_TI_WFI &&
+		    v->arch.ctx.exit_vector == VECTOR_LOW64_SYNC)
 			exit->reason = VM_EXIT_WFI;
+		else
+			exit_handled_skip(v, exit);
 		break;
 	case ARM64_EC_SYS64:
 		decode_sysreg(v, exit, iss);
 		break;
-	case ARM64_EC_UNKNOWN:
-		/* An instruction EL2 traps but Keel does not know: the guest
-		 * sees it as undefined, as on a CPU without it. */
+	default:
+		/* Anything else EL2 traps is an instruction or register Keel
+		 * does not give guests (SVE and SME under CPTR_EL2, AArch32
+		 * coprocessor registers, 128-bit system registers...): the
+		 * guest sees it as undefined, as on a CPU without it. */
 		arch_vcpu_inject_undef(v);
 		exit->reason = VM_EXIT_HANDLED;
-		break;
-	default:
-		exit_abort(v, exit, 0, "exception class 0x%02x (%s)", ec,
-			   arm64_esr_class_name(ec));
 		break;
 	}
 }
@@ -229,7 +248,6 @@ static void decode_sync(struct vcpu *v, struct vm_exit *exit)
 void arm64_trap_decode(struct vcpu *v, struct vm_exit *exit)
 {
 	const struct arm64_cpu_context *ctx = &v->arch.ctx;
-	unsigned int ec = (unsigned int)ESR_EC(ctx->esr_el2);
 
 	switch (ctx->exit_vector) {
 	case VECTOR_LOW64_IRQ:
@@ -241,17 +259,16 @@ void arm64_trap_decode(struct vcpu *v, struct vm_exit *exit)
 		exit->reason = VM_EXIT_IRQ;
 		break;
 	case VECTOR_LOW64_SYNC:
+	case VECTOR_LOW32_SYNC:
+		/* From AArch32 EL0 the aborts, WFx and HVC/SMC syndromes have
+		 * the same layout (HVC and SMC cannot come from EL0), and
+		 * coprocessor traps become undefined instructions. */
 		decode_sync(v, exit);
 		break;
 	case VECTOR_LOW64_SERROR:
 	case VECTOR_LOW32_SERROR:
 		exit_abort(v, exit, 0, "SError from the guest (ESR_EL2 0x%llx)",
 			   (unsigned long long)ctx->esr_el2);
-		break;
-	case VECTOR_LOW32_SYNC:
-		exit_abort(v, exit, 0,
-			   "exception class 0x%02x (%s) from AArch32 EL0: AArch32 is not supported",
-			   ec, arm64_esr_class_name(ec));
 		break;
 	default:
 		exit_abort(v, exit, 0, "exit through unexpected EL2 vector %u",

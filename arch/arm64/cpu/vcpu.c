@@ -42,7 +42,7 @@
  * apkeys_load), so its instructions and key registers need no trap. */
 #define HCR_GUEST_BASE (HCR_HOST | HCR_VM | HCR_SWIO | HCR_PTW | HCR_TWI | \
 			HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW)
-#define HCR_GUEST (HCR_GUEST_BASE | (cpu_has_pauth ? HCR_APK | HCR_API : 0))
+#define HCR_GUEST (HCR_GUEST_BASE | (cpu_has_pauth ? HCR_APK | HCR_API : 0) | hcr_guest_traps)
 
 /* VTCR_EL2: 40-bit IPA (T0SZ 24) walked from level 1 (SL0 1), 4K granule,
  * write-back write-allocate inner-shareable walks; PS from PARange. */
@@ -107,13 +107,12 @@ static struct vcpu *el1_owner[KEEL_MAX_CPUS];
 static bool cpu_has_pan;
 static bool cpu_has_pauth;
 static bool cpu_has_ssbs;
+/* RAS and LORegion traps, where the CPU has them (sysregs.c). */
+static uint64_t hcr_guest_traps;
 
 void arch_virt_cpu_init(void)
 {
 	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
-	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
-	uint64_t pmuver = (dfr0 >> 8) & 0xf;
-	uint64_t mdcr = 0;
 
 	cpu_has_pan = ((read_sysreg(id_aa64mmfr1_el1) >> 20) & 0xf) != 0;
 	/* ID_AA64ISAR1_EL1: APA [7:4], API [11:8], GPA [27:24], GPI [31:28]. */
@@ -121,13 +120,10 @@ void arch_virt_cpu_init(void)
 	cpu_has_ssbs = ((read_sysreg(id_aa64pfr1_el1) >> 4) & 0xf) != 0;
 
 	write_sysreg(vtcr_el2, VTCR_VALUE | (MIN(parange, PARANGE_48BIT) << VTCR_PS_SHIFT));
-	write_sysreg(cptr_el2, CPTR_EL2_VALUE);
 	write_sysreg(hstr_el2, 0);
-	/* Debug and PMU registers are the guest's (MDSCR_EL1 is switched);
-	 * no debug exception goes to EL2. With a PMU, HPMN = all counters. */
-	if (pmuver != 0 && pmuver != 0xf)
-		mdcr = (read_sysreg(pmcr_el0) >> 11) & 0x1f;
-	write_sysreg(mdcr_el2, mdcr);
+	/* CPTR_EL2, MDCR_EL2: PMU, debug, trace, AMU and profiling traps.
+	 * Every CPU computes the same value (identical CPUs). */
+	hcr_guest_traps = arm64_sysregs_cpu_init(CPTR_EL2_VALUE);
 	write_sysreg(vttbr_el2, 0);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	isb();
@@ -167,6 +163,7 @@ void arch_vcpu_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
 	ctx->pstate = PSR_MODE_EL1H | PSR_DAIF;
 	ctx->el1.sctlr_el1 = SCTLR_EL1_RESET;
 	v->arch.mpidr = MPIDR_RES1 | (v->id & 0xff);
+	arm64_debug_reset(v);
 	fpsimd_forget(v);
 	el1_forget(v);
 }
@@ -183,6 +180,7 @@ void arch_vcpu_destroy(struct vcpu *v)
 	 * still holds that one's registers. */
 	fpsimd_forget(v);
 	el1_forget(v);
+	arm64_debug_forget(v);
 }
 
 /* The pointer-authentication key registers, by encoding (assemblers
@@ -299,6 +297,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 		write_sysreg(vmpidr_el2, v->arch.mpidr);
 	if (read_sysreg(hcr_el2) != HCR_GUEST)
 		write_sysreg(hcr_el2, HCR_GUEST);
+	arm64_debug_enter(v);
 	arm64_vtimer_enter(v);
 	arm64_vgic_enter(v);
 
@@ -346,6 +345,16 @@ void arch_vcpu_complete_mmio(struct vcpu *v, const struct vm_exit *exit,
 {
 	const struct vm_exit_mmio *m = &exit->mmio;
 
+	/* A fetch that reads as zero fetches UDF #0, permanently undefined;
+	 * an undecoded access has no register to complete. */
+	if (m->kind == VM_MMIO_FETCH) {
+		arch_vcpu_inject_undef(v);
+		return;
+	}
+	if (m->kind == VM_MMIO_UNDECODED) {
+		arch_vcpu_inject_abort(v, m->addr, true);
+		return;
+	}
 	if (!m->write) {
 		unsigned int bits = m->size * 8;
 
@@ -433,7 +442,12 @@ void arch_vcpu_inject_abort(struct vcpu *v, gpa_t addr, bool data)
 
 void arch_vcpu_inject_undef(struct vcpu *v)
 {
-	inject_exception(v, ((uint64_t)ARM64_EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL);
+	const struct arm64_cpu_context *ctx = &v->arch.ctx;
+	/* IL says how long the instruction was: only a 16-bit T32 one, at
+	 * AArch32 EL0, is short, and its trap said so. */
+	uint64_t il = (ctx->pstate & PSR_AARCH32) ? ctx->esr_el2 & ESR_IL : ESR_IL;
+
+	inject_exception(v, ((uint64_t)ARM64_EC_UNKNOWN << ESR_EC_SHIFT) | il);
 }
 
 uint64_t arch_vcpu_hwid(const struct vcpu *v)

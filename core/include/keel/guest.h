@@ -136,6 +136,9 @@ void *guest_gpa_to_hva(struct guest *g, gpa_t gpa, size_t len);
 /* Copies to / from guest RAM across chunks; -KEEL_EFAULT when any byte
  * is outside g's RAM. */
 int guest_copy_to(struct guest *g, gpa_t gpa, const void *src, size_t len);
+/* guest_copy_to for what the guest finds at start (payload, device tree):
+ * also made visible to a guest whose caches are still off. */
+int guest_load_to(struct guest *g, gpa_t gpa, const void *src, size_t len);
 int guest_copy_from(struct guest *g, void *dst, gpa_t gpa, size_t len);
 /* True when [gpa, gpa+len) is wholly guest RAM. */
 bool guest_range_is_ram(struct guest *g, gpa_t gpa, uint64_t len);
@@ -165,6 +168,11 @@ void arch_guest_destroy(struct guest *g);
 int arch_stage2_map(struct guest *g, gpa_t gpa, hpa_t hpa, uint64_t size);
 /* Removes the mapping and invalidates the guest's TLB entries. */
 void arch_stage2_unmap(struct guest *g, gpa_t gpa, uint64_t size);
+/* Keel wrote [hva, hva+len) of guest RAM (zeroed it, loaded a payload):
+ * afterwards a guest running with its caches off reads what Keel wrote,
+ * not what the memory held before (arm64: cleaned to the point of
+ * coherency). */
+void arch_guest_memory_written(void *hva, size_t len);
 /* Creates the platform devices every guest has (interrupt controller),
  * adding their regions to g->mmio; after the vCPUs exist. */
 int arch_guest_platform_create(struct guest *g);

@@ -19,10 +19,19 @@ enum vm_exit_reason {
 	VM_EXIT_REASON_COUNT
 };
 
+/* What touched guest-physical space that is not RAM. */
+enum vm_exit_mmio_kind {
+	VM_MMIO_ACCESS,           /* a load or store the arch decoded */
+	VM_MMIO_FETCH,            /* an instruction fetch (no size, no register) */
+	VM_MMIO_UNDECODED,        /* a load or store the arch cannot decode
+				   * (arm64: no instruction syndrome) */
+};
+
 struct vm_exit_mmio {
+	enum vm_exit_mmio_kind kind;
 	gpa_t addr;
-	unsigned int size;        /* 1, 2, 4, 8 */
-	bool write;
+	unsigned int size;        /* 1, 2, 4, 8 (VM_MMIO_ACCESS only) */
+	bool write;               /* VM_MMIO_ACCESS and, if known, UNDECODED */
 	bool sign_extend;         /* reads: sign-extend into the register */
 	bool reg64;               /* reads: the target register is 64-bit */
 	unsigned int reg;         /* guest register number */

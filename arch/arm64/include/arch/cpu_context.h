@@ -26,6 +26,7 @@
 #define ARM64_HOST_SIZE 112
 
 #ifndef __ASSEMBLY__
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,27 @@ struct arm64_el1_sysregs {
 	uint64_t apkeys[10];
 };
 
+/* Debug registers a guest reads and writes (MDCR_EL2.TDA/TDOSA/TDRA trap
+ * them all, cpu/sysregs.c serves them): its own breakpoints, watchpoints,
+ * OS lock and claim tags. The CPU's breakpoint and watchpoint registers are
+ * loaded from these only while this vCPU runs with one of them enabled. */
+#define ARM64_DEBUG_MAX_POINTS 16
+struct arm64_debug_regs {
+	uint64_t bvr[ARM64_DEBUG_MAX_POINTS];
+	uint64_t bcr[ARM64_DEBUG_MAX_POINTS];
+	uint64_t wvr[ARM64_DEBUG_MAX_POINTS];
+	uint64_t wcr[ARM64_DEBUG_MAX_POINTS];
+	uint64_t mdscr;                 /* as the guest wrote it */
+	uint64_t mdccint;
+	uint64_t oseccr;
+	uint64_t osdtrrx;
+	uint64_t osdtrtx;
+	uint64_t dbgprcr;
+	uint8_t claim;                  /* DBGCLAIMSET/CLR tags */
+	bool os_lock;                   /* OSLSR_EL1.OSLK (set at reset) */
+	bool os_double_lock;            /* OSDLR_EL1.DLK */
+};
+
 #define ARM64_EXIT_TEXT_MAX 160
 
 struct arm64_cpu_context {
@@ -79,6 +101,7 @@ struct arm64_cpu_context {
 	uint64_t vregs[32][2];          /* q0..q31, low half first */
 
 	struct arm64_el1_sysregs el1;
+	struct arm64_debug_regs debug;
 
 	/* The last exit: which EL2 vector took it (enum arm64_vector), and
 	 * the text an abort exit's `what` points to. */

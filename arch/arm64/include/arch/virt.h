@@ -51,6 +51,31 @@ bool arm64_vtimer_sysreg(struct vcpu *v, const struct vm_exit_sysreg *access,
 bool arm64_id_register_read(const struct vm_exit_sysreg *access, uint64_t *value);
 uint64_t arm64_guest_id_register(uint32_t encoding, uint64_t host_value);
 
+/*
+ * System registers cpu/sysregs.c serves for a trapped access (debug, RAS
+ * error records, LORegions, ACTLR_EL1): DONE with *value for reads, or
+ * UNDEFINED when the guest gets an undefined-instruction exception, or
+ * UNKNOWN when the register is not one of them. The caller completes it.
+ */
+enum arm64_sysreg_result {
+	ARM64_SYSREG_UNKNOWN,
+	ARM64_SYSREG_DONE,
+	ARM64_SYSREG_UNDEFINED,
+};
+enum arm64_sysreg_result arm64_cpu_sysreg(struct vcpu *v, const struct vm_exit_sysreg *access,
+					  uint64_t *value);
+/* This CPU's debug, PMU, RAS, trace and profiling traps (MDCR_EL2, and
+ * CPTR_EL2 as cptr plus what it adds); returns the HCR_EL2 trap bits a
+ * guest needs besides the fixed ones. */
+uint64_t arm64_sysregs_cpu_init(uint64_t cptr);
+/* Before entering v: the CPU's breakpoints and watchpoints are v's (when
+ * it has any enabled) or all disabled. */
+void arm64_debug_enter(struct vcpu *v);
+/* v's debug registers as after a reset (OS lock set); forget makes every
+ * CPU reload them. */
+void arm64_debug_reset(struct vcpu *v);
+void arm64_debug_forget(struct vcpu *v);
+
 /* Encoding of a system register in ESR_EL2.ISS of EC 0x18: Op0, Op2, Op1,
  * CRn, CRm fields in place, Rt and direction masked out. */
 #define ARM64_SYSREG_ISS(op0, op1, crn, crm, op2)                       \

@@ -15,6 +15,9 @@ struct arch_vcpu {
 	uint64_t pc;
 	uint64_t entry;
 	unsigned int aborts_injected;
+	unsigned int prefetch_aborts_injected;  /* of those, for a fetch */
+	uint64_t last_abort_addr;
+	unsigned int zero_fetches;      /* fetches completed as all-zero words */
 	unsigned int undefs_injected;
 	bool irq_pending;               /* what arch_vcpu_irq_pending() says */
 	uint64_t timer_deadline_ns;

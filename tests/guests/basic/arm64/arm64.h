@@ -110,6 +110,10 @@ struct cpu_state {
 	volatile bool expect_abort;	/* inside arch_probe_read */
 	volatile bool abort_taken;
 	volatile uint64_t abort_syndrome;
+	volatile bool expect_trap;	/* between trap_expect and trap_taken */
+	volatile bool trap_seen;
+	volatile uint64_t trap_esr, trap_far, trap_elr;
+	uintptr_t trap_branch_target;
 	volatile bool hvc_refused;	/* the last HVC was undefined */
 	volatile uint64_t hvc_syndrome;
 	bool irq_ready;			/* arch_irq_init has succeeded */
@@ -135,6 +139,20 @@ void guard_abandon(void);
 uint64_t probe_read64(uint64_t addr);
 uint64_t smccc_hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3);
 void exception_handle(struct exception_frame *frame, unsigned int vector);
+
+/*
+ * exception.c: the next synchronous exception at EL1 is expected and
+ * recorded rather than reported. Execution resumes past the instruction
+ * (an undefined one), at the same instruction (a breakpoint: the handler
+ * disables breakpoint 1), or, for an exception at branch_target (a call
+ * to an address with nothing there), in the caller (x30).
+ */
+struct trap_record {
+	uint64_t esr, far, elr;
+};
+void trap_expect(uintptr_t branch_target);
+/* Ends the expectation: true with *t when the exception came. */
+bool trap_taken(struct trap_record *t);
 
 /* gic.c */
 #define SGI_CHECK 1		/* sgi-cpu-on */

@@ -425,3 +425,292 @@ static void check_smccc_version(struct check_result *r)
 			   version & 0xffff, (uint32_t)version);
 }
 CHECK_DEFINE(80, smccc_version, "smccc-version", check_smccc_version, false);
+
+/* ------------------------------------------------------------- pmu-hidden --- */
+
+#define EC_OF(esr) ((esr) >> 26)
+#define ID_FIELD(value, shift) (((value) >> (shift)) & 0xf)
+
+/* One access a check expects to be undefined: NULL, or what happened. */
+static const char *expect_undefined(struct trap_record *t)
+{
+	if (!trap_taken(t))
+		return "it completed";
+	if (EC_OF(t->esr) != 0)
+		return "another exception came";
+	return NULL;
+}
+
+#define EXPECT_UNDEF(r, what, access)                                        \
+	do {                                                                 \
+		struct trap_record t_ = { 0 };                               \
+		const char *why_;                                            \
+		trap_expect(0);                                              \
+		access;                                                      \
+		why_ = expect_undefined(&t_);                                \
+		if (why_) {                                                  \
+			check_fail(r, "expected %s to be undefined (ESR_EL1 EC 0x00); %s (ESR 0x%lx)", \
+				   what, why_, t_.esr);                      \
+			return;                                              \
+		}                                                            \
+	} while (0)
+
+/*
+ * A guest finds no PMU: ID_AA64DFR0_EL1.PMUVer and ID_DFR0_EL1.PerfMon are
+ * 0 and the PMU registers are undefined, so it can neither read the
+ * counters of what else runs on its CPU (Keel, other guests) nor enable
+ * EL0 access to them for anybody.
+ */
+static void check_pmu_hidden(struct check_result *r)
+{
+	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1), dfr0_32 = read_sysreg(id_dfr0_el1);
+	uint64_t sink = 0;
+
+	if (ID_FIELD(dfr0, 8) || ID_FIELD(dfr0_32, 24)) {
+		check_fail(r, "expected no PMU in ID_AA64DFR0_EL1 (0x%lx, PMUVer %lu) and ID_DFR0_EL1 (0x%lx, PerfMon %lu)",
+			   dfr0, ID_FIELD(dfr0, 8), dfr0_32, ID_FIELD(dfr0_32, 24));
+		return;
+	}
+	EXPECT_UNDEF(r, "reading PMCR_EL0", sink += read_sysreg(pmcr_el0));
+	EXPECT_UNDEF(r, "reading PMCCNTR_EL0", sink += read_sysreg(pmccntr_el0));
+	EXPECT_UNDEF(r, "reading PMEVCNTR0_EL0", sink += read_sysreg(pmevcntr0_el0));
+	EXPECT_UNDEF(r, "writing PMUSERENR_EL0", write_sysreg(pmuserenr_el0, 0xf));
+	EXPECT_UNDEF(r, "writing PMCNTENSET_EL0", write_sysreg(pmcntenset_el0, 1UL << 31));
+	EXPECT_UNDEF(r, "writing PMCR_EL0", write_sysreg(pmcr_el0, 1));
+	(void)sink;
+	check_pass(r, "PMUVer 0, PerfMon 0; 6 PMU register accesses undefined");
+}
+CHECK_DEFINE(56, pmu_hidden, "pmu-hidden", check_pmu_hidden, false);
+
+/* ------------------------------------------------------------ fetch-abort --- */
+
+#define EC_IABT_SAME_EL 0x21
+#define FSC_SYNC_EXTERNAL 0x10
+#define ESR_IL (1UL << 25)
+
+/*
+ * A branch to guest-physical space with nothing there (RAM end + 256 MiB,
+ * as the isolation check) takes a prefetch abort, as on hardware with
+ * nothing at that address: EC 0x21 (same EL), IFSC 0x10 (synchronous
+ * external abort), FAR and ELR the address. The guest is not stopped.
+ */
+static void check_fetch_abort(struct check_result *r)
+{
+	uint64_t ram_end = board_ram_end(), addr;
+	struct trap_record t = { 0 };
+	void (*wild)(void);
+
+	if (!ram_end) {
+		check_fail(r, "no RAM known (the DTB was not usable)");
+		return;
+	}
+	addr = ram_end + MiB(256);
+	wild = (void (*)(void))(uintptr_t)addr;
+	trap_expect(addr);
+	wild();
+	if (!trap_taken(&t))
+		check_fail(r, "expected a prefetch abort branching to 0x%lx; the call returned", addr);
+	else if (EC_OF(t.esr) != EC_IABT_SAME_EL || (t.esr & 0x3f) != FSC_SYNC_EXTERNAL ||
+		 !(t.esr & ESR_IL))
+		check_fail(r, "expected ESR_EL1 EC 0x21, IL 1, IFSC 0x10 for the fetch at 0x%lx; got ESR 0x%lx (EC 0x%lx, IFSC 0x%lx)",
+			   addr, t.esr, EC_OF(t.esr), t.esr & 0x3f);
+	else if (t.far != addr || t.elr != addr)
+		check_fail(r, "expected FAR_EL1 and ELR_EL1 0x%lx; got FAR 0x%lx ELR 0x%lx",
+			   addr, t.far, t.elr);
+	else
+		check_pass(r, "fetch at 0x%lx: prefetch abort, ESR 0x%lx", addr, t.esr);
+}
+CHECK_DEFINE(62, fetch_abort, "fetch-abort", check_fetch_abort, false);
+
+/* ------------------------------------------------------------ ras-records --- */
+
+/*
+ * With RAS, a guest finds no error records of the CPU: ERRIDR_EL1 reads 0,
+ * and the record registers read as zero or are undefined (both allowed
+ * when there are no records) - never the host's records.
+ */
+static void check_ras_records(struct check_result *r)
+{
+	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1), value = 0;
+	struct trap_record t;
+
+	if (!ID_FIELD(pfr0, 28)) {
+		check_skip(r, "no RAS in ID_AA64PFR0_EL1 (0x%lx)", pfr0);
+		return;
+	}
+	value = read_sysreg(S3_0_C5_C3_0);		/* ERRIDR_EL1 */
+	if (value) {
+		check_fail(r, "expected ERRIDR_EL1 to say 0 records; it reads 0x%lx", value);
+		return;
+	}
+	trap_expect(0);
+	write_sysreg(S3_0_C5_C3_1, 0);			/* ERRSELR_EL1 */
+	(void)trap_taken(&t);
+	trap_expect(0);
+	value = read_sysreg(S3_0_C5_C4_2);		/* ERXSTATUS_EL1 */
+	if (!trap_taken(&t) && value) {
+		check_fail(r, "expected ERXSTATUS_EL1 of record 0 to read 0 or be undefined; it reads 0x%lx",
+			   value);
+		return;
+	}
+	check_pass(r, "ERRIDR_EL1 0: no error records");
+}
+CHECK_DEFINE(63, ras_records, "ras-records", check_ras_records, false);
+
+/* -------------------------------------------------------- debug-registers --- */
+
+#define DEBUG_ROUNDS 40
+#define VA_BITS_MASK 0x0000fffffffffffcUL	/* VA[48:2]: kept by every CPU */
+#define DBGBCR_EL1_ONLY_DISABLED 0x1e2UL	/* BAS 0b1111, PMC EL1, E 0 */
+#define DBGWCR_DISABLED(bas) ((((bas) & 0xffUL) << 5) | (3UL << 3) | (1UL << 1))
+
+/*
+ * A guest's breakpoint and watchpoint registers are its own: it writes a
+ * value of its own (disabled), sleeps 1 ms so that another guest sharing
+ * this CPU runs - one that writes different values in the same check -
+ * and reads its values back, DEBUG_ROUNDS times. The architecture gives
+ * every v8 CPU at least 2 breakpoints and 2 watchpoints.
+ */
+static void check_debug_registers(struct check_result *r)
+{
+	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
+	uint64_t seed = arch_counter_read() * 0x9e3779b97f4a7c15UL, at;
+	unsigned int brps = ID_FIELD(dfr0, 12) + 1, wrps = ID_FIELD(dfr0, 20) + 1;
+	const char *why = arch_irq_init();
+
+	if (ID_FIELD(dfr0, 0) < 6 || brps < 2 || wrps < 2) {
+		check_fail(r, "expected DebugVer >= 6 (v8) and at least 2 breakpoints and watchpoints; ID_AA64DFR0_EL1 0x%lx",
+			   dfr0);
+		return;
+	}
+	if (why) {
+		check_fail(r, "%s", why);
+		return;
+	}
+	for (unsigned int round = 0; round < DEBUG_ROUNDS; round++) {
+		uint64_t bvr = (seed + round * 0x1000) & VA_BITS_MASK, wvr = ~bvr & VA_BITS_MASK;
+		uint64_t wcr = DBGWCR_DISABLED(seed >> 56 ^ round), got[4];
+
+		write_sysreg(dbgbvr0_el1, bvr);
+		write_sysreg(dbgbcr0_el1, DBGBCR_EL1_ONLY_DISABLED);
+		write_sysreg(dbgwvr0_el1, wvr);
+		write_sysreg(dbgwcr0_el1, wcr);
+		isb();
+		arch_timer_start(arch_counter_read() + counter_hz / 1000);
+		while (!arch_timer_fired(&at))
+			arch_wait_for_interrupt();
+		arch_timer_stop();
+		got[0] = read_sysreg(dbgbvr0_el1);
+		got[1] = read_sysreg(dbgbcr0_el1);
+		got[2] = read_sysreg(dbgwvr0_el1);
+		got[3] = read_sysreg(dbgwcr0_el1);
+		if (got[0] != bvr || got[1] != DBGBCR_EL1_ONLY_DISABLED || got[2] != wvr ||
+		    got[3] != wcr) {
+			check_fail(r, "round %u: expected DBGBVR0/BCR0/WVR0/WCR0_EL1 to keep 0x%lx/0x%lx/0x%lx/0x%lx across 1 ms asleep; read 0x%lx/0x%lx/0x%lx/0x%lx",
+				   round, bvr, DBGBCR_EL1_ONLY_DISABLED, wvr, wcr,
+				   got[0], got[1], got[2], got[3]);
+			write_sysreg(dbgbvr0_el1, 0);
+			write_sysreg(dbgwvr0_el1, 0);
+			write_sysreg(dbgwcr0_el1, 0);
+			return;
+		}
+	}
+	write_sysreg(dbgbvr0_el1, 0);
+	write_sysreg(dbgbcr0_el1, 0);
+	write_sysreg(dbgwvr0_el1, 0);
+	write_sysreg(dbgwcr0_el1, 0);
+	check_pass(r, "%u rounds of 1 ms kept this guest's values; %u breakpoints, %u watchpoints",
+		   DEBUG_ROUNDS, brps, wrps);
+}
+CHECK_DEFINE(66, debug_registers, "debug-registers", check_debug_registers, false);
+
+/* ------------------------------------------------------- debug-breakpoint --- */
+
+#define MDSCR_KDE (1UL << 13)
+#define MDSCR_MDE (1UL << 15)
+#define DBGBCR_EL1_ENABLED 0x1e3UL		/* BAS 0b1111, PMC EL1, E 1 */
+#define EC_BREAKPOINT_SAME_EL 0x31
+#define OSLSR_OSLK (1UL << 1)
+
+static volatile unsigned int breakpoint_target_calls;
+
+static __attribute__((noinline)) void breakpoint_target(void)
+{
+	breakpoint_target_calls++;
+	asm volatile("" ::: "memory");
+}
+
+/*
+ * A hardware breakpoint the guest arms fires in the guest: with its OS lock
+ * open, kernel debug enabled and PSTATE.D clear, a call to the address
+ * takes a breakpoint exception (EC 0x31) before the instruction runs.
+ */
+static void check_debug_breakpoint(struct check_result *r)
+{
+	uint64_t target = (uintptr_t)breakpoint_target, mdscr = read_sysreg(mdscr_el1);
+	bool locked = read_sysreg(oslsr_el1) & OSLSR_OSLK;
+	struct trap_record t = { 0 };
+	unsigned int calls = breakpoint_target_calls;
+	bool taken;
+
+	write_sysreg(oslar_el1, 0);
+	write_sysreg(dbgbvr1_el1, target);
+	write_sysreg(dbgbcr1_el1, DBGBCR_EL1_ENABLED);
+	write_sysreg(mdscr_el1, mdscr | MDSCR_KDE | MDSCR_MDE);
+	isb();
+	trap_expect(0);
+	asm volatile("msr daifclr, #8" ::: "memory");	/* debug exceptions on */
+	breakpoint_target();
+	asm volatile("msr daifset, #8" ::: "memory");
+	taken = trap_taken(&t);
+	write_sysreg(dbgbcr1_el1, 0);
+	write_sysreg(dbgbvr1_el1, 0);
+	write_sysreg(mdscr_el1, mdscr);
+	write_sysreg(oslar_el1, locked ? 1 : 0);
+	isb();
+	if (!taken)
+		check_fail(r, "expected a breakpoint exception calling 0x%lx (DBGBCR1_EL1 0x%lx); none came",
+			   target, DBGBCR_EL1_ENABLED);
+	else if (EC_OF(t.esr) != EC_BREAKPOINT_SAME_EL || t.elr != target)
+		check_fail(r, "expected ESR_EL1 EC 0x31 with ELR 0x%lx; got ESR 0x%lx ELR 0x%lx",
+			   target, t.esr, t.elr);
+	else if (breakpoint_target_calls != calls + 1)
+		check_fail(r, "expected the function to run once after the breakpoint; it ran %u times",
+			   breakpoint_target_calls - calls);
+	else
+		check_pass(r, "breakpoint at 0x%lx taken, ESR 0x%lx", target, t.esr);
+}
+CHECK_DEFINE(68, debug_breakpoint, "debug-breakpoint", check_debug_breakpoint, false);
+
+/* --------------------------------------------------------- sve-undefined --- */
+
+#define CPACR_EL1_ZEN (3UL << 16)
+#define CPACR_EL1_FPEN (3UL << 20)
+
+/*
+ * SVE is hidden (id-registers): even with CPACR_EL1.ZEN and FPEN set, so the
+ * CPU's own EL1 trap is out of the way, an SVE instruction (RDVL) is an
+ * undefined instruction for the guest, as on a CPU without SVE, and the
+ * guest runs on. On a CPU that has SVE the hypervisor's trap (CPTR_EL2.TZ)
+ * catches it first.
+ */
+static void check_sve_undefined(struct check_result *r)
+{
+	uint64_t cpacr = read_sysreg(cpacr_el1);
+	struct trap_record t = { 0 };
+	const char *why;
+
+	write_sysreg(cpacr_el1, cpacr | CPACR_EL1_ZEN | CPACR_EL1_FPEN);
+	isb();
+	trap_expect(0);
+	asm volatile(".inst 0x04bf5020" ::: "x0", "memory");	/* rdvl x0, #1 */
+	why = expect_undefined(&t);
+	write_sysreg(cpacr_el1, cpacr);
+	isb();
+	if (why)
+		check_fail(r, "expected RDVL to be undefined (ESR_EL1 EC 0x00) with SVE hidden; %s (ESR 0x%lx)",
+			   why, t.esr);
+	else
+		check_pass(r, "RDVL undefined, ESR 0x%lx", t.esr);
+}
+CHECK_DEFINE(69, sve_undefined, "sve-undefined", check_sve_undefined, false);

@@ -14,6 +14,7 @@
 #define ESR_EC(esr) ((esr) >> 26)
 #define EC_UNKNOWN 0x00
 #define EC_DATA_ABORT_SAME_EL 0x25
+#define EC_BREAKPOINT_SAME_EL 0x31
 
 /* EL1h with D, A, I and F masked. */
 #define SPSR_EL1H_MASKED 0x3c5
@@ -80,6 +81,50 @@ bool arch_probe_read(uint64_t addr, uint64_t *value, uint64_t *syndrome)
 	return false;
 }
 
+void trap_expect(uintptr_t branch_target)
+{
+	struct cpu_state *cpu = this_cpu();
+
+	cpu->trap_seen = false;
+	cpu->trap_branch_target = branch_target;
+	dsb_sy();
+	cpu->expect_trap = true;
+	isb();
+}
+
+bool trap_taken(struct trap_record *t)
+{
+	struct cpu_state *cpu = this_cpu();
+
+	isb();
+	cpu->expect_trap = false;
+	if (!cpu->trap_seen)
+		return false;
+	t->esr = cpu->trap_esr;
+	t->far = cpu->trap_far;
+	t->elr = cpu->trap_elr;
+	return true;
+}
+
+/* The expected exception: recorded; execution resumes as trap_expect's
+ * comment in arm64.h says. */
+static void trap_record(struct cpu_state *cpu, struct exception_frame *frame, uint64_t esr)
+{
+	cpu->expect_trap = false;
+	cpu->trap_esr = esr;
+	cpu->trap_far = read_sysreg(far_el1);
+	cpu->trap_elr = frame->elr;
+	cpu->trap_seen = true;
+	if (cpu->trap_branch_target && frame->elr == cpu->trap_branch_target) {
+		frame->elr = frame->x[30];
+	} else if (ESR_EC(esr) == EC_BREAKPOINT_SAME_EL) {
+		write_sysreg(dbgbcr1_el1, 0);
+		isb();
+	} else {
+		frame->elr += 4;
+	}
+}
+
 static void exception_unexpected(struct exception_frame *frame,
 				 unsigned int vector, uint64_t esr)
 {
@@ -124,6 +169,10 @@ void exception_handle(struct exception_frame *frame, unsigned int vector)
 			cpu->abort_syndrome = esr;
 			cpu->abort_taken = true;
 			frame->elr += 4;
+			return;
+		}
+		if (cpu->expect_trap) {
+			trap_record(cpu, frame, esr);
 			return;
 		}
 		/* Without EL2, HVC is an undefined instruction. */
