@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * virtio-net (VIRTIO 1.2 §5.1): queue 0 receives, queue 1 transmits; a
- * port on an in-Keel L2 switch (lib/l2switch.h) named by the backend
+ * port on an in-Keel L2 switch (keel/l2switch.h) named by the backend
  * "switch:<name>". Features: MAC (config space holds the address) and
  * STATUS (the link is always up); no offloads, so every frame in either
  * direction follows a 12-byte virtio_net_hdr (the VERSION_1 layout, with
