@@ -106,6 +106,8 @@ struct arm64_cpu_context {
 	/* The last exit: which EL2 vector took it (enum arm64_vector), and
 	 * the text an abort exit's `what` points to. */
 	unsigned int exit_vector;
+	/* A stage-1 walk that read outside RAM: the level of that lookup. */
+	unsigned int walk_level;
 	char exit_text[ARM64_EXIT_TEXT_MAX];
 };
 
