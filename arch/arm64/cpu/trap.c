@@ -2,9 +2,14 @@
 /*
  * Why a guest left: decodes the EL2 vector and syndrome (ESR_EL2, FAR_EL2,
  * HPFAR_EL2) the world switch recorded into a struct vm_exit. A few exits
- * need no generic code and are served here (WFE, timer registers, set/way
- * cache maintenance, undefined instructions); everything Keel cannot serve
- * becomes VM_EXIT_ABORT with a sentence saying what the guest did.
+ * need no generic code and are served here (WFE, debug, RAS, timer and ID
+ * registers, set/way cache maintenance, undefined instructions). Where a
+ * CPU would give the guest an exception it can handle, the guest gets it:
+ * accesses, fetches and table walks that reach no RAM become MMIO exits
+ * for the guest's unhandled-mmio policy, any other trapped instruction is
+ * undefined. Only what no guest can cause on a correct Keel (stage-2
+ * faults other than translation ones, SError) becomes VM_EXIT_ABORT, with
+ * a sentence saying what happened.
  */
 #include <keel/vcpu.h>
 #include <keel/vm_exit.h>
