@@ -357,7 +357,7 @@ TEST(guest_interrupt_storm_and_abort_stop_only_that_guest)
 	struct guest *g1, *g2;
 	char err[GUEST_ERROR_MAX];
 	struct vm_exit e = { .reason = VM_EXIT_ABORT,
-		.abort = { .what = "instruction fetch at IPA 0x200 outside guest RAM", .pc = 0x200 } };
+		.abort = { .what = "SError from the guest (ESR_EL2 0xbe000000)", .pc = 0x200 } };
 
 	REQUIRE(setup());
 	g1 = guest_find("unit1");
@@ -372,7 +372,7 @@ TEST(guest_interrupt_storm_and_abort_stop_only_that_guest)
 	CHECK(strstr(g2->stop_reason, "interrupt storm") != NULL);
 	vcpu_handle_exit(g1->vcpus[0], &e);
 	CHECK_EQ(g1->state, GUEST_STOPPED);
-	CHECK(strstr(g1->stop_reason, "outside guest RAM at pc 0x200") != NULL);
+	CHECK(strstr(g1->stop_reason, "SError from the guest (ESR_EL2 0xbe000000) at pc 0x200") != NULL);
 	/* Started again, a stopped guest gets a fresh payload. */
 	CHECK_EQ(guest_start(g1), 0);
 	CHECK_EQ(g1->state, GUEST_RUNNING);
