@@ -17,3 +17,4 @@ obj-y += arch/arm64/cpu/esr.c
 obj-y += arch/arm64/cpu/idregs.c
 obj-y += arch/arm64/cpu/sysregs.c
 obj-y += arch/arm64/cpu/random.c
+obj-y += arch/arm64/cpu/s1walk.c

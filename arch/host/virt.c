@@ -69,7 +69,8 @@ void arch_vcpu_complete_mmio(struct vcpu *v, const struct vm_exit *exit,
 			     uint64_t value)
 {
 	if (exit->mmio.kind != VM_MMIO_ACCESS) {
-		/* A fetch read as zero, or (never asked) an undecoded access. */
+		/* A fetch or walk read as zero, or (never asked) an undecoded
+		 * access. */
 		v->arch.zero_fetches++;
 		return;
 	}

@@ -41,6 +41,10 @@ static void mmio_describe(const struct vm_exit_mmio *m, char *buf, size_t len)
 	case VM_MMIO_UNDECODED:
 		fmt_snprintf(buf, len, "%s of unknown size", m->write ? "write" : "read");
 		break;
+	case VM_MMIO_TABLE_WALK:
+		fmt_snprintf(buf, len, "page-table walk (for a %s)",
+			     m->walk_for_fetch ? "fetch" : "load or store");
+		break;
 	default:
 		fmt_snprintf(buf, len, "%u-byte %s", m->size, m->write ? "write" : "read");
 		break;
@@ -48,9 +52,11 @@ static void mmio_describe(const struct vm_exit_mmio *m, char *buf, size_t len)
 }
 
 /*
- * The guest's unhandled-mmio policy. A fetch or an undecodable access has
- * no value to ignore: under "ignore" the arch completes a fetch as one of
- * an all-zero instruction word, and an undecodable access gets the abort.
+ * The guest's unhandled-mmio policy. A fetch, a page-table walk or an
+ * undecodable access has no register to complete: under "ignore" the arch
+ * completes a fetch or walk as one that read zeros (an all-zero
+ * instruction word, an invalid descriptor), and an undecodable access gets
+ * the abort.
  */
 static void mmio_unhandled(struct vcpu *v, const struct vm_exit *exit,
 			   const char *why)
@@ -76,12 +82,13 @@ static void mmio_unhandled(struct vcpu *v, const struct vm_exit *exit,
 			 v->id, what, (unsigned long long)m->addr, why,
 			 !ignore ? "external abort injected" :
 			 m->kind == VM_MMIO_FETCH ? "read as zero (an all-zero instruction)" :
+			 m->kind == VM_MMIO_TABLE_WALK ? "read as zero (an invalid descriptor)" :
 			 "ignored",
 			 count == MMIO_WARN_LIMIT ? " (further ones only counted: `stats`)" : "");
 	if (ignore)
 		arch_vcpu_complete_mmio(v, exit, 0);
 	else
-		arch_vcpu_inject_abort(v, m->addr, m->kind != VM_MMIO_FETCH);
+		arch_vcpu_inject_abort(v, m->addr, m->kind != VM_MMIO_FETCH && !m->walk_for_fetch);
 }
 
 static void vcpu_handle_mmio(struct vcpu *v, struct vm_exit *exit)
@@ -99,6 +106,10 @@ static void vcpu_handle_mmio(struct vcpu *v, struct vm_exit *exit)
 	 * decode cannot be emulated. */
 	if (m->kind == VM_MMIO_FETCH) {
 		mmio_unhandled(v, exit, "instructions cannot be fetched from a device");
+		return;
+	}
+	if (m->kind == VM_MMIO_TABLE_WALK) {
+		mmio_unhandled(v, exit, "page tables cannot be read from a device");
 		return;
 	}
 	if (m->kind == VM_MMIO_UNDECODED) {

@@ -11,7 +11,7 @@ from keel import Scenario, check, indent
 # Every check the basic guest runs in "checks" mode (docs/basic-guest.md).
 BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes', 'physical-timer',
                 'sgi-cpu-on', 'sgi-burst', 'psci-errors', 'pmu-hidden', 'isolation',
-                'fetch-abort', 'debug-registers', 'debug-breakpoint', 'id-registers',
+                'fetch-abort', 'walk-abort', 'debug-registers', 'debug-breakpoint', 'id-registers',
                 'sve-undefined', 'hvc-unknown',
                 'smccc-version', 'virtio-rng', 'virtio-blk', 'virtio-console',
                 'virtio-vsock']

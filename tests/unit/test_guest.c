@@ -262,6 +262,8 @@ TEST(guest_fetches_and_undecoded_accesses_follow_the_mmio_policy)
 	struct vm_exit fetch = unusual_mmio(VM_MMIO_FETCH, 0x20000000);
 	struct vm_exit fetch_device = unusual_mmio(VM_MMIO_FETCH, 0x09000010);
 	struct vm_exit undecoded = unusual_mmio(VM_MMIO_UNDECODED, 0x09000000);
+	struct vm_exit walk = unusual_mmio(VM_MMIO_TABLE_WALK, 0x20001000);
+	struct vm_exit fetch_walk = unusual_mmio(VM_MMIO_TABLE_WALK, 0x20002000);
 	struct vcpu *v0, *v1;
 
 	REQUIRE(setup());
@@ -284,6 +286,14 @@ TEST(guest_fetches_and_undecoded_accesses_follow_the_mmio_policy)
 	vcpu_handle_exit(v0, &undecoded);
 	CHECK_EQ(v0->arch.aborts_injected, 3);
 	CHECK_EQ(v0->arch.prefetch_aborts_injected, 2);
+	/* The guest's page-table walk: an abort of the access it was for. */
+	vcpu_handle_exit(v0, &walk);
+	CHECK_EQ(v0->arch.aborts_injected, 4);
+	CHECK_EQ(v0->arch.prefetch_aborts_injected, 2);
+	CHECK_EQ(v0->arch.last_abort_addr, 0x20001000);
+	fetch_walk.mmio.walk_for_fetch = true;
+	vcpu_handle_exit(v0, &fetch_walk);
+	CHECK_EQ(v0->arch.prefetch_aborts_injected, 3);
 	CHECK_EQ(g0->state, GUEST_RUNNING);
 
 	/* "ignore": a fetch reads an all-zero word; an access without a
@@ -294,6 +304,9 @@ TEST(guest_fetches_and_undecoded_accesses_follow_the_mmio_policy)
 	vcpu_handle_exit(v1, &undecoded);
 	CHECK_EQ(v1->arch.aborts_injected, 1);
 	CHECK_EQ(v1->arch.zero_fetches, 1);
+	vcpu_handle_exit(v1, &walk);                   /* reads a zero descriptor */
+	CHECK_EQ(v1->arch.zero_fetches, 2);
+	CHECK_EQ(v1->arch.aborts_injected, 1);
 	CHECK_EQ(g1->state, GUEST_RUNNING);
 
 	/* "stop": stopped, the reason naming the fetch. */
@@ -346,7 +359,7 @@ TEST(guest_interrupt_storm_and_abort_stop_only_that_guest)
 	struct guest *g1, *g2;
 	char err[GUEST_ERROR_MAX];
 	struct vm_exit e = { .reason = VM_EXIT_ABORT,
-		.abort = { .what = "instruction fetch at IPA 0x200 outside guest RAM", .pc = 0x200 } };
+		.abort = { .what = "SError from the guest (ESR_EL2 0xbe000000)", .pc = 0x200 } };
 
 	REQUIRE(setup());
 	g1 = guest_find("unit1");
@@ -361,7 +374,7 @@ TEST(guest_interrupt_storm_and_abort_stop_only_that_guest)
 	CHECK(strstr(g2->stop_reason, "interrupt storm") != NULL);
 	vcpu_handle_exit(g1->vcpus[0], &e);
 	CHECK_EQ(g1->state, GUEST_STOPPED);
-	CHECK(strstr(g1->stop_reason, "outside guest RAM at pc 0x200") != NULL);
+	CHECK(strstr(g1->stop_reason, "SError from the guest (ESR_EL2 0xbe000000) at pc 0x200") != NULL);
 	/* Started again, a stopped guest gets a fresh payload. */
 	CHECK_EQ(guest_start(g1), 0);
 	CHECK_EQ(g1->state, GUEST_RUNNING);

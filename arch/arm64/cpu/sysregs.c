@@ -413,8 +413,11 @@ enum arm64_sysreg_result arm64_cpu_sysreg(struct vcpu *v, const struct vm_exit_s
 		return debug_access(v, s, value);
 	if (op0 != 3)
 		return ARM64_SYSREG_UNKNOWN;
-	/* RAS: ERRIDR_EL1 (no records), ERRSELR_EL1, ERXGSR_EL1, ERX*. */
-	if (op1 == 0 && crn == 5 && crm >= 3 && crm <= 5)
+	/* RAS: ERRIDR_EL1 (no records), ERRSELR_EL1, ERXGSR_EL1 (CRm 3);
+	 * ERXFR, ERXCTLR, ERXSTATUS, ERXADDR, ERXPFG* (CRm 4); ERXMISC0-3
+	 * (CRm 5). */
+	if (op1 == 0 && crn == 5 && ((crm == 3 && op2 <= 2) || (crm == 4 && op2 <= 6) ||
+				     (crm == 5 && op2 <= 3)))
 		return raz_wi(s, value, s->encoding == SYSREG(3, 0, 5, 3, 0) ||
 				       s->encoding == SYSREG(3, 0, 5, 3, 2) ||
 				       s->encoding == SYSREG(3, 0, 5, 4, 0) ||

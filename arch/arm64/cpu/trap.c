@@ -2,9 +2,14 @@
 /*
  * Why a guest left: decodes the EL2 vector and syndrome (ESR_EL2, FAR_EL2,
  * HPFAR_EL2) the world switch recorded into a struct vm_exit. A few exits
- * need no generic code and are served here (WFE, timer registers, set/way
- * cache maintenance, undefined instructions); everything Keel cannot serve
- * becomes VM_EXIT_ABORT with a sentence saying what the guest did.
+ * need no generic code and are served here (WFE, debug, RAS, timer and ID
+ * registers, set/way cache maintenance, undefined instructions). Where a
+ * CPU would give the guest an exception it can handle, the guest gets it:
+ * accesses, fetches and table walks that reach no RAM become MMIO exits
+ * for the guest's unhandled-mmio policy, any other trapped instruction is
+ * undefined. Only what no guest can cause on a correct Keel (stage-2
+ * faults other than translation ones, SError) becomes VM_EXIT_ABORT, with
+ * a sentence saying what happened.
  */
 #include <keel/vcpu.h>
 #include <keel/vm_exit.h>
@@ -89,6 +94,17 @@ static void exit_mmio(struct vm_exit *exit, enum vm_exit_mmio_kind kind, gpa_t i
 	exit->mmio = (struct vm_exit_mmio){ .kind = kind, .addr = ipa, .write = write };
 }
 
+/* The guest's stage-1 walk read a descriptor at ipa, outside RAM: the
+ * guest's policy applies, and an abort names the level of that lookup. */
+static void decode_table_walk(struct vcpu *v, struct vm_exit *exit, gpa_t ipa, bool fetch)
+{
+	struct arm64_cpu_context *ctx = &v->arch.ctx;
+
+	ctx->walk_level = arm64_stage1_walk_level(v, ctx->far_el2, ipa);
+	exit_mmio(exit, VM_MMIO_TABLE_WALK, ipa, false);
+	exit->mmio.walk_for_fetch = fetch;
+}
+
 static void decode_data_abort(struct vcpu *v, struct vm_exit *exit, uint32_t iss)
 {
 	const struct arm64_cpu_context *ctx = &v->arch.ctx;
@@ -102,8 +118,7 @@ static void decode_data_abort(struct vcpu *v, struct vm_exit *exit, uint32_t iss
 		return;
 	}
 	if (iss & ISS_S1PTW) {
-		exit_abort(v, exit, ipa, "stage-1 page table walk at IPA 0x%llx outside guest RAM",
-			   (unsigned long long)ipa);
+		decode_table_walk(v, exit, ipa, false);
 		return;
 	}
 	if (iss & ISS_CM) {
@@ -141,9 +156,7 @@ static void decode_instruction_abort(struct vcpu *v, struct vm_exit *exit, uint3
 		exit_abort(v, exit, 0, "instruction fetch at address 0x%llx: %s (IFSC 0x%02x)",
 			   (unsigned long long)ctx->far_el2, arm64_fault_status_name(fsc), fsc);
 	else if (iss & ISS_S1PTW)
-		exit_abort(v, exit, ipa,
-			   "stage-1 page table walk (instruction fetch) at IPA 0x%llx outside guest RAM",
-			   (unsigned long long)ipa);
+		decode_table_walk(v, exit, ipa, true);
 	else
 		/* A fetch from outside RAM: the guest's unhandled-mmio
 		 * policy, a prefetch abort by default. */

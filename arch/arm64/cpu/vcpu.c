@@ -91,6 +91,9 @@
 #define ESR_ISS_WNR (1UL << 6)
 #define ESR_ISS_FNV (1UL << 10)
 #define FSC_SYNC_EXTERNAL 0x10
+#define FSC_TRANSLATION 0x04            /* + level */
+#define FSC_SYNC_EXTERNAL_WALK 0x14     /* + level */
+#define ESR_ISS_S1PTW (1UL << 7)
 
 #define MPIDR_RES1 (1UL << 31)
 
@@ -340,15 +343,23 @@ void arch_vcpu_skip_instruction(struct vcpu *v)
 	ctx->pstate &= ~PSR_BTYPE_MASK;
 }
 
+static void inject_abort_status(struct vcpu *v, gpa_t addr, bool data, unsigned int fsc);
+
 void arch_vcpu_complete_mmio(struct vcpu *v, const struct vm_exit *exit,
 			     uint64_t value)
 {
 	const struct vm_exit_mmio *m = &exit->mmio;
 
 	/* A fetch that reads as zero fetches UDF #0, permanently undefined;
-	 * an undecoded access has no register to complete. */
+	 * a walk that reads zero finds an invalid descriptor; an undecoded
+	 * access has no register to complete. */
 	if (m->kind == VM_MMIO_FETCH) {
 		arch_vcpu_inject_undef(v);
+		return;
+	}
+	if (m->kind == VM_MMIO_TABLE_WALK) {
+		inject_abort_status(v, m->addr, !m->walk_for_fetch,
+				    FSC_TRANSLATION + (v->arch.ctx.walk_level & 3));
 		return;
 	}
 	if (m->kind == VM_MMIO_UNDECODED) {
@@ -416,7 +427,18 @@ static bool guest_at_el0(const struct arm64_cpu_context *ctx)
 	       (ctx->pstate & PSR_MODE_MASK) == PSR_MODE_EL0T;
 }
 
-void arch_vcpu_inject_abort(struct vcpu *v, gpa_t addr, bool data)
+/* Whether the last exit was a stage-2 fault on the guest's own stage-1
+ * table walk (its level is in ctx->walk_level). */
+static bool exit_was_table_walk(const struct arm64_cpu_context *ctx)
+{
+	unsigned int ec = (unsigned int)ESR_EC(ctx->esr_el2);
+
+	return (ec == ARM64_EC_DABT_LOW || ec == ARM64_EC_IABT_LOW) &&
+	       (ctx->esr_el2 & ESR_ISS_S1PTW);
+}
+
+/* A data or instruction abort with status fsc, to the guest's EL1. */
+static void inject_abort_status(struct vcpu *v, gpa_t addr, bool data, unsigned int fsc)
 {
 	struct arm64_cpu_context *ctx = &v->arch.ctx;
 	unsigned int trap_ec = (unsigned int)ESR_EC(ctx->esr_el2);
@@ -427,7 +449,7 @@ void arch_vcpu_inject_abort(struct vcpu *v, gpa_t addr, bool data)
 		ec = el0 ? ARM64_EC_DABT_LOW : ARM64_EC_DABT_CUR;
 	else
 		ec = el0 ? ARM64_EC_IABT_LOW : ARM64_EC_IABT_CUR;
-	esr = (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXTERNAL;
+	esr = (ec << ESR_EC_SHIFT) | ESR_IL | fsc;
 	/* After an abort trap, the guest knows the access by its virtual
 	 * address (FAR_EL2), not by the IPA. */
 	if ((trap_ec == ARM64_EC_DABT_LOW || trap_ec == ARM64_EC_IABT_LOW) &&
@@ -438,6 +460,16 @@ void arch_vcpu_inject_abort(struct vcpu *v, gpa_t addr, bool data)
 	}
 	inject_exception(v, esr);
 	ctx->el1.far_el1 = far;
+}
+
+void arch_vcpu_inject_abort(struct vcpu *v, gpa_t addr, bool data)
+{
+	const struct arm64_cpu_context *ctx = &v->arch.ctx;
+
+	/* Nothing answered: a synchronous external abort, on the table walk
+	 * at its level when the guest's walk read there. */
+	inject_abort_status(v, addr, data, exit_was_table_walk(ctx) ?
+			    FSC_SYNC_EXTERNAL_WALK + (ctx->walk_level & 3) : FSC_SYNC_EXTERNAL);
 }
 
 void arch_vcpu_inject_undef(struct vcpu *v)

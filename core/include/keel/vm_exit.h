@@ -25,10 +25,13 @@ enum vm_exit_mmio_kind {
 	VM_MMIO_FETCH,            /* an instruction fetch (no size, no register) */
 	VM_MMIO_UNDECODED,        /* a load or store the arch cannot decode
 				   * (arm64: no instruction syndrome) */
+	VM_MMIO_TABLE_WALK,       /* the guest's own page-table walk (for a
+				   * load, store or fetch) read there */
 };
 
 struct vm_exit_mmio {
 	enum vm_exit_mmio_kind kind;
+	bool walk_for_fetch;      /* TABLE_WALK: the walk was for a fetch */
 	gpa_t addr;
 	unsigned int size;        /* 1, 2, 4, 8 (VM_MMIO_ACCESS only) */
 	bool write;               /* VM_MMIO_ACCESS and, if known, UNDECODED */

@@ -106,6 +106,8 @@ struct arm64_cpu_context {
 	/* The last exit: which EL2 vector took it (enum arm64_vector), and
 	 * the text an abort exit's `what` points to. */
 	unsigned int exit_vector;
+	/* A stage-1 walk that read outside RAM: the level of that lookup. */
+	unsigned int walk_level;
 	char exit_text[ARM64_EXIT_TEXT_MAX];
 };
 
@@ -158,8 +160,8 @@ void arm64_fpsimd_save(struct arm64_cpu_context *ctx);
 void arm64_fpsimd_restore(const struct arm64_cpu_context *ctx);
 
 /* Decodes the exit recorded in v's context into exit, serving in place
- * what needs no generic code (WFE, timer registers, undefined
- * instructions). */
+ * what needs no generic code (WFE, debug/RAS/timer/ID registers,
+ * undefined instructions). */
 void arm64_trap_decode(struct vcpu *v, struct vm_exit *exit);
 #endif
 

@@ -76,6 +76,10 @@ void arm64_debug_enter(struct vcpu *v);
 void arm64_debug_reset(struct vcpu *v);
 void arm64_debug_forget(struct vcpu *v);
 
+/* The level (0-3) of v's stage-1 lookup of va whose descriptor lies in the
+ * page of descriptor_ipa (cpu/s1walk.c). */
+unsigned int arm64_stage1_walk_level(struct vcpu *v, uint64_t va, gpa_t descriptor_ipa);
+
 /* Encoding of a system register in ESR_EL2.ISS of EC 0x18: Op0, Op2, Op1,
  * CRn, CRm fields in place, Rt and direction masked out. */
 #define ARM64_SYSREG_ISS(op0, op1, crn, crm, op2)                       \

@@ -17,7 +17,7 @@ struct arch_vcpu {
 	unsigned int aborts_injected;
 	unsigned int prefetch_aborts_injected;  /* of those, for a fetch */
 	uint64_t last_abort_addr;
-	unsigned int zero_fetches;      /* fetches completed as all-zero words */
+	unsigned int zero_fetches;      /* fetches and walks completed as zeros */
 	unsigned int undefs_injected;
 	bool irq_pending;               /* what arch_vcpu_irq_pending() says */
 	uint64_t timer_deadline_ns;

@@ -714,3 +714,74 @@ static void check_sve_undefined(struct check_result *r)
 		check_pass(r, "RDVL undefined, ESR 0x%lx", t.esr);
 }
 CHECK_DEFINE(69, sve_undefined, "sve-undefined", check_sve_undefined, false);
+
+/* ------------------------------------------------------------- walk-abort --- */
+
+#define WALK_VA 0xffffff8000000000UL		/* the first address TTBR1 maps */
+#define MAIR_DEVICE_NORMAL_NC 0x4400UL		/* Attr0 Device-nGnRnE, Attr1 Normal NC */
+#define BLOCK_DESC(pa, attr) ((pa) | 1UL | ((uint64_t)(attr) << 2) | (1UL << 10))
+/* T0SZ = T1SZ = 25 (39-bit, walks from level 1), 4K granules, 40-bit IPS. */
+#define TCR_WALK_CHECK (25UL | (25UL << 16) | (2UL << 30) | (2UL << 32))
+#define SCTLR_M 1UL
+#define FSC_EXTERNAL_WALK_L1 0x15
+#define EC_DABT_SAME_EL 0x25
+
+static uint64_t walk_table[512] __attribute__((aligned(4096)));
+
+static void tlb_flush(void)
+{
+	asm volatile("dsb sy; tlbi vmalle1; dsb sy; isb" ::: "memory");
+}
+
+/*
+ * With the MMU on, a load whose stage-1 walk reads a table from nothing
+ * (TTBR1 pointing at RAM end + 256 MiB) takes a synchronous external abort
+ * on the walk, at the level of that lookup: ESR_EL1 EC 0x25, DFSC 0x15
+ * (level 1), FAR_EL1 the virtual address. The low 2 GiB stay mapped flat
+ * (device, then RAM as Normal non-cacheable) so the guest runs on.
+ */
+static void check_walk_abort(struct check_result *r)
+{
+	uint64_t ram_end = board_ram_end();
+	uint64_t mair = read_sysreg(mair_el1), tcr = read_sysreg(tcr_el1);
+	uint64_t ttbr0 = read_sysreg(ttbr0_el1), ttbr1 = read_sysreg(ttbr1_el1);
+	uint64_t sctlr = read_sysreg(sctlr_el1), nothing;
+	struct trap_record t = { 0 };
+	bool taken;
+
+	if (!ram_end || ram_end > (2UL << 30)) {
+		check_skip(r, "RAM (ending at 0x%lx) is not within the low 2 GiB", ram_end);
+		return;
+	}
+	nothing = (ram_end + MiB(256)) & ~0xfffUL;
+	walk_table[0] = BLOCK_DESC(0x00000000UL, 0);
+	walk_table[1] = BLOCK_DESC(0x40000000UL, 1);
+	write_sysreg(mair_el1, MAIR_DEVICE_NORMAL_NC);
+	write_sysreg(ttbr0_el1, (uintptr_t)walk_table);
+	write_sysreg(ttbr1_el1, nothing);
+	write_sysreg(tcr_el1, TCR_WALK_CHECK);
+	tlb_flush();
+	write_sysreg(sctlr_el1, sctlr | SCTLR_M);
+	isb();
+	trap_expect(0);
+	asm volatile("ldr xzr, [%0]" :: "r"(WALK_VA) : "memory");
+	taken = trap_taken(&t);
+	write_sysreg(sctlr_el1, sctlr);
+	isb();
+	write_sysreg(tcr_el1, tcr);
+	write_sysreg(ttbr0_el1, ttbr0);
+	write_sysreg(ttbr1_el1, ttbr1);
+	write_sysreg(mair_el1, mair);
+	tlb_flush();
+	if (!taken)
+		check_fail(r, "expected a data abort loading from 0x%lx (its table at 0x%lx: nothing there); the load completed",
+			   WALK_VA, nothing);
+	else if (EC_OF(t.esr) != EC_DABT_SAME_EL || (t.esr & 0x3f) != FSC_EXTERNAL_WALK_L1)
+		check_fail(r, "expected ESR_EL1 EC 0x25, DFSC 0x15 (external abort on the level 1 walk); got ESR 0x%lx (EC 0x%lx, DFSC 0x%lx)",
+			   t.esr, EC_OF(t.esr), t.esr & 0x3f);
+	else if (t.far != WALK_VA)
+		check_fail(r, "expected FAR_EL1 0x%lx; got 0x%lx", WALK_VA, t.far);
+	else
+		check_pass(r, "walk of 0x%lx through 0x%lx: ESR 0x%lx", WALK_VA, nothing, t.esr);
+}
+CHECK_DEFINE(64, walk_abort, "walk-abort", check_walk_abort, false);
