@@ -30,9 +30,10 @@
  * features_ok, reset) are never called with it held: devices take their
  * own locks and call back into the transport (virtio_interrupt_used,
  * virtio_needs_reset, virtio_queue_kick). Lock order, outermost first:
- * the switch's lock (net receive only), a device's own locks (blk, rng,
- * console, net tx_lock / rx_lock, vsock's device lock, then vsock_lock),
- * vdev->lock, then the interrupt controller's and the work queue's locks.
+ * net's tx_lock, the switch's lock (a frame sent is delivered under it),
+ * a device's own locks (blk, rng, console; net's rx_lock; vsock's device
+ * lock, then vsock_lock), vdev->lock, then the interrupt controller's and
+ * the work queue's locks.
  * The gate is not a lock that is waited for while holding another: a
  * register access waits at it holding nothing, and deliveries from
  * outside are refused instead of waiting.
