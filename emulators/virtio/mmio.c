@@ -11,10 +11,11 @@
  * runs), the device's work item and deliveries from outside the guest (a
  * frame from the switch: virtio_device_enter(), refused while a reset
  * runs). Each counts itself in vdev->users for as long as it is inside; a
- * reset sets vdev->resetting, waits until users is 0 with no lock held,
+ * reset sets vdev->closed, waits until users is 0 with no lock held,
  * waits for the work item, resets the device and its queues, and only
- * then opens the gate again. So no path ever sees a half-reset queue, and
- * a notification never races a queue being set up or torn down.
+ * then opens the gate again. A QueueReady write (a queue started or
+ * stopped) closes the gate the same way for its own short time. So no
+ * path ever sees a half-reset or half-set-up queue.
  *
  * Bounded work: a device's notify serves at most its budget of requests
  * and bytes (each device's *_NOTIFY_* constants) and returns true when it
@@ -29,9 +30,10 @@
  * features_ok, reset) are never called with it held: devices take their
  * own locks and call back into the transport (virtio_interrupt_used,
  * virtio_needs_reset, virtio_queue_kick). Lock order, outermost first:
- * the switch's lock (net receive only), a device's own locks (blk, rng,
- * console, net tx_lock / rx_lock, vsock's device lock, then vsock_lock),
- * vdev->lock, then the interrupt controller's and the work queue's locks.
+ * net's tx_lock, the switch's lock (a frame sent is delivered under it),
+ * a device's own locks (blk, rng, console; net's rx_lock; vsock's device
+ * lock, then vsock_lock), vdev->lock, then the interrupt controller's and
+ * the work queue's locks.
  * The gate is not a lock that is waited for while holding another: a
  * register access waits at it holding nothing, and deliveries from
  * outside are refused instead of waiting.
@@ -82,7 +84,8 @@ struct virtio_device {
 	uint32_t interrupt_status;
 	uint32_t config_generation;
 	unsigned int users;              /* paths inside the device (gate) */
-	bool resetting;                  /* gate closed: a reset runs */
+	bool closed;                     /* gate closed: a reset, or a queue
+					  * started or stopped, runs alone */
 	bool dead;                       /* gate closed for good: destroyed */
 	uint32_t more;                   /* queues the work item serves next */
 	struct work work;                /* continues notifications */
@@ -126,22 +129,25 @@ static struct virtqueue *virtio_selected(struct virtio_device *vdev)
 static bool virtio_enter_wait(struct virtio_device *vdev)
 {
 	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+	bool open;
 
-	while (vdev->resetting && !vdev->dead) {
+	while (vdev->closed && !vdev->dead) {
 		spin_unlock_irqrestore(&vdev->lock, flags);
 		arch_cpu_relax();
 		flags = spin_lock_irqsave(&vdev->lock);
 	}
-	if (!vdev->dead)
+	open = !vdev->dead;
+
+	if (open)
 		vdev->users++;
 	spin_unlock_irqrestore(&vdev->lock, flags);
-	return !vdev->dead;
+	return open;
 }
 
 bool virtio_device_enter(struct virtio_device *vdev)
 {
 	unsigned long flags = spin_lock_irqsave(&vdev->lock);
-	bool open = !vdev->resetting && !vdev->dead;
+	bool open = !vdev->closed && !vdev->dead;
 
 	if (open)
 		vdev->users++;
@@ -161,7 +167,7 @@ void virtio_device_leave(struct virtio_device *vdev)
 	for (unsigned int q = 0; q < vdev->ops->queue_count; q++) {
 		const struct virtqueue *vq = &vdev->queues[q];
 
-		if (!vq->broken || vdev->queue_reported[q])
+		if (!virtq_is_broken(vq) || vdev->queue_reported[q])
 			continue;
 		vdev->queue_reported[q] = true;
 		fmt_snprintf(why, sizeof(why), "queue %u: %s", q,
@@ -178,29 +184,44 @@ void virtio_device_leave(struct virtio_device *vdev)
 }
 
 /* Closes the gate and waits until nobody is inside; the caller holds no
- * lock a path inside could wait for. */
-static void virtio_gate_close(struct virtio_device *vdev, bool dead)
+ * lock a path inside could wait for, and then runs alone in the device
+ * until virtio_gate_open(). False when the device is being destroyed
+ * (then the gate stays closed and nothing is to be done). */
+static bool virtio_gate_close(struct virtio_device *vdev, bool dead)
 {
+	bool alive;
+
 	unsigned long flags = spin_lock_irqsave(&vdev->lock);
 
-	/* One reset at a time: a second one waits, then resets again. */
-	while (vdev->resetting && !vdev->dead) {
+	/* One at a time: a second closer waits for the first to open. */
+	while (vdev->closed && !vdev->dead) {
 		spin_unlock_irqrestore(&vdev->lock, flags);
 		arch_cpu_relax();
 		flags = spin_lock_irqsave(&vdev->lock);
 	}
-	vdev->resetting = true;
+	alive = !vdev->dead;
+	vdev->closed = true;
 	vdev->dead |= dead;
-	vdev->status = 0;
 	while (vdev->users) {
 		spin_unlock_irqrestore(&vdev->lock, flags);
 		arch_cpu_relax();
 		flags = spin_lock_irqsave(&vdev->lock);
 	}
 	spin_unlock_irqrestore(&vdev->lock, flags);
-	/* The work item enters through the gate too; wait for one that runs
-	 * (it finds the gate closed) and drop one that waits. */
-	work_disable_sync(&vdev->work);
+	return alive;
+}
+
+/* Opens the gate again; work the device's work item found it closed for
+ * is queued again. */
+static void virtio_gate_open(struct virtio_device *vdev)
+{
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+	bool more = vdev->more != 0;
+
+	vdev->closed = false;
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	if (more)
+		work_queue(&vdev->work);
 }
 
 /* ---- reset ---- */
@@ -211,9 +232,11 @@ static void virtio_reset_all(struct virtio_device *vdev)
 {
 	unsigned long flags;
 
-	virtio_gate_close(vdev, false);
-	if (vdev->dead)
+	if (!virtio_gate_close(vdev, false))
 		return;
+	/* The work item enters through the gate too: wait for a run that is
+	 * on (it found the gate closed) and drop a queued one. */
+	work_disable_sync(&vdev->work);
 	if (vdev->ops->reset)
 		vdev->ops->reset(vdev->state);
 
@@ -234,9 +257,7 @@ static void virtio_reset_all(struct virtio_device *vdev)
 	virtio_update_irq(vdev);
 	spin_unlock_irqrestore(&vdev->lock, flags);
 	work_enable(&vdev->work);
-	flags = spin_lock_irqsave(&vdev->lock);
-	vdev->resetting = false;
-	spin_unlock_irqrestore(&vdev->lock, flags);
+	virtio_gate_open(vdev);
 }
 
 void virtio_mmio_reset(struct virtio_device *vdev)
@@ -249,10 +270,13 @@ void virtio_mmio_reset(struct virtio_device *vdev)
 void virtio_queue_kick(struct virtio_device *vdev, unsigned int q)
 {
 	unsigned long flags = spin_lock_irqsave(&vdev->lock);
-	bool kick = q < vdev->ops->queue_count && !vdev->resetting;
+	bool kick = q < vdev->ops->queue_count && !vdev->dead;
 
+	/* While the gate is closed the bit waits: the gate's opening queues
+	 * the work item again (a reset clears it instead). */
 	if (kick)
 		vdev->more |= 1u << q;
+	kick &= !vdev->closed;
 	spin_unlock_irqrestore(&vdev->lock, flags);
 	if (kick)
 		work_queue(&vdev->work);
@@ -264,7 +288,7 @@ static void virtio_notify(struct virtio_device *vdev, unsigned int q)
 {
 	unsigned long flags = spin_lock_irqsave(&vdev->lock);
 	bool deliver = q < vdev->ops->queue_count && virtio_ready_locked(vdev) &&
-		       vdev->queues[q].ready && !vdev->queues[q].broken;
+		       vdev->queues[q].ready && !virtq_is_broken(&vdev->queues[q]);
 
 	spin_unlock_irqrestore(&vdev->lock, flags);
 	if (deliver && vdev->ops->notify(vdev->state, q))
@@ -279,7 +303,7 @@ static void virtio_work_run(struct work *w)
 	uint32_t queues;
 
 	if (!virtio_device_enter(vdev))
-		return;   /* a reset runs: it forgets what was left */
+		return;   /* the gate's opening queues it again */
 	flags = spin_lock_irqsave(&vdev->lock);
 	queues = vdev->more;
 	vdev->more = 0;
@@ -357,7 +381,8 @@ static void virtio_queue_register_write(struct virtio_device *vdev,
 }
 
 /* QueueReady: 1 checks and starts the selected queue, 0 stops it. A ring
- * the checks refuse puts the device in DEVICE_NEEDS_RESET. */
+ * the checks refuse puts the device in DEVICE_NEEDS_RESET. Called with the
+ * gate closed: no path inside the device sees a queue half set up. */
 static void virtio_queue_ready_write(struct virtio_device *vdev, uint32_t value)
 {
 	unsigned long flags = spin_lock_irqsave(&vdev->lock);
@@ -542,14 +567,18 @@ static int virtio_mmio_write(void *state, struct vcpu *vcpu, uint64_t offset,
 		virtio_reset_all(vdev);
 		return 0;
 	}
+	if (offset == VIRTIO_MMIO_QUEUE_READY) {
+		if (virtio_gate_close(vdev, false)) {
+			virtio_queue_ready_write(vdev, v);
+			virtio_gate_open(vdev);
+		}
+		return 0;
+	}
 	if (!virtio_enter_wait(vdev))
 		return 0;
 	switch (offset) {
 	case VIRTIO_MMIO_STATUS:
 		virtio_status_write(vdev, v);
-		break;
-	case VIRTIO_MMIO_QUEUE_READY:
-		virtio_queue_ready_write(vdev, v);
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		virtio_notify(vdev, v);
@@ -643,6 +672,7 @@ void virtio_mmio_destroy(struct virtio_device *vdev)
 	mmio_table_remove(&vdev->guest->mmio, vdev->config->base);
 	/* Nobody inside, the work item neither queued nor running. */
 	virtio_gate_close(vdev, true);
+	work_disable_sync(&vdev->work);
 	virq_line_reset(&vdev->irq);
 	kfree(vdev);
 }
@@ -652,17 +682,22 @@ struct virtqueue *virtio_queue(struct virtio_device *vdev, unsigned int q)
 	return q < vdev->ops->queue_count ? &vdev->queues[q] : NULL;
 }
 
-uint64_t virtio_driver_features(const struct virtio_device *vdev)
+uint64_t virtio_driver_features(struct virtio_device *vdev)
 {
-	return READ_ONCE(vdev->features);
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+	uint64_t features = vdev->features;
+
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	return features;
 }
 
-bool virtio_device_ready(const struct virtio_device *vdev)
+bool virtio_device_ready(struct virtio_device *vdev)
 {
-	uint32_t status = READ_ONCE(vdev->status);
+	unsigned long flags = spin_lock_irqsave(&vdev->lock);
+	bool ready = virtio_ready_locked(vdev);
 
-	return (status & VIRTIO_STATUS_DRIVER_OK) &&
-	       !(status & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	spin_unlock_irqrestore(&vdev->lock, flags);
+	return ready;
 }
 
 void virtio_interrupt_used(struct virtio_device *vdev)

@@ -78,6 +78,13 @@ struct virtqueue {
 	const char *broken_why;
 };
 
+/* Whether vq broke a rule (then vq->broken_why says which); safe to ask
+ * from any CPU, without the lock the device pops under. */
+static inline bool virtq_is_broken(const struct virtqueue *vq)
+{
+	return __atomic_load_n(&vq->broken, __ATOMIC_ACQUIRE);
+}
+
 /* Puts vq back to its reset state (size 0, not ready). */
 void virtq_reset(struct virtqueue *vq, struct guest *g);
 /* Checks the driver's set-up when it sets QueueReady: size a power of 2
@@ -186,9 +193,9 @@ void virtio_queue_kick(struct virtio_device *vdev, unsigned int q);
 /* Queue q of vdev (valid while the device lives). */
 struct virtqueue *virtio_queue(struct virtio_device *vdev, unsigned int q);
 /* Features the driver accepted (valid after FEATURES_OK). */
-uint64_t virtio_driver_features(const struct virtio_device *vdev);
+uint64_t virtio_driver_features(struct virtio_device *vdev);
 /* True once the driver set DRIVER_OK and the device does not need reset. */
-bool virtio_device_ready(const struct virtio_device *vdev);
+bool virtio_device_ready(struct virtio_device *vdev);
 /* Raises the used-buffer interrupt. */
 void virtio_interrupt_used(struct virtio_device *vdev);
 /* Config space changed: bump the generation, raise the config interrupt. */

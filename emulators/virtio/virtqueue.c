@@ -83,8 +83,9 @@ static void put_le32(uint8_t *p, uint32_t v)
 /* Marks vq broken; every later pop fails the same way until reset. */
 static int virtq_break(struct virtqueue *vq, const char *why)
 {
-	vq->broken = true;
 	vq->broken_why = why;
+	/* Read without the device's lock by the transport (virtq_is_broken). */
+	__atomic_store_n(&vq->broken, true, __ATOMIC_RELEASE);
 	return -KEEL_EINVAL;
 }
 
@@ -177,8 +178,8 @@ int virtq_activate(struct virtqueue *vq, bool event_idx, bool indirect)
 	vq->indirect = indirect;
 	vq->last_avail = 0;
 	vq->used_idx = 0;
-	vq->broken = false;
 	vq->broken_why = NULL;
+	__atomic_store_n(&vq->broken, false, __ATOMIC_RELEASE);
 	vq->ready = true;
 	return 0;
 }
@@ -327,7 +328,7 @@ int virtq_pop(struct virtqueue *vq, struct virtq_request *req)
 	struct virtq_walk walk = { .vq = vq, .req = req };
 	int ret;
 
-	if (vq->broken)
+	if (virtq_is_broken(vq))
 		return -KEEL_EINVAL;
 	if (!vq->ready || !size)
 		return 0;
@@ -424,7 +425,7 @@ bool virtq_push(struct virtqueue *vq, const struct virtq_request *req,
 	uint16_t size = vq->size, old_idx, new_idx, event, flags;
 	uint8_t elem[VIRTQ_USED_ELEM_SIZE];
 
-	if (!vq->ready || vq->broken || !size)
+	if (!vq->ready || virtq_is_broken(vq) || !size)
 		return false;
 	/* Never claim more than the driver gave us to write. */
 	if (written > req->writable_bytes)

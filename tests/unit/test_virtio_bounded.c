@@ -483,6 +483,7 @@ struct slow_device {
 	int reset_done;
 	int reset_during_notify;         /* the reset finished under a notify */
 	int other_started;
+	int stop_queue_instead;          /* QueueReady 0 rather than a reset */
 	int violations;                  /* a callback ran inside a reset */
 	unsigned int notifies;
 };
@@ -524,6 +525,9 @@ static bool slow_notify(void *state, unsigned int q)
 			arch_cpu_relax();
 		if (__atomic_load_n(&s->reset_done, __ATOMIC_SEQ_CST))
 			s->reset_during_notify++;
+		/* Nor was the queue stopped under the notify. */
+		if (!vq->ready)
+			__atomic_add_fetch(&s->violations, 1, __ATOMIC_SEQ_CST);
 	}
 	/* A queue seen inside a notify is never half reset. */
 	if (!vq || vq->guest != s->guest || !vq->size)
@@ -620,7 +624,12 @@ static void slow_notify_race_cpu(unsigned int cpu, void *arg)
 	while (!__atomic_load_n(&slow.in_notify, __ATOMIC_SEQ_CST))
 		arch_cpu_relax();
 	__atomic_store_n(&slow.other_started, 1, __ATOMIC_SEQ_CST);
-	reg_write(d, VIRTIO_MMIO_STATUS, 0);
+	if (slow.stop_queue_instead) {
+		reg_write(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+		reg_write(d, VIRTIO_MMIO_QUEUE_READY, 0);
+	} else {
+		reg_write(d, VIRTIO_MMIO_STATUS, 0);
+	}
 	__atomic_store_n(&slow.reset_done, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -644,6 +653,29 @@ TEST(virtio_reset_from_another_vcpu_waits_for_a_notify_inside)
 	CHECK_EQ(slow.reset_during_notify, 0);
 	CHECK_EQ(used_idx(g, 0), 4);
 	CHECK_EQ(reg_read(&d, VIRTIO_MMIO_STATUS), 0);
+	virtio_mmio_destroy(slow.vdev);
+}
+
+TEST(virtio_queue_ready_0_from_another_vcpu_waits_for_a_notify_inside)
+{
+	struct guest *g = bounded_guest(0, "race3");
+	struct bdev d = { .g = g };
+
+	memset(&slow, 0, sizeof(slow));
+	slow.guest = g;
+	slow.vdev = virtio_mmio_create(g, &slow_dev, &slow_ops, &slow);
+	REQUIRE(slow.vdev != NULL);
+	d.r = mmio_table_find(&g->mmio, DEV_BASE);
+	REQUIRE(d.r != NULL);
+	REQUIRE(driver_start(&d, 1, 64, 0));
+	rng_offer(g, 64, 4);
+	slow.hold_notify = 1;
+	slow.stop_queue_instead = 1;
+	unit_run_cpus(2, slow_notify_race_cpu, &d);
+	CHECK_EQ(slow.violations, 0);
+	CHECK_EQ(slow.reset_during_notify, 0);
+	CHECK_EQ(used_idx(g, 0), 4);
+	CHECK_EQ(reg_read(&d, VIRTIO_MMIO_QUEUE_READY), 0);
 	virtio_mmio_destroy(slow.vdev);
 }
 
