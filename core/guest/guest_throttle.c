@@ -14,6 +14,7 @@
 #include <keel/sched.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
+#include <lib/format.h>
 
 #define USEC (1000ULL)
 #define MSEC (1000ULL * USEC)
@@ -33,6 +34,19 @@ const struct guest_throttle_limit guest_throttle_limits[GUEST_THROTTLE_COUNT] = 
 	[GUEST_THROTTLE_RESET] = { "reset", 10000 * MSEC, 3 },        /* 1 per 10 s */
 };
 
+const char *guest_throttle_rate(enum guest_throttle_class c, char *buf, size_t size)
+{
+	const struct guest_throttle_limit *limit = &guest_throttle_limits[c];
+
+	if (limit->interval_ns <= NSEC_PER_SEC)
+		fmt_snprintf(buf, size, "%llu/s",
+			     (unsigned long long)(NSEC_PER_SEC / limit->interval_ns));
+	else
+		fmt_snprintf(buf, size, "1/%llus",
+			     (unsigned long long)(limit->interval_ns / NSEC_PER_SEC));
+	return buf;
+}
+
 void guest_throttle_init(struct guest_throttle *t)
 {
 	*t = (struct guest_throttle){ .lock = SPINLOCK_INIT };
@@ -46,6 +60,7 @@ uint64_t guest_throttle_charge_at(struct guest *g, enum guest_throttle_class c,
 	uint64_t window = limit->interval_ns * limit->burst;
 	uint64_t resume = 0, tat;
 	bool log = false;
+	char rate[24];
 	unsigned long flags;
 
 	if (c >= GUEST_THROTTLE_COUNT)
@@ -68,9 +83,8 @@ uint64_t guest_throttle_charge_at(struct guest *g, enum guest_throttle_class c,
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (log)
-		log_warn("guest %s: throttled: %s storm (over %llu per second, burst %llu); %llu throttled so far (`stats %s`)",
-			 g->name, limit->name,
-			 (unsigned long long)(NSEC_PER_SEC / limit->interval_ns),
+		log_warn("guest %s: throttled: %s storm (over %s, burst %llu); %llu throttled so far (`stats %s`)",
+			 g->name, limit->name, guest_throttle_rate(c, rate, sizeof(rate)),
 			 (unsigned long long)limit->burst,
 			 (unsigned long long)READ_ONCE(t->throttled[c]), g->name);
 	return resume;

@@ -55,14 +55,14 @@ class Storms(GuestScenario):
             keel.run('')
             log = keel.transcript()[mark:]
             pending = [(name, budget) for name, budget in pending
-                       if not re.search(rf'guest {name}: throttled: {budget} storm \(over \d+ '
-                                        rf'per second, burst \d+\); \d+ throttled so far '
+                       if not re.search(rf'guest {name}: throttled: {budget} storm \(over \S+, '
+                                        rf'burst \d+\); \d+ throttled so far '
                                         rf'\(`stats {name}`\)', log)]
         for name, budget in ATTACKERS:
             out, counts = self.throttled(name, budget)
             if (name, budget) in pending:
                 self.fail(f'expected the log line "guest {name}: throttled: {budget} storm '
-                          f'(over N per second, burst N); N throttled so far (`stats {name}`)" '
+                          f'(over <rate>, burst N); N throttled so far (`stats {name}`)" '
                           f'within {STORM_TIMEOUT} s; `stats {name}` shows:\n' + indent(out))
             self.expect_output(f'stats {name}', out, counts and counts[1] > 0,
                                f'"throttle {budget} ...: N charged, N throttled" with '
@@ -94,8 +94,11 @@ class Storms(GuestScenario):
         took = time.monotonic() - start
         self.expect_output('version', out, 'Keel' in out and took < 10,
                            f'the version within 10 s (took {took:.1f} s)')
+        # A round takes about a second alone; beside four guests that
+        # never rest, on a loaded TCG host, stretches of 20-30 s without
+        # a tick were seen with and without the budgets.
         seen = self.watch('loop0', r'(basic: round \d+: \d+ passed, 0 failed[\s\S]*){2}',
-                          new=True)
+                          timeout=300, new=True)
         if 'FAIL' in seen:
             self.fail('expected loop0 to keep passing; it printed:\n' + indent(seen[-2000:]))
         out, counts = self.throttled('loop0', 'sgi')
