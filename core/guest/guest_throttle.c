@@ -14,6 +14,7 @@
 #include <keel/sched.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
+#include <lib/format.h>
 
 #define USEC (1000ULL)
 #define MSEC (1000ULL * USEC)
@@ -21,15 +22,30 @@
 /*
  * Well above what a Linux guest does (it sends a few thousand IPIs a
  * second under load, a handful of PSCI calls per CPU at boot and
- * hotplug, resets once), far below what pins a host CPU.
+ * hotplug, resets once; its clock events use the virtual timer, whose
+ * registers do not trap), far below what pins a host CPU. A reset costs
+ * the service CPU a reload of the guest (images copied, RAM zeroed).
  */
 const struct guest_throttle_limit guest_throttle_limits[GUEST_THROTTLE_COUNT] = {
 	[GUEST_THROTTLE_SGI] = { "sgi", 50 * USEC, 2000 },            /* 20000/s */
-	[GUEST_THROTTLE_TIMER] = { "timer", 50 * USEC, 2000 },        /* 20000/s */
+	[GUEST_THROTTLE_TIMER] = { "timer", 200 * USEC, 500 },        /* 5000/s */
 	[GUEST_THROTTLE_PSCI] = { "psci", 1 * MSEC, 200 },            /* 1000/s */
 	[GUEST_THROTTLE_MAINTENANCE] = { "maintenance", 50 * USEC, 2000 }, /* 20000/s */
-	[GUEST_THROTTLE_RESET] = { "reset", 2000 * MSEC, 5 },         /* 1 per 2 s */
+	[GUEST_THROTTLE_RESET] = { "reset", 10000 * MSEC, 3 },        /* 1 per 10 s */
 };
+
+const char *guest_throttle_rate(enum guest_throttle_class c, char *buf, size_t size)
+{
+	const struct guest_throttle_limit *limit = &guest_throttle_limits[c];
+
+	if (limit->interval_ns <= NSEC_PER_SEC)
+		fmt_snprintf(buf, size, "%llu/s",
+			     (unsigned long long)(NSEC_PER_SEC / limit->interval_ns));
+	else
+		fmt_snprintf(buf, size, "1/%llus",
+			     (unsigned long long)(limit->interval_ns / NSEC_PER_SEC));
+	return buf;
+}
 
 void guest_throttle_init(struct guest_throttle *t)
 {
@@ -44,6 +60,7 @@ uint64_t guest_throttle_charge_at(struct guest *g, enum guest_throttle_class c,
 	uint64_t window = limit->interval_ns * limit->burst;
 	uint64_t resume = 0, tat;
 	bool log = false;
+	char rate[24];
 	unsigned long flags;
 
 	if (c >= GUEST_THROTTLE_COUNT)
@@ -66,9 +83,8 @@ uint64_t guest_throttle_charge_at(struct guest *g, enum guest_throttle_class c,
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (log)
-		log_warn("guest %s: throttled: %s storm (over %llu per second, burst %llu); %llu throttled so far (`stats %s`)",
-			 g->name, limit->name,
-			 (unsigned long long)(NSEC_PER_SEC / limit->interval_ns),
+		log_warn("guest %s: throttled: %s storm (over %s, burst %llu); %llu throttled so far (`stats %s`)",
+			 g->name, limit->name, guest_throttle_rate(c, rate, sizeof(rate)),
 			 (unsigned long long)limit->burst,
 			 (unsigned long long)READ_ONCE(t->throttled[c]), g->name);
 	return resume;

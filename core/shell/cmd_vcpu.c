@@ -5,7 +5,6 @@
 #include <keel/log.h>
 #include <keel/shell.h>
 #include <keel/time.h>
-#include <lib/format.h>
 #include <string.h>
 
 #include "virtio/blk_cow.h"
@@ -129,15 +128,9 @@ static int stats_run(int argc, char **argv)
 		const struct guest_throttle_limit *l = &guest_throttle_limits[c];
 		char rate[24];
 
-		/* "20000/s", or "1/2s" for less than one a second. */
-		if (l->interval_ns <= NSEC_PER_SEC)
-			fmt_snprintf(rate, sizeof(rate), "%llu/s",
-				     (unsigned long long)(NSEC_PER_SEC / l->interval_ns));
-		else
-			fmt_snprintf(rate, sizeof(rate), "1/%llus",
-				     (unsigned long long)(l->interval_ns / NSEC_PER_SEC));
 		kprintf("throttle %-11s %8s burst %4llu: %llu charged, %llu throttled\n",
-			l->name, rate, (unsigned long long)l->burst,
+			l->name, guest_throttle_rate(c, rate, sizeof(rate)),
+			(unsigned long long)l->burst,
 			(unsigned long long)READ_ONCE(g->throttle.charged[c]),
 			(unsigned long long)READ_ONCE(g->throttle.throttled[c]));
 	}

@@ -9,7 +9,7 @@ import time
 from keel import Scenario, check, indent
 
 # Every check the basic guest runs in "checks" mode (docs/basic-guest.md).
-BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes', 'physical-timer',
+BASIC_CHECKS = ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes', 'physical-timer', 'timer-level',
                 'sgi-cpu-on', 'sgi-burst', 'psci-errors', 'pmu-hidden', 'isolation',
                 'fetch-abort', 'walk-abort', 'debug-registers', 'debug-breakpoint', 'id-registers',
                 'sve-undefined', 'hvc-unknown',

@@ -54,7 +54,7 @@ TEST(guest_throttle_passes_a_burst_and_throttles_a_storm)
 	CHECK_EQ(g->throttle.charged[GUEST_THROTTLE_SGI], l->burst + 10);
 	/* Told to wait until half the burst has come back. */
 	CHECK_EQ(resume, now + l->interval_ns * l->burst / 2);
-	CHECK(strstr(unit_console_text(), "guest storm: throttled: sgi storm") != NULL);
+	CHECK(strstr(unit_console_text(), "guest storm: throttled: sgi storm (over 20000/s, burst 2000)") != NULL);
 	/* At that time, half a burst passes again. */
 	passed = 0;
 	for (unsigned int i = 0; i < l->burst; i++)

@@ -49,6 +49,8 @@ struct guest_throttle {
 
 extern const struct guest_throttle_limit guest_throttle_limits[GUEST_THROTTLE_COUNT];
 
+/* The rate of class c as text: "20000/s", or "1/10s" below one a second. */
+const char *guest_throttle_rate(enum guest_throttle_class c, char *buf, size_t size);
 /* Fresh budgets and zero counts (guest creation). */
 void guest_throttle_init(struct guest_throttle *t);
 

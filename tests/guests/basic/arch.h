@@ -74,6 +74,9 @@ void __attribute__((noreturn)) arch_halt(void);
 void __attribute__((noreturn)) arch_misbehave_undefined(void);
 void __attribute__((noreturn)) arch_misbehave_wild_load(uint64_t addr);
 void __attribute__((noreturn)) arch_misbehave_interrupt_storm(void);
+/* arm64/storms.c: timer reprogramming and PSCI calls without end. */
+void __attribute__((noreturn)) arch_misbehave_timer_storm(void);
+void __attribute__((noreturn)) arch_misbehave_psci_loop(void);
 
 /* Times n null hypercalls into ticks[]; NULL or why it could not. */
 const char *arch_hypercall_round_trips(uint64_t *ticks, unsigned int n);

@@ -161,6 +161,18 @@ static void mode_storm(void)
 	arch_misbehave_interrupt_storm();
 }
 
+static void mode_timerstorm(void)
+{
+	print_line("misbehaving: timer storm");
+	arch_misbehave_timer_storm();
+}
+
+static void mode_psciloop(void)
+{
+	print_line("misbehaving: PSCI loop");
+	arch_misbehave_psci_loop();
+}
+
 static void ticks_sort(uint64_t *t, unsigned int n)
 {
 	for (unsigned int i = 1; i < n; i++) {
@@ -213,6 +225,8 @@ static const struct mode {
 	{ "undef", mode_undef },
 	{ "wild", mode_wild },
 	{ "storm", mode_storm },
+	{ "timerstorm", mode_timerstorm },
+	{ "psciloop", mode_psciloop },
 	{ "hvcbench", mode_hvcbench },
 	{ "reset", mode_reset },
 	{ "idle", mode_idle },
