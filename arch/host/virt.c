@@ -59,7 +59,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	void (*hook)(struct vcpu *v) = __atomic_load_n(&host_run_hook, __ATOMIC_ACQUIRE);
 
-	v->entries++;
+	__atomic_fetch_add(&v->entries, 1, __ATOMIC_RELAXED);
 	if (hook)
 		hook(v);
 	*exit = host_next_exit;

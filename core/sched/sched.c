@@ -67,7 +67,7 @@ static void run_queue_add(struct run_queue *rq, struct vcpu *v)
 		return;
 	list_add_tail(&v->run_node, &rq->vcpus);
 	v->queued = true;
-	rq->length++;
+	WRITE_ONCE(rq->length, rq->length + 1);
 }
 
 static void run_queue_remove(struct run_queue *rq, struct vcpu *v)
@@ -76,7 +76,7 @@ static void run_queue_remove(struct run_queue *rq, struct vcpu *v)
 		return;
 	list_del(&v->run_node);
 	v->queued = false;
-	rq->length--;
+	WRITE_ONCE(rq->length, rq->length - 1);
 }
 
 void sched_enqueue(struct vcpu *v)
@@ -147,7 +147,8 @@ void sched_block(struct vcpu *v, uint64_t kick_seen)
 		spin_unlock_irqrestore(&rq->lock, flags);
 		return;
 	}
-	v->blocked = true;
+	/* Read without the lock by vcpu_kick(). */
+	WRITE_ONCE(v->blocked, true);
 	run_queue_remove(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
 	/* The guest's own timer ends the wait as an interrupt would. */
@@ -162,7 +163,7 @@ void sched_wake(struct vcpu *v)
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
 	bool woke = v->blocked;
 
-	v->blocked = false;
+	WRITE_ONCE(v->blocked, false);
 	if (woke)
 		run_queue_add(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
@@ -183,7 +184,7 @@ static struct vcpu *run_queue_pick(struct run_queue *rq)
 		v = list_entry(rq->vcpus.next, struct vcpu, run_node);
 		run_queue_remove(rq, v);
 		__atomic_store_n(&v->on_cpu, true, __ATOMIC_SEQ_CST);
-		rq->current = v;
+		WRITE_ONCE(rq->current, v);
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
 	return v;
@@ -197,7 +198,7 @@ static void run_queue_put(struct run_queue *rq, struct vcpu *v)
 	bool service = v->service_on_leave;
 
 	v->service_on_leave = false;
-	rq->current = NULL;
+	WRITE_ONCE(rq->current, NULL);
 	run_queue_add(rq, v);
 	__atomic_store_n(&v->on_cpu, false, __ATOMIC_SEQ_CST);
 	spin_unlock_irqrestore(&rq->lock, flags);
@@ -242,7 +243,7 @@ bool sched_run_once(void)
 		run_queue_put(rq, v);
 		return true;
 	}
-	if (rq->length)
+	if (READ_ONCE(rq->length))
 		timer_event_add(&rq->slice, time_now_ns() + SCHED_SLICE_NS);
 	arch_vcpu_run(v, &exit);
 	/* Host interrupts that made the guest exit are taken here; exits are
