@@ -196,8 +196,12 @@ class LinuxDemo(LinuxScenario):
 
     @check('from linux0\'s shell, ping reaches linux1 over the switch')
     def ping(self):
-        text = self.shell('ping -c 3 10.0.0.11',
-                          r'3 packets transmitted, (\d+) packets received', 60)
+        # linux1 starts with linux0 but may reach its init later (on a
+        # loaded machine, seconds later): wait for its first answer, then
+        # count three.
+        text = self.shell('for i in $(seq 60); do ping -c 1 -W 1 10.0.0.11 >/dev/null '
+                          '&& break; done; ping -c 3 10.0.0.11',
+                          r'3 packets transmitted, (\d+) packets received', 120)
         received = re.findall(r'3 packets transmitted, (\d+) packets received', text)
         if not received or int(received[-1]) < 1:
             self.fail('expected linux1 to answer ping; the shell showed:\n'
