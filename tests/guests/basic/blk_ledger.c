@@ -212,4 +212,4 @@ static void check_blk_ledger(struct check_result *r)
 out:
 	virtio_stop(&dev);
 }
-CHECK_DEFINE(93, blk_ledger, "blk-ledger", check_blk_ledger, false);
+CHECK_DEFINE(95, blk_ledger, "blk-ledger", check_blk_ledger, false);
