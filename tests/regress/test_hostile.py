@@ -41,13 +41,13 @@ RAW_CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 # kind: "ends" (verdict lines, then done) or "storm" (never ends).
 ATTACKS = [
     ('ring-self-feed-avail', 'ends',
-     'a writable rng buffer over its own avail ring is refused', ()),
+     'a writable rng buffer over its own avail ring is refused', ('refused-log',)),
     ('ring-self-feed-used', 'ends',
-     'a writable rng buffer over its own used ring is refused', ()),
+     'a writable rng buffer over its own used ring is refused', ('refused-log',)),
     ('blk-self-feed-desc', 'ends',
-     'a blk read into its own descriptor table and avail ring is refused', ()),
+     'a blk read into its own descriptor table and avail ring is refused', ('refused-log',)),
     ('ring-overlap', 'ends',
-     'a used ring overlapping the descriptor table is refused', ()),
+     'a used ring overlapping the descriptor table is refused', ('refused-log',)),
     ('publish-race', 'ends',
      'a second vCPU publishing forever during notifies: every notify returns', ()),
     ('reset-during-notify', 'ends',
@@ -167,8 +167,9 @@ class HostileGuests(GuestScenario):
             return f'stopped: {row}'
         stats = keel.run(f'stats {name}')
         for line in stats.split('\n'):
-            m = re.search(r'throttl\w*\D*?(\d+)', line, re.I)
-            if m and int(m.group(1)) > 0:
+            # Any count above 0 on a line about throttling.
+            if re.search(r'throttl', line, re.I) and any(
+                    int(n) > 0 for n in re.findall(r'(?<![\w.])(\d+)(?![\w.])', line)):
                 return f'`stats {name}`: {line.strip()}'
         log = keel.run('log')
         for line in log.split('\n'):
@@ -294,6 +295,12 @@ class HostileGuests(GuestScenario):
                        for l in log.split('\n')):
                 problems.append(f'expected a log line naming "guest {name}" and the limit '
                                 'it hit')
+        if 'refused-log' in extra:
+            log = keel.run('log')
+            if not any(f'guest {name}' in l and re.search(r'needs reset|refus|overlap', l)
+                       for l in log.split('\n')):
+                problems.append(f'expected a log line naming "guest {name}", its device and '
+                                'why the queue was refused')
         if 'cow-log' in extra:
             refused = re.search(rf'attack {re.escape(name)}: PASS \d+ blocks written and '
                                 r'read back, (\d+) refused', text)
