@@ -457,13 +457,15 @@ static volatile uint32_t race_stop;
 static volatile uint64_t race_count;
 static struct virtio_device race_dev;
 
-/* vCPU 1: keeps one buffer published at all times, forever. */
+/* vCPU 1: keeps the queue full, until told or for 3 s at most (so that a
+ * notify that never ends while it publishes is measured, not hung). */
 static void race_publisher(void *arg)
 {
 	uint16_t idx = VQ.avail_idx;
+	uint64_t end = arch_counter_read() + 3 * counter_hz;
 
 	(void)arg;
-	while (!race_stop) {
+	while (!race_stop && arch_counter_read() < end) {
 		if ((uint16_t)(idx - VQ.used.idx) >= VQ.size)
 			continue;
 		VQ.avail.ring[idx % VQ.size] = 0;
