@@ -198,7 +198,16 @@ $(BASIC_GUEST): $(shell find tests/guests/basic -type f 2>/dev/null)
 		CROSS_COMPILE=$(CROSS_COMPILE) Q=$(Q)
 	$(Q)cp $(O)/basic-guest/basic.bin $@
 
-guests: $(GUEST_DTBS) $(TEST_NODE_DTBS) $(BASIC_GUEST)
+# A zeroed 8 MiB disk image for the hostile-guest suite's cow-fill attack
+# (a file: disk, written to copy-on-write blocks until a limit says no).
+TEST_DISKS := $(O)/rootfs/tests/disks/cow-8M.img
+
+$(TEST_DISKS):
+	@mkdir -p $(dir $@)
+	@echo "  DISK    $@"
+	$(Q)truncate -s 8M $@
+
+guests: $(GUEST_DTBS) $(TEST_NODE_DTBS) $(TEST_DISKS) $(BASIC_GUEST)
 
 # ------------------------------------------------------------ guest images ---
 # >>> guest-images: the Linux test guest (tests/images/README) >>>
@@ -272,7 +281,7 @@ INITRD := $(O)/initrd.cpio
 INITRD_DIRS := configs/rootfs
 
 $(INITRD): $(shell find $(INITRD_DIRS) -type f 2>/dev/null) tools/mkinitrd \
-		$(GUEST_DTBS) $(TEST_NODE_DTBS) $(BASIC_GUEST) $(GUEST_IMAGES)
+		$(GUEST_DTBS) $(TEST_NODE_DTBS) $(TEST_DISKS) $(BASIC_GUEST) $(GUEST_IMAGES)
 	@echo "  CPIO    $@"
 	$(Q)tools/mkinitrd $@ $(INITRD_DIRS) $(O)/rootfs
 

@@ -72,6 +72,8 @@ const char *fdt_read_board(uintptr_t dtb, struct board *b);
 /* console.c: every line the guest prints starts with "basic: ". */
 /* hostile.c: malformed virtqueues for the guest's own virtio-rng. */
 void mode_hostile(void) __attribute__((noreturn));
+/* attacks.c: one attack on Keel and its neighbours (basic.attack=). */
+void mode_attack(void) __attribute__((noreturn));
 /* blkbench.c: sequential virtio-blk throughput. */
 void mode_blkbench(void) __attribute__((noreturn));
 /* netbench.c: guest-to-guest virtio-net throughput (send or receive). */

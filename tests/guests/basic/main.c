@@ -231,6 +231,7 @@ static const struct mode {
 	{ "reset", mode_reset },
 	{ "idle", mode_idle },
 	{ "hostile", mode_hostile },
+	{ "attack", mode_attack },
 	{ "blkbench", mode_blkbench },
 	{ "netbench", mode_netbench },
 	{ "vsockbench", mode_vsockbench },
