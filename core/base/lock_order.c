@@ -82,11 +82,38 @@ static unsigned int lock_order_key_hash(const void *key)
 	return (unsigned int)(x % LOCK_ORDER_HASH_SIZE);
 }
 
+static const void *lock_order_key(const spinlock_t *l)
+{
+	return l->class_name ? (const void *)l->class_name : (const void *)l;
+}
+
+/*
+ * The class of l: its index, or -1 when it has none yet. Without the
+ * checker lock: a slot of the hash is published (release) only after its
+ * class entry is written, and never changes afterwards.
+ */
+static int lock_order_class_find(const spinlock_t *l)
+{
+	const void *key = lock_order_key(l);
+	unsigned int h = lock_order_key_hash(key);
+
+	for (unsigned int probe = 0; probe < LOCK_ORDER_HASH_SIZE; probe++) {
+		unsigned int slot = (h + probe) % LOCK_ORDER_HASH_SIZE;
+		unsigned int entry = __atomic_load_n(&lock_order_hash[slot], __ATOMIC_ACQUIRE);
+
+		if (!entry)
+			return -1;
+		if (lock_order_classes[entry - 1].key == key)
+			return (int)entry - 1;
+	}
+	return -1;
+}
+
 /* The class of l, made on first sight; -1 when the table is full. Checker
  * lock held. */
 static int lock_order_class_of(const spinlock_t *l)
 {
-	const void *key = l->class_name ? (const void *)l->class_name : (const void *)l;
+	const void *key = lock_order_key(l);
 	unsigned int h = lock_order_key_hash(key);
 
 	for (unsigned int probe = 0; probe < LOCK_ORDER_HASH_SIZE; probe++) {
@@ -101,10 +128,24 @@ static int lock_order_class_of(const spinlock_t *l)
 			return -1;
 		lock_order_classes[lock_order_class_count] =
 			(struct lock_order_class){ .key = key, .name = l->class_name };
-		lock_order_hash[slot] = (uint16_t)(++lock_order_class_count);
+		__atomic_store_n(&lock_order_hash[slot], (uint16_t)(++lock_order_class_count),
+				 __ATOMIC_RELEASE);
 		return (int)lock_order_class_count - 1;
 	}
 	return -1;
+}
+
+/* True when every order "held -> cls" of this CPU is known already: the
+ * usual case, checked without the checker lock (bits are only set). */
+static bool lock_order_known(const struct lock_order_cpu *cpu, int cls)
+{
+	if (cls < 0)
+		return false;
+	for (unsigned int i = 0; i < cpu->depth; i++)
+		if (cpu->held[i].cls != (unsigned int)cls &&
+		    !bit_test(lock_order_after[cpu->held[i].cls], (unsigned int)cls))
+			return false;
+	return true;
 }
 
 /* True when from leads to to through the recorded orders. Checker lock
@@ -218,17 +259,21 @@ void lock_order_acquire(const spinlock_t *l)
 			      arch_cpu_id(), name);
 		}
 	}
-	arch_spin_lock(&lock_order_lock);
-	cls = lock_order_class_of(l);
-	if (cls < 0) {
-		full_first = !lock_order_full_logged;
-		lock_order_full_logged = true;
-	} else {
-		for (unsigned int i = 0; i < cpu->depth; i++)
-			if (cpu->held[i].cls != (unsigned int)cls)
-				lock_order_note(cpu, cpu->held[i].cls, (unsigned int)cls);
+	cls = lock_order_class_find(l);
+	if (!lock_order_known(cpu, cls)) {
+		arch_spin_lock(&lock_order_lock);
+		cls = lock_order_class_of(l);
+		if (cls < 0) {
+			full_first = !lock_order_full_logged;
+			lock_order_full_logged = true;
+		} else {
+			for (unsigned int i = 0; i < cpu->depth; i++)
+				if (cpu->held[i].cls != (unsigned int)cls)
+					lock_order_note(cpu, cpu->held[i].cls,
+							(unsigned int)cls);
+		}
+		arch_spin_unlock(&lock_order_lock);
 	}
-	arch_spin_unlock(&lock_order_lock);
 	if (cls < 0 || cpu->depth == LOCK_ORDER_MAX_HELD)
 		cpu->untracked++;
 	else
