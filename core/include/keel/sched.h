@@ -30,8 +30,9 @@ int sched_wait_off_cpu(struct vcpu *v, uint64_t deadline_ns);
  * sched_request_service() as soon as it lets v go. */
 bool sched_vcpu_left(struct vcpu *v);
 /* Runs a few deferred work items (keel/work.h), then one vCPU of the
- * calling CPU's run queue up to its next exit and handles the exit. Call with interrupts masked; returns with them masked.
- * Returns false when there was nothing to run. */
+ * calling CPU's run queue up to its next exit and handles the exit. Call
+ * with interrupts masked; returns with them masked. Returns false when
+ * there was nothing to run. */
 bool sched_run_once(void);
 /* Number of vCPUs queued on cpu. */
 unsigned int sched_queue_length(unsigned int cpu);
