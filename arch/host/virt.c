@@ -14,6 +14,7 @@
 /* Host fake only: the next exit arch_vcpu_run() returns (WFI by default). */
 static struct vm_exit host_next_exit = { .reason = VM_EXIT_WFI };
 static unsigned int host_kicks[8];
+static void (*host_run_hook)(struct vcpu *v);
 
 void host_vcpu_next_exit(const struct vm_exit *exit);
 unsigned int host_kick_count(unsigned int cpu);
@@ -24,7 +25,12 @@ void host_vcpu_next_exit(const struct vm_exit *exit)
 
 unsigned int host_kick_count(unsigned int cpu)
 {
-	return cpu < 8 ? host_kicks[cpu] : 0;
+	return cpu < 8 ? __atomic_load_n(&host_kicks[cpu], __ATOMIC_RELAXED) : 0;
+}
+
+void host_vcpu_set_run_hook(void (*hook)(struct vcpu *v))
+{
+	__atomic_store_n(&host_run_hook, hook, __ATOMIC_RELEASE);
 }
 
 void arch_virt_cpu_init(void)
@@ -51,7 +57,11 @@ void arch_vcpu_destroy(struct vcpu *v)
 
 void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
-	v->entries++;
+	void (*hook)(struct vcpu *v) = __atomic_load_n(&host_run_hook, __ATOMIC_ACQUIRE);
+
+	__atomic_fetch_add(&v->entries, 1, __ATOMIC_RELAXED);
+	if (hook)
+		hook(v);
 	*exit = host_next_exit;
 }
 
@@ -106,7 +116,7 @@ uint64_t arch_vcpu_hwid(const struct vcpu *v)
 void arch_kick_cpu(unsigned int cpu)
 {
 	if (cpu < 8)
-		host_kicks[cpu]++;
+		__atomic_fetch_add(&host_kicks[cpu], 1, __ATOMIC_RELAXED);
 }
 
 int arch_guest_init(struct guest *g)

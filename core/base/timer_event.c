@@ -44,7 +44,7 @@ static bool timer_queue_remove(struct timer_queue *q, struct timer_event *event)
 		if (*link == event) {
 			*link = event->next;
 			event->next = NULL;
-			event->queued = false;
+			WRITE_ONCE(event->queued, false);
 			return true;
 		}
 	}
@@ -71,7 +71,7 @@ void timer_event_add(struct timer_event *event, uint64_t deadline_ns)
 		link = &(*link)->next;
 	event->next = *link;
 	*link = event;
-	event->queued = true;
+	WRITE_ONCE(event->queued, true);
 	if (q->head == event)
 		timer_queue_program(q);
 	spin_unlock_irqrestore(&q->lock, flags);
@@ -81,25 +81,25 @@ void timer_event_add(struct timer_event *event, uint64_t deadline_ns)
 static void timer_event_wait_idle(struct timer_event *event, unsigned int self)
 {
 	for (unsigned int cpu = 0; cpu < KEEL_MAX_CPUS; cpu++)
-		while (cpu != self && READ_ONCE(timer_queues[cpu].running) == event)
+		while (cpu != self &&
+		       __atomic_load_n(&timer_queues[cpu].running, __ATOMIC_ACQUIRE) == event)
 			arch_cpu_relax();
 }
 
-void timer_event_cancel(struct timer_event *event)
+/* Takes event off whichever queue holds it. */
+static void timer_event_unqueue(struct timer_event *event, unsigned int self)
 {
-	unsigned int self = arch_cpu_id();
-
 	/* Usually the event is on this CPU's queue; it may be on another if
 	 * it was added there, so look on every queue, this one first. Every
 	 * queue's lock is taken even when the event looks idle: an expiry
 	 * that just took it off its queue marked it running under that lock,
-	 * and the wait below must see that. */
+	 * and the wait that follows must see that. */
 	for (unsigned int i = 0; i < KEEL_MAX_CPUS; i++) {
 		unsigned int cpu = (self + i) % KEEL_MAX_CPUS;
 		struct timer_queue *q = &timer_queues[cpu];
 		unsigned long flags = spin_lock_irqsave(&q->lock);
 		bool was_first = q->head == event;
-		bool found = event->queued && timer_queue_remove(q, event);
+		bool found = READ_ONCE(event->queued) && timer_queue_remove(q, event);
 
 		/* Another CPU's timer cannot be programmed from here; it
 		 * fires, finds nothing due and reprograms itself. */
@@ -107,9 +107,26 @@ void timer_event_cancel(struct timer_event *event)
 			timer_queue_program(q);
 		spin_unlock_irqrestore(&q->lock, flags);
 	}
+}
+
+/*
+ * The caller holds no lock the callback takes: this waits for a callback
+ * running on another CPU (docs/locking.md).
+ */
+void timer_event_cancel(struct timer_event *event)
+{
+	unsigned int self = arch_cpu_id();
+
 	/* A callback already running elsewhere finishes before the caller
-	 * may free the event. */
-	timer_event_wait_idle(event, self);
+	 * may free the event. It may have added its event again meanwhile
+	 * (a periodic event): then take it off again, so that cancelled
+	 * means neither queued nor running. Each round needs the callback
+	 * to have run once more, which it cannot once it is off the queues
+	 * and idle. */
+	do {
+		timer_event_unqueue(event, self);
+		timer_event_wait_idle(event, self);
+	} while (READ_ONCE(event->queued));
 }
 
 void timer_event_expire(void)
@@ -124,14 +141,16 @@ void timer_event_expire(void)
 			break;
 		q->head = event->next;
 		event->next = NULL;
-		event->queued = false;
+		WRITE_ONCE(event->queued, false);
 		WRITE_ONCE(q->running, event);
 		/* Unlocked, so the callback may add or cancel events,
 		 * including itself. */
 		spin_unlock_irqrestore(&q->lock, flags);
 		event->fn(event, event->arg);
 		flags = spin_lock_irqsave(&q->lock);
-		WRITE_ONCE(q->running, NULL);
+		/* Release: what the callback did (adding its event again)
+		 * is seen by a cancel that sees it finished. */
+		__atomic_store_n(&q->running, NULL, __ATOMIC_RELEASE);
 	}
 	timer_queue_program(q);
 	spin_unlock_irqrestore(&q->lock, flags);

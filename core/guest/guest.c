@@ -22,6 +22,9 @@
 
 /* More guest nodes than this in one tree is surely a mistake. */
 #define GUEST_LOAD_MAX 16
+/* How long a pause, stop, reset or destroy waits for the guest's vCPUs to
+ * leave their host CPUs before it reports them and finishes later. */
+#define GUEST_LEAVE_TIMEOUT_NS (2 * NSEC_PER_SEC)
 
 static LIST_HEAD(guest_list);
 static unsigned int guest_next_id;
@@ -339,17 +342,76 @@ int guest_create(struct guest *g, char *err, size_t err_len)
 
 /* ---- running, pausing, stopping ---- */
 
-/* Takes every vCPU off its run queue and waits until none is on a CPU. */
-static void guest_quiesce(struct guest *g)
+/* A vCPU still finishing an exit may block in WFI and arm its wake event:
+ * cancel those once no vCPU is on a CPU any more. */
+static void guest_cancel_wake_events(struct guest *g)
 {
 	for (unsigned int i = 0; i < g->vcpu_count; i++)
-		sched_dequeue(g->vcpus[i]);
-	/* A vCPU still finishing an exit may block in WFI and arm its wake
-	 * event: cancel those once no vCPU is on a CPU any more. */
-	for (unsigned int i = 0; i < g->vcpu_count; i++) {
-		sched_wait_off_cpu(g->vcpus[i]);
 		timer_event_cancel(&g->vcpus[i]->wake_event);
+}
+
+/*
+ * Takes every vCPU off its run queue (the guest state already keeps them
+ * from entering it again) and waits, with a bound, until none is on a CPU.
+ * A vCPU can stay in one exit for long (a device serving a hostile guest);
+ * that must neither hang the shell nor stop Keel. So after
+ * GUEST_LEAVE_TIMEOUT_NS each such vCPU is reported, the guest is marked
+ * leave_pending and false returned: whatever needs the vCPUs gone (a
+ * reload, freeing memory) is then done by CPU 0's service work when they
+ * have left (sched_vcpu_left() asks for it).
+ */
+static bool guest_quiesce(struct guest *g, const char *action)
+{
+	uint64_t deadline = time_now_ns() + GUEST_LEAVE_TIMEOUT_NS;
+	bool all_left = true;
+
+	for (unsigned int i = 0; i < g->vcpu_count; i++)
+		sched_dequeue(g->vcpus[i]);
+	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		struct vcpu *v = g->vcpus[i];
+
+		if (sched_wait_off_cpu(v, deadline) == 0)
+			continue;
+		log_error("guest %s: %s: vCPU %u is still on host CPU %u after %llu ms (one long exit)",
+			  g->name, action, v->id, v->pcpu,
+			  (unsigned long long)(GUEST_LEAVE_TIMEOUT_NS / NSEC_PER_MSEC));
+		all_left = false;
 	}
+	if (!all_left) {
+		g->leave_pending = true;
+		return false;
+	}
+	g->leave_pending = false;
+	guest_cancel_wake_events(g);
+	return true;
+}
+
+/*
+ * Before what needs every vCPU off its CPU (a reload, running again):
+ * 0 when no earlier wait is left over, else -KEEL_EBUSY with a message.
+ * The guest is not running.
+ */
+static int guest_check_left(struct guest *g, const char *action)
+{
+	if (g->destroy_pending) {
+		log_error("guest %s: %s: the guest is being destroyed (waiting for its vCPUs to leave)",
+			  g->name, action);
+		return -KEEL_EBUSY;
+	}
+	if (!g->leave_pending)
+		return 0;
+	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		struct vcpu *v = g->vcpus[i];
+
+		if (!sched_vcpu_left(v)) {
+			log_error("guest %s: %s: vCPU %u is still on host CPU %u (one long exit); try again when it has left",
+				  g->name, action, v->id, v->pcpu);
+			return -KEEL_EBUSY;
+		}
+	}
+	g->leave_pending = false;
+	guest_cancel_wake_events(g);
+	return 0;
 }
 
 static void guest_boot_vcpus(struct guest *g)
@@ -387,7 +449,10 @@ int guest_start(struct guest *g)
 	enum guest_state state = get_state(g);
 
 	if (state == GUEST_STOPPED) {
-		int ret = guest_reload(g);
+		int ret = guest_check_left(g, "start");
+
+		if (!ret)
+			ret = guest_reload(g);
 
 		if (ret)
 			return ret;
@@ -396,6 +461,7 @@ int guest_start(struct guest *g)
 	}
 	g->stop_reason[0] = '\0';
 	g->reset_pending = false;
+	g->restart_pending = false;
 	guest_boot_vcpus(g);
 	g->first_output_ns = 0;
 	g->started_ns = time_now_ns();
@@ -418,15 +484,22 @@ int guest_pause(struct guest *g)
 	if (get_state(g) != GUEST_RUNNING)
 		return guest_refusal(g);
 	set_state(g, GUEST_PAUSED);
-	guest_quiesce(g);
+	if (!guest_quiesce(g, "pause"))
+		log_warn("guest %s: paused; that vCPU finishes its exit and does not enter the guest again",
+			 g->name);
 	arch_guest_time_stop(g);
 	return 0;
 }
 
 int guest_resume(struct guest *g)
 {
+	int ret;
+
 	if (get_state(g) != GUEST_PAUSED)
 		return guest_refusal(g);
+	ret = guest_check_left(g, "resume");
+	if (ret)
+		return ret;
 	arch_guest_time_start(g);
 	set_state(g, GUEST_RUNNING);
 	/* A vCPU that was in WFI lost its wake event to the pause: let it
@@ -447,16 +520,19 @@ int guest_stop(struct guest *g, const char *reason)
 {
 	enum guest_state state = get_state(g);
 
-	/* Between a guest's reset request and its restart: cancel it. */
-	if (state == GUEST_STOPPED && g->reset_pending) {
+	/* Between a reset request and its restart: cancel it. */
+	if (state == GUEST_STOPPED && (g->reset_pending || g->restart_pending)) {
 		g->reset_pending = false;
+		g->restart_pending = false;
 		fmt_snprintf(g->stop_reason, sizeof(g->stop_reason), "%s", reason);
 		return 0;
 	}
 	if (state != GUEST_RUNNING && state != GUEST_PAUSED && state != GUEST_CREATED)
 		return guest_refusal(g);
 	set_state(g, GUEST_STOPPED);
-	guest_quiesce(g);
+	if (!guest_quiesce(g, "stop"))
+		log_warn("guest %s: stopped; that vCPU finishes its exit and does not enter the guest again",
+			 g->name);
 	g->reset_pending = false;
 	fmt_snprintf(g->stop_reason, sizeof(g->stop_reason), "%s", reason);
 	return 0;
@@ -468,23 +544,54 @@ int guest_reset(struct guest *g)
 
 	if (state == GUEST_LOADED)
 		return -KEEL_ENOENT;
+	if (g->destroy_pending)
+		return guest_check_left(g, "reset");
 	set_state(g, GUEST_STOPPED);
-	guest_quiesce(g);
 	if (state == GUEST_PAUSED)
 		arch_guest_time_start(g);
+	if (!guest_quiesce(g, "reset")) {
+		g->restart_pending = true;
+		fmt_snprintf(g->stop_reason, sizeof(g->stop_reason),
+			     "restarting when its vCPUs have left their host CPUs");
+		log_warn("guest %s: reset: the guest restarts when that vCPU has left", g->name);
+		return 0;
+	}
 	return guest_start(g);
+}
+
+/* Frees what the guest holds; every vCPU is off its CPU. */
+static void guest_finish_destroy(struct guest *g)
+{
+	guest_console_detach(g);
+	g->reset_pending = false;
+	g->restart_pending = false;
+	g->destroy_pending = false;
+	guest_teardown(g);
+	set_state(g, GUEST_LOADED);
 }
 
 int guest_destroy(struct guest *g)
 {
 	if (get_state(g) == GUEST_LOADED)
 		return -KEEL_ENOENT;
+	if (g->destroy_pending) {
+		log_info("guest %s: destroy: already waiting for its vCPUs to leave their host CPUs",
+			 g->name);
+		return 0;
+	}
 	set_state(g, GUEST_STOPPED);
-	guest_quiesce(g);
-	guest_console_detach(g);
-	g->reset_pending = false;
-	guest_teardown(g);
-	set_state(g, GUEST_LOADED);
+	if (!guest_quiesce(g, "destroy")) {
+		/* Never free memory or devices a vCPU still works on. */
+		g->destroy_pending = true;
+		g->reset_pending = false;
+		g->restart_pending = false;
+		fmt_snprintf(g->stop_reason, sizeof(g->stop_reason),
+			     "being destroyed when its vCPUs have left their host CPUs");
+		log_warn("guest %s: destroy: its memory and devices are freed when that vCPU has left",
+			 g->name);
+		return 0;
+	}
+	guest_finish_destroy(g);
 	return 0;
 }
 
@@ -551,11 +658,38 @@ static void guest_reset_retry_at(uint64_t when_ns)
 		timer_event_add(&guest_reset_retry, when_ns);
 }
 
+/* What a pause, stop, reset or destroy left for when the vCPUs it waited
+ * for have left their host CPUs: false while one is still on its CPU. */
+static bool guest_service_left(struct guest *g)
+{
+	if (!g->leave_pending)
+		return true;
+	for (unsigned int i = 0; i < g->vcpu_count; i++)
+		if (!sched_vcpu_left(g->vcpus[i]))
+			return false;
+	g->leave_pending = false;
+	/* A resumed guest's vCPUs wait on their wake events again. */
+	if (get_state(g) != GUEST_RUNNING)
+		guest_cancel_wake_events(g);
+	if (g->destroy_pending) {
+		guest_finish_destroy(g);
+		log_info("guest %s: destroyed (its vCPUs have left their host CPUs)", g->name);
+		return false;
+	}
+	if (g->restart_pending) {
+		g->restart_pending = false;
+		log_info("guest %s: restarting (its vCPUs have left their host CPUs)", g->name);
+		if (guest_start(g))
+			log_error("guest %s: restart failed; the guest stays stopped", g->name);
+	}
+	return true;
+}
+
 static void guest_service_one(struct guest *g, void *ctx)
 {
 	uint64_t now = time_now_ns();
 
-	if (!g->reset_pending)
+	if (!guest_service_left(g) || !g->reset_pending)
 		return;
 	/* A guest resetting in a loop gets a budget of restarts (each one
 	 * reloads it on this CPU); beyond it, the restart waits. */

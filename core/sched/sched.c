@@ -5,6 +5,7 @@
  * the queue when it can still run, so vCPUs sharing a CPU take turns at
  * every exit; a time slice forces an exit from a vCPU that never traps.
  */
+#include <keel/errno.h>
 #include <keel/guest.h>
 #include <keel/guest_internal.h>
 #include <keel/log.h>
@@ -15,8 +16,6 @@
 #include <keel/vcpu.h>
 #include <keel/vcpu_exit.h>
 #include <arch/cpu.h>
-
-#define OFF_CPU_TIMEOUT_NS (2 * NSEC_PER_SEC)
 
 struct run_queue {
 	spinlock_t lock;
@@ -64,7 +63,7 @@ static void run_queue_add(struct run_queue *rq, struct vcpu *v)
 		return;
 	list_add_tail(&v->run_node, &rq->vcpus);
 	v->queued = true;
-	rq->length++;
+	WRITE_ONCE(rq->length, rq->length + 1);
 }
 
 static void run_queue_remove(struct run_queue *rq, struct vcpu *v)
@@ -73,7 +72,7 @@ static void run_queue_remove(struct run_queue *rq, struct vcpu *v)
 		return;
 	list_del(&v->run_node);
 	v->queued = false;
-	rq->length--;
+	WRITE_ONCE(rq->length, rq->length - 1);
 }
 
 void sched_enqueue(struct vcpu *v)
@@ -97,22 +96,33 @@ void sched_dequeue(struct vcpu *v)
 	spin_unlock_irqrestore(&rq->lock, flags);
 }
 
-void sched_wait_off_cpu(struct vcpu *v)
+int sched_wait_off_cpu(struct vcpu *v, uint64_t deadline_ns)
 {
-	uint64_t deadline = time_now_ns() + OFF_CPU_TIMEOUT_NS;
-
 	if (v->pcpu != arch_cpu_id())
 		arch_kick_cpu(v->pcpu);
 	while (__atomic_load_n(&v->on_cpu, __ATOMIC_SEQ_CST)) {
-		if (time_now_ns() > deadline) {
-			/* A CPU that does not leave guest mode within seconds
-			 * of an IPI is a Keel bug, not a guest's doing. */
-			panic("sched: vCPU %u of guest %s still on CPU %u after %llu ms",
-			      v->id, v->guest->name, v->pcpu,
-			      (unsigned long long)(OFF_CPU_TIMEOUT_NS / NSEC_PER_MSEC));
-		}
+		/* A CPU can stay in one exit for long (a device serving a
+		 * guest's requests): the caller reports it and finishes
+		 * later, Keel does not stop. */
+		if (time_now_ns() > deadline_ns)
+			break;
 		arch_cpu_relax();
 	}
+	return sched_vcpu_left(v) ? 0 : -KEEL_ETIMEDOUT;
+}
+
+bool sched_vcpu_left(struct vcpu *v)
+{
+	struct run_queue *rq = run_queue_of(v->pcpu);
+	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	/* Under the lock run_queue_put() clears on_cpu with: either it is
+	 * clear now, or the put-back sees the request and asks for service. */
+	bool left = !__atomic_load_n(&v->on_cpu, __ATOMIC_SEQ_CST);
+
+	if (!left)
+		v->service_on_leave = true;
+	spin_unlock_irqrestore(&rq->lock, flags);
+	return left;
 }
 
 unsigned int sched_queue_length(unsigned int cpu)
@@ -133,7 +143,8 @@ void sched_block(struct vcpu *v, uint64_t kick_seen)
 		spin_unlock_irqrestore(&rq->lock, flags);
 		return;
 	}
-	v->blocked = true;
+	/* Read without the lock by vcpu_kick(). */
+	WRITE_ONCE(v->blocked, true);
 	run_queue_remove(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
 	/* The guest's own timer ends the wait as an interrupt would. */
@@ -148,7 +159,7 @@ void sched_wake(struct vcpu *v)
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
 	bool woke = v->blocked;
 
-	v->blocked = false;
+	WRITE_ONCE(v->blocked, false);
 	if (woke)
 		run_queue_add(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
@@ -169,7 +180,7 @@ static struct vcpu *run_queue_pick(struct run_queue *rq)
 		v = list_entry(rq->vcpus.next, struct vcpu, run_node);
 		run_queue_remove(rq, v);
 		__atomic_store_n(&v->on_cpu, true, __ATOMIC_SEQ_CST);
-		rq->current = v;
+		WRITE_ONCE(rq->current, v);
 	}
 	spin_unlock_irqrestore(&rq->lock, flags);
 	return v;
@@ -179,11 +190,18 @@ static struct vcpu *run_queue_pick(struct run_queue *rq)
 static void run_queue_put(struct run_queue *rq, struct vcpu *v)
 {
 	unsigned long flags = spin_lock_irqsave(&rq->lock);
+	/* Read with v still held: once on_cpu is false, CPU 0 may free v. */
+	bool service = v->service_on_leave;
 
-	rq->current = NULL;
+	v->service_on_leave = false;
+	WRITE_ONCE(rq->current, NULL);
 	run_queue_add(rq, v);
 	__atomic_store_n(&v->on_cpu, false, __ATOMIC_SEQ_CST);
 	spin_unlock_irqrestore(&rq->lock, flags);
+	/* A pause, stop, reset or destroy gave up waiting for v and left
+	 * the rest to CPU 0's service work: it may finish now. */
+	if (service)
+		sched_request_service();
 }
 
 struct vcpu *vcpu_current(void)
@@ -207,7 +225,7 @@ bool sched_run_once(void)
 		run_queue_put(rq, v);
 		return true;
 	}
-	if (rq->length)
+	if (READ_ONCE(rq->length))
 		timer_event_add(&rq->slice, time_now_ns() + SCHED_SLICE_NS);
 	arch_vcpu_run(v, &exit);
 	/* Host interrupts that made the guest exit are taken here; exits are

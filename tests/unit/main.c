@@ -2,6 +2,7 @@
 /* The unit test runner: registration, checks, console capture, main(). */
 #include <keel/console.h>
 #include <keel/mm.h>
+#include <keel/spinlock.h>
 #include <keel/time.h>
 #include <arch/cpu.h>
 #include <pthread.h>
@@ -19,6 +20,8 @@ static struct unit_test *unit_tests;
 static unsigned int unit_test_count;
 static const struct unit_test *unit_current;
 static unsigned int unit_current_failures;
+
+static unsigned long unit_lock_reports_allowed;
 
 static char unit_capture[UNIT_CAPTURE_SIZE];
 static size_t unit_capture_len;
@@ -106,6 +109,59 @@ void unit_console_install(void)
 	console_register(&unit_console_ops);
 }
 
+/* In a child of unit_expect_abort_saying(): where its console output goes
+ * when it aborts. */
+static int unit_abort_pipe = -1;
+
+static void unit_child_on_abort(int sig)
+{
+	(void)!write(unit_abort_pipe, unit_capture, unit_capture_len);
+	signal(SIGABRT, SIG_DFL);
+	raise(SIGABRT);
+}
+
+bool unit_expect_abort_saying(void (*fn)(void *arg), void *arg, const char *text)
+{
+	static char out[UNIT_CAPTURE_SIZE];
+	size_t len = 0;
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe(fds))
+		return false;
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		close(fds[0]);
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(2);
+		unit_abort_pipe = fds[1];
+		unit_console_clear();
+		signal(SIGABRT, unit_child_on_abort);
+		fn(arg);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (len < sizeof(out) - 1 &&
+	       (n = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return false;
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT)
+		return false;
+	if (!strstr(out, text)) {
+		printf("expected abort message \"%s\" not in:\n%s\n", text, out);
+		return false;
+	}
+	return true;
+}
+
 bool unit_expect_abort(void (*fn)(void *arg), void *arg)
 {
 	int status;
@@ -127,6 +183,11 @@ bool unit_expect_abort(void (*fn)(void *arg), void *arg)
 	if (waitpid(pid, &status, 0) != pid)
 		return false;
 	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+void unit_expect_lock_order_reports(unsigned long count)
+{
+	unit_lock_reports_allowed = count;
 }
 
 struct unit_cpu_thread {
@@ -245,8 +306,22 @@ int main(int argc, char **argv)
 			continue;
 		unit_current = t;
 		unit_current_failures = 0;
+		unit_lock_reports_allowed = 0;
 		unit_console_clear();
+#ifdef CONFIG_DEBUG_LOCK_ORDER
+		unsigned long lock_reports = lock_order_reports();
+#endif
 		t->run();
+#ifdef CONFIG_DEBUG_LOCK_ORDER
+		/* A lock-order inversion is a failure of the test that ran
+		 * into it, even though the code went on. */
+		lock_reports = lock_order_reports() - lock_reports;
+		if (lock_reports != unit_lock_reports_allowed) {
+			unit_current_failures++;
+			printf("%s: %lu lock-order reports, %lu expected:\n%s", t->name,
+			       lock_reports, unit_lock_reports_allowed, unit_console_text());
+		}
+#endif
 		if (unit_current_failures) {
 			printf("FAIL %s (%s:%d)\n", t->name, t->file, t->line);
 			failed++;

@@ -84,6 +84,9 @@ void unit_console_install(void);
  * bug is caught without ending the test run.
  */
 bool unit_expect_abort(void (*fn)(void *arg), void *arg);
+/* The same, and true only when the child's console output (what panic()
+ * printed, say) contains text. */
+bool unit_expect_abort_saying(void (*fn)(void *arg), void *arg, const char *text);
 
 /*
  * Runs fn(cpu, arg) on ncpus new threads at once and returns when all have
@@ -92,6 +95,11 @@ bool unit_expect_abort(void (*fn)(void *arg), void *arg);
  * be used inside fn. The calling thread waits and runs no Keel code
  * meanwhile, so a thread acting as CPU 0 does not overlap with it.
  */
+/* With CONFIG_DEBUG_LOCK_ORDER (on in the unit build), a test fails when
+ * the lock-order checker reports during it, unless it expects count
+ * reports (a test of the checker itself). */
+void unit_expect_lock_order_reports(unsigned long count);
+
 #define UNIT_MAX_THREADS 8
 void unit_run_cpus(unsigned int ncpus, void (*fn)(unsigned int cpu, void *arg),
 		   void *arg);

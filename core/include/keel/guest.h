@@ -58,6 +58,12 @@ struct guest {
 	char stop_reason[128];           /* why it stopped, for `guest list` */
 	spinlock_t lock;
 	bool reset_pending;              /* the guest asked for a reset */
+	/* A pause, stop, reset or destroy gave up waiting for a vCPU to
+	 * leave its host CPU; CPU 0's service work finishes it (destroy
+	 * and reset then) once every vCPU has left. */
+	bool leave_pending;
+	bool destroy_pending;            /* destroy waits for leave_pending */
+	bool restart_pending;            /* a reset waits for leave_pending */
 	bool arch_ready;                 /* arch_guest_init() done */
 	bool arch_platform_ready;        /* arch_guest_platform_create() done */
 

@@ -22,8 +22,13 @@ void sched_init(void);
 void sched_enqueue(struct vcpu *v);
 /* Takes v off its run queue (it may still be on its CPU; see on_cpu). */
 void sched_dequeue(struct vcpu *v);
-/* Waits until no host CPU holds v (on_cpu false); interrupts enabled. */
-void sched_wait_off_cpu(struct vcpu *v);
+/* Kicks v's host CPU and waits until no host CPU holds v (on_cpu false),
+ * up to time_now_ns() == deadline_ns: 0, or -KEEL_ETIMEDOUT when v is still
+ * on its CPU then (e.g. in a long exit). Interrupts enabled. */
+int sched_wait_off_cpu(struct vcpu *v, uint64_t deadline_ns);
+/* Without waiting: true when no host CPU holds v. When one does, CPU 0 gets
+ * sched_request_service() as soon as it lets v go. */
+bool sched_vcpu_left(struct vcpu *v);
 /* Runs one vCPU of the calling CPU's run queue up to its next exit and
  * handles the exit. Call with interrupts masked; returns with them masked.
  * Returns false when there was nothing to run. */

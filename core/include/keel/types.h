@@ -35,8 +35,13 @@ typedef uint64_t gpa_t;
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+/*
+ * A value shared with other CPUs without a lock: read or written whole,
+ * once. Relaxed atomics (plain loads and stores on the CPU), so that
+ * ThreadSanitizer in the threaded unit tests knows them as intended races.
+ */
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 
 static inline void *hpa_to_ptr(hpa_t pa)
 {

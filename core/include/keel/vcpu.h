@@ -31,6 +31,9 @@ struct vcpu {
 	/* Held by a host CPU from pick to put-back (guest entry and exit
 	 * handling); lifecycle changes wait until it is false. */
 	bool on_cpu;
+	/* A lifecycle change gave up waiting for on_cpu to clear: ask CPU 0
+	 * for service work when it does. Under the run queue lock. */
+	bool service_on_leave;
 	/* Bumped by every vcpu_kick(); the WFI path compares it so that a
 	 * kick between "nothing pending" and "block" is never lost. */
 	uint64_t kicks;

@@ -29,4 +29,9 @@ struct arch_guest {
 	bool time_stopped;
 };
 
+struct vcpu;
+/* Host fake only: called by arch_vcpu_run() "in guest mode" (NULL: none),
+ * e.g. to keep a vCPU on its CPU as a long exit would. */
+void host_vcpu_set_run_hook(void (*hook)(struct vcpu *v));
+
 #endif
