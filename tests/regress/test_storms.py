@@ -108,8 +108,8 @@ class Storms(GuestScenario):
     @check('guest destroy of every attacker completes and leaves it loaded')
     def destroy_attackers(self):
         for name, _ in ATTACKERS:
-            self.quiet_run(f'guest destroy {name}', timeout=30)
+            self.quiet_run(f'guest destroy {name}', timeout=120)
             out, row = self.guest_row(name)
             self.expect_output('guest list', out, row and row.group(1) == 'loaded',
                                f'{name} "loaded" after guest destroy')
-        self.quiet_run('guest destroy loop0', timeout=30)
+        self.quiet_run('guest destroy loop0', timeout=120)

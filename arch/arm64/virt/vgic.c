@@ -20,8 +20,8 @@
  * its "sgi" budget (over it, the sender waits off its CPU); each exit that
  * follows a maintenance request (a completed level interrupt with EOI
  * notice, an underflow) to its "maintenance" budget; while a vCPU is
- * delayed, no maintenance is asked for and completions are seen at its
- * next exit instead.
+ * delayed, no underflow and no SPI completion notice is asked for (those
+ * are seen at its next exit instead); the timers' completions still are.
  *
  * Lock order: the per-CPU ICH shadows are this CPU's own (interrupts
  * masked, no lock); the vGIC's lock is taken inside flush/sync only, and
@@ -140,14 +140,18 @@ static void ich_read_sizes(void)
 	ich_apr_count = prebits >= 7 ? 4 : prebits == 6 ? 2 : 1;
 }
 
-/* notify: a level interrupt's completion may take a maintenance exit. */
+/*
+ * notify: a level SPI's completion may take a maintenance exit. The timer
+ * PPIs always may: while their line is high the host's PPI 27 is masked,
+ * and their completion is what brings the vCPU back to look at it.
+ */
 static uint64_t lr_encode(const struct vgic_lr *lr, bool notify)
 {
 	uint64_t value = (uint64_t)lr->intid | ICH_LR_GROUP1 |
 			 (uint64_t)lr->priority << ICH_LR_PRIORITY_SHIFT |
 			 (uint64_t)(lr->state & 3) << ICH_LR_STATE_SHIFT;
 
-	if (lr->eoi_notify && notify)
+	if (lr->eoi_notify && (notify || lr->intid < VGIC_NR_PRIVATE))
 		value |= ICH_LR_EOI;
 	return value;
 }
