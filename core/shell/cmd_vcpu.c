@@ -107,6 +107,13 @@ static int stats_run(int argc, char **argv)
 		kprintf("  %12llu\n", (unsigned long long)sums[r]);
 	}
 	kprintf("unhandled MMIO accesses: %llu\n", (unsigned long long)g->unhandled_mmio);
+	for (unsigned int i = 0; g->state != GUEST_LOADED && i < g->console_count; i++) {
+		struct console_endpoint *ep = guest_console_at(g, i);
+
+		if (ep)
+			kprintf("console %s: %llu bytes dropped (terminal too slow)\n", ep->name,
+				(unsigned long long)console_endpoint_dropped(ep));
+	}
 	return 0;
 }
 
