@@ -61,6 +61,56 @@ void ringbuf_push_overwrite(struct ringbuf *rb, const void *src, size_t len)
 		rb->tail = rb->head - rb->size;
 }
 
+void ringbuf_push_published(struct ringbuf *rb, const void *src, size_t len)
+{
+	const uint8_t *bytes = src;
+	uint64_t head = rb->head;
+
+	if (!rb->size || !len)
+		return;
+	if (len > rb->size) {
+		head += len - rb->size;
+		bytes += len - rb->size;
+		len = rb->size;
+	}
+	/* The reader must not take bytes about to be overwritten for
+	 * good ones: it looks at tail again after copying. */
+	if (head + len - rb->tail > rb->size)
+		__atomic_store_n(&rb->tail, head + len - rb->size, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	ringbuf_copy_in(rb, head, bytes, len);
+	__atomic_store_n(&rb->head, head + len, __ATOMIC_RELEASE);
+}
+
+size_t ringbuf_read_published(const struct ringbuf *rb, uint64_t *pos, void *dst,
+			      size_t len)
+{
+	uint64_t head = __atomic_load_n(&rb->head, __ATOMIC_ACQUIRE);
+	uint64_t tail = __atomic_load_n(&rb->tail, __ATOMIC_ACQUIRE);
+	uint64_t start = *pos > tail ? *pos : tail;
+	size_t n;
+
+	if (start >= head) {
+		*pos = start;
+		return 0;
+	}
+	n = ringbuf_min(len, (size_t)(head - start));
+	ringbuf_copy_out(rb, start, dst, n);
+	/* Whatever a writer gave up meanwhile may be half overwritten:
+	 * keep only what came after it. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	tail = __atomic_load_n(&rb->tail, __ATOMIC_RELAXED);
+	if (tail > start) {
+		size_t lost = (size_t)ringbuf_min(tail - start, n);
+
+		memmove(dst, (uint8_t *)dst + lost, n - lost);
+		n -= lost;
+		start += lost;
+	}
+	*pos = start;
+	return n;
+}
+
 bool ringbuf_push(struct ringbuf *rb, const void *src, size_t len)
 {
 	if (!len)

@@ -7,6 +7,7 @@
 #include <lib/format.h>
 #include <lib/ringbuf.h>
 #include <arch/cpu.h>
+#include <string.h>
 
 #define LOG_RING_SIZE CONFIG_LOG_BUFFER_SIZE
 #define LOG_LINE_MAX 512
@@ -15,26 +16,52 @@
 static uint8_t log_storage[LOG_RING_SIZE];
 static struct ringbuf log_ring = RINGBUF_INIT(log_storage);
 /*
- * One lock for the ring and for console output, taken with interrupts
- * masked: a line is written out whole before another CPU (or an interrupt
- * handler) gets to print.
+ * The ring's lock, taken with interrupts masked for a copy. The console
+ * is written after it is dropped (keel/console.h: the console's locks
+ * are never taken under it), and console_write() queues a piece whole, so
+ * a line is never mixed with another CPU's.
  */
 static spinlock_t log_lock = SPINLOCK_INIT;
 static bool log_panicking;
 
-static void log_emit_console(const char *text, size_t len, void *ctx)
+/* kprintf's text, gathered so that a line goes to the console in one
+ * piece. */
+struct log_print_buffer {
+	char text[LOG_LINE_MAX];
+	size_t len;
+};
+
+static void log_print_flush(struct log_print_buffer *b)
 {
-	(void)ctx;
-	console_write(text, len);
+	console_write(b->text, b->len);
+	b->len = 0;
+}
+
+static void log_print_emit(const char *text, size_t len, void *ctx)
+{
+	struct log_print_buffer *b = ctx;
+
+	while (len) {
+		size_t n = MIN(len, sizeof(b->text) - b->len);
+
+		memcpy(b->text + b->len, text, n);
+		b->len += n;
+		text += n;
+		len -= n;
+		if (b->len == sizeof(b->text))
+			log_print_flush(b);
+	}
 }
 
 void kvprintf(const char *fmt, va_list ap)
 {
-	unsigned long flags = spin_lock_irqsave(&log_lock);
+	struct log_print_buffer b;
 
 	/* Streamed in pieces, so long output is never cut short. */
-	fmt_vformat(log_emit_console, NULL, fmt, ap);
-	spin_unlock_irqrestore(&log_lock, flags);
+	b.len = 0;
+	fmt_vformat(log_print_emit, &b, fmt, ap);
+	if (b.len)
+		log_print_flush(&b);
 }
 
 void kprintf(const char *fmt, ...)
@@ -105,10 +132,11 @@ void log_printf(enum log_level level, const char *fmt, ...)
 
 	flags = spin_lock_irqsave(&log_lock);
 	ringbuf_push_overwrite(&log_ring, line, len);
-	/* Debug lines are kept for `log` but would drown the console. */
+	spin_unlock_irqrestore(&log_lock, flags);
+	/* Debug lines are kept for `log` but would drown the console. A
+	 * line never waits for the terminal (console_write_line()). */
 	if (level != LOG_DEBUG)
 		console_write_line(line, len);
-	spin_unlock_irqrestore(&log_lock, flags);
 }
 
 void log_replay(void (*emit)(const char *text, size_t len, void *ctx), void *ctx)
@@ -176,7 +204,7 @@ void panic(const char *fmt, ...)
 	len = MIN(len + (size_t)n, sizeof(msg) - 2);
 	msg[len++] = '\n';
 	/* The log lock may be held by the code that failed, so the message
-	 * goes straight to the console. */
-	console_write(msg, len);
+	 * goes straight to the UART, after what was queued for it. */
+	console_panic_flush(msg, len);
 	arch_halt_all();
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Host CPU discovery and bring-up of the secondary CPUs. */
 #include <keel/boot.h>
+#include <keel/console.h>
 #include <keel/devtree.h>
 #include <keel/errno.h>
 #include <keel/log.h>
@@ -113,6 +114,10 @@ void cpu_idle_once(void)
 	unsigned long flags = arch_irq_save();
 	uint64_t start;
 
+	/* Console output whose transmit interrupt went astray goes out
+	 * from here (keel/console.h); normally there is nothing to do. */
+	if (arch_cpu_id() == 0)
+		console_poll();
 	/*
 	 * Both run with interrupts enabled for a while, and an interrupt
 	 * taken then may be what the caller waits for (a key): after either,

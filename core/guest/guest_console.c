@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The host end of a guest's consoles (keel/guest_console.h). Output is
- * always kept in the endpoint's ring; while the shell is attached it also
- * goes straight to the host console, and on attach whatever the user has
- * not seen is replayed.
+ * always kept in the endpoint's ring; while the shell is attached the host
+ * console pulls it from there as the terminal takes it (the endpoint is
+ * the console's source), and on attach whatever the user has not seen is
+ * replayed the same way.
+ *
+ * Locks: the guest's side (output, read, getc) takes ep->lock alone, for a
+ * copy, and kicks the host console after dropping it. The host console's
+ * side (pull, pending, drop) runs under console_out_lock and takes no lock
+ * of the guest's: the output ring is written with ringbuf_push_published()
+ * and read with ringbuf_read_published(), so a CPU draining the console
+ * never holds up a guest's exit, nor the other way round. seen, dropped
+ * and dropped_unreported belong to that side while attached, to the
+ * shell's attach and detach (under ep->lock) otherwise.
  */
 #include <keel/console.h>
 #include <keel/errno.h>
@@ -28,9 +38,12 @@ void console_endpoint_init(struct console_endpoint *ep, struct guest *g,
 	ringbuf_init(&ep->out, ep->out_storage, sizeof(ep->out_storage));
 	ringbuf_init(&ep->in, ep->in_storage, sizeof(ep->in_storage));
 	ep->seen = 0;
+	ep->dropped = 0;
+	ep->dropped_unreported = 0;
 	ep->attached = false;
 	ep->input_ready = NULL;
 	ep->input_state = NULL;
+	memset(&ep->source, 0, sizeof(ep->source));
 }
 
 void console_endpoint_set_reader(struct console_endpoint *ep,
@@ -47,15 +60,70 @@ void console_endpoint_output(struct console_endpoint *ep, const char *text,
 			     size_t len)
 {
 	unsigned long flags = spin_lock_irqsave(&ep->lock);
+	bool attached = READ_ONCE(ep->attached);
 
 	if (!ep->guest->first_output_ns)
 		ep->guest->first_output_ns = time_now_ns();
-	ringbuf_push_overwrite(&ep->out, text, len);
-	if (ep->attached) {
-		console_write_raw(text, len);
-		ep->seen = ep->out.head;
-	}
+	ringbuf_push_published(&ep->out, text, len);
 	spin_unlock_irqrestore(&ep->lock, flags);
+	/* The terminal gets it later, from the transmit interrupt. */
+	if (attached)
+		console_source_kick();
+}
+
+/* ---- the host console's side (console_out_lock held, no ep->lock) ---- */
+
+/* The terminal skips from seen to pos: those bytes are lost. */
+static void console_endpoint_skip_to(struct console_endpoint *ep, uint64_t pos)
+{
+	if (pos > ep->seen) {
+		WRITE_ONCE(ep->dropped, ep->dropped + (pos - ep->seen));
+		ep->dropped_unreported += pos - ep->seen;
+		WRITE_ONCE(ep->seen, pos);
+	}
+}
+
+static size_t console_endpoint_pull(void *ctx, char *buf, size_t len,
+				    uint64_t *dropped)
+{
+	struct console_endpoint *ep = ctx;
+	uint64_t pos = ep->seen;
+	size_t n = ringbuf_read_published(&ep->out, &pos, buf, len);
+
+	console_endpoint_skip_to(ep, pos);
+	WRITE_ONCE(ep->seen, pos + n);
+	*dropped = ep->dropped_unreported;
+	ep->dropped_unreported = 0;
+	return n;
+}
+
+static bool console_endpoint_pending(void *ctx)
+{
+	struct console_endpoint *ep = ctx;
+
+	return ringbuf_head_published(&ep->out) > ep->seen;
+}
+
+static void console_endpoint_drop_oldest(void *ctx, size_t keep)
+{
+	struct console_endpoint *ep = ctx;
+	uint64_t head = ringbuf_head_published(&ep->out);
+
+	if (head - ep->seen > keep)
+		console_endpoint_skip_to(ep, head - keep);
+}
+
+uint64_t console_endpoint_dropped(struct console_endpoint *ep)
+{
+	uint64_t dropped = READ_ONCE(ep->dropped);
+	uint64_t seen = READ_ONCE(ep->seen);
+	uint64_t tail = __atomic_load_n(&ep->out.tail, __ATOMIC_ACQUIRE);
+
+	/* Overwritten before the terminal could take it counts too, though
+	 * no pull has noticed yet. */
+	if (READ_ONCE(ep->attached) && tail > seen)
+		dropped += tail - seen;
+	return dropped;
 }
 
 size_t console_endpoint_input(struct console_endpoint *ep, const char *text,
@@ -111,37 +179,39 @@ static void console_endpoint_label(const struct console_endpoint *ep, char *buf,
 
 void console_endpoint_attach(struct console_endpoint *ep, bool replay)
 {
-	char chunk[256];
 	unsigned long flags = spin_lock_irqsave(&ep->lock);
-	uint64_t pos = MAX(ep->seen, ep->out.tail);
+	unsigned long long lost = 0;
 
-	if (ep->seen < ep->out.tail) {
-		unsigned long long lost = ep->out.tail - ep->seen;
+	if (ep->seen < ep->out.tail)
+		lost = ep->out.tail - ep->seen;
+	spin_unlock_irqrestore(&ep->lock, flags);
+	console_endpoint_label(ep, ep->source.label, sizeof(ep->source.label));
+	if (lost)
+		kprintf("[console %s: %llu older bytes of output were dropped]\n",
+			ep->source.label, lost);
+	ep->source.pull = console_endpoint_pull;
+	ep->source.pending = console_endpoint_pending;
+	ep->source.drop_oldest = console_endpoint_drop_oldest;
+	ep->source.ctx = ep;
 
-		spin_unlock_irqrestore(&ep->lock, flags);
-		console_endpoint_label(ep, chunk, sizeof(chunk));
-		kprintf("[console %s: %llu older bytes of output were dropped]\n", chunk, lost);
-		flags = spin_lock_irqsave(&ep->lock);
-		pos = MAX(pos, ep->out.tail);
-	}
-	/* Replayed under the lock, so new output cannot slip in between. */
-	while (replay && pos < ep->out.head) {
-		size_t n = ringbuf_read_at(&ep->out, pos, chunk, sizeof(chunk));
-
-		if (!n)
-			break;
-		console_write_raw(chunk, n);
-		pos += n;
-	}
-	ep->seen = ep->out.head;
+	flags = spin_lock_irqsave(&ep->lock);
+	/* What the user has not seen is replayed: the console pulls it
+	 * from here like new output, so nothing slips in between. */
+	ep->seen = replay ? MAX(ep->seen, ep->out.tail) : ep->out.head;
+	ep->dropped_unreported = 0;
 	ep->attached = true;
 	spin_unlock_irqrestore(&ep->lock, flags);
+	console_set_source(&ep->source);
 }
 
 void console_endpoint_detach(struct console_endpoint *ep)
 {
-	unsigned long flags = spin_lock_irqsave(&ep->lock);
+	unsigned long flags;
 
+	/* First the terminal takes what it has not shown yet (up to now);
+	 * output after that is kept for the next attach. */
+	console_unset_source(&ep->source);
+	flags = spin_lock_irqsave(&ep->lock);
 	ep->attached = false;
 	spin_unlock_irqrestore(&ep->lock, flags);
 }

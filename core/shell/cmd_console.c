@@ -128,5 +128,8 @@ SHELL_COMMAND(console,
 		"the console. A guest has one console per console device: ttyAMA0\n"
 		"(its UART) and e.g. hvc0 (a virtio console); without <endpoint>\n"
 		"the UART's, or the first other one when there is no UART.\n"
-		"Ctrl-] detaches; the command also ends when the guest stops.",
+		"Ctrl-] detaches; the command also ends when the guest stops.\n"
+		"The guest never waits for the terminal: output the terminal cannot\n"
+		"keep up with is dropped, oldest first, and marked\n"
+		"\"[console <guest>: N bytes dropped]\" (counted in `guest info`).",
 	.run = console_run);

@@ -107,6 +107,13 @@ static void guest_info(struct guest *g)
 				(unsigned long long)((g->first_output_ns - g->started_ns) / NSEC_PER_USEC));
 		kprintf("\n");
 	}
+	for (unsigned int i = 0; g->state != GUEST_LOADED && i < g->console_count; i++) {
+		struct console_endpoint *ep = guest_console_at(g, i);
+
+		if (ep)
+			kprintf("  console     %-8s %llu bytes dropped\n", ep->name,
+				(unsigned long long)console_endpoint_dropped(ep));
+	}
 	kprintf("  unhandled-mmio %s, max-irq-rate %u/s%s\n",
 		c->mmio_policy == GUEST_MMIO_ABORT ? "abort" :
 		c->mmio_policy == GUEST_MMIO_IGNORE ? "ignore" : "stop",

@@ -123,6 +123,13 @@ static int stats_run(int argc, char **argv)
 		kprintf("  %12llu\n", (unsigned long long)sums[r]);
 	}
 	kprintf("unhandled MMIO accesses: %llu\n", (unsigned long long)g->unhandled_mmio);
+	for (unsigned int i = 0; g->state != GUEST_LOADED && i < g->console_count; i++) {
+		struct console_endpoint *ep = guest_console_at(g, i);
+
+		if (ep)
+			kprintf("console %s: %llu bytes dropped (terminal too slow)\n", ep->name,
+				(unsigned long long)console_endpoint_dropped(ep));
+	}
 	/* What the guest's budgets slowed down (keel/guest_throttle.h). */
 	for (unsigned int c = 0; c < GUEST_THROTTLE_COUNT; c++) {
 		const struct guest_throttle_limit *l = &guest_throttle_limits[c];

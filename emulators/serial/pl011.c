@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * An Arm PL011 UART as a guest's console. Transmitted bytes go to the
- * guest's console buffer at once (the transmit FIFO is always empty);
+ * guest's console buffer at once (the transmit FIFO is always empty): a
+ * copy under the buffer's own lock, never a wait for the host's terminal,
+ * which takes them later (keel/guest_console.h);
  * received bytes come from the shell's `console` through the guest's input
  * queue. The interrupt line is the OR of the unmasked raw interrupts.
  */
@@ -125,7 +127,8 @@ static int pl011_write(void *state, struct vcpu *vcpu, uint64_t offset,
 	if (offset == UARTDR) {
 		char c = (char)(v & 0xff);
 
-		/* Outside the UART lock: the console may write to the host. */
+		/* Outside the UART lock, which is never held with the
+		 * console endpoint's (the reader callback takes it). */
 		guest_console_output(u->guest, &c, 1);
 	}
 	flags = spin_lock_irqsave(&u->lock);

@@ -147,3 +147,39 @@ TEST(list_add_del_iterate)
 	CHECK(list_empty(&head));
 	CHECK(list_first_entry_or_null(&head, struct item, link) == NULL);
 }
+
+TEST(ringbuf_published_reader_starts_at_what_is_still_held)
+{
+	uint8_t storage[8];
+	struct ringbuf rb;
+	uint64_t pos = 0;
+	char out[16];
+
+	ringbuf_init(&rb, storage, sizeof(storage));
+	ringbuf_push_published(&rb, "abcdef", 6);
+	CHECK_EQ(ringbuf_read_published(&rb, &pos, out, 4), 4);
+	CHECK_EQ(pos, 0);
+	CHECK(memcmp(out, "abcd", 4) == 0);
+	pos = 4;
+	/* "abc" overwritten: a reader at 4 still gets all it had not read. */
+	ringbuf_push_published(&rb, "ghijk", 5);
+	CHECK_EQ(rb.tail, 3);
+	CHECK_EQ(ringbuf_head_published(&rb), 11);
+	CHECK_EQ(ringbuf_read_published(&rb, &pos, out, sizeof(out)), 7);
+	CHECK_EQ(pos, 4);
+	CHECK(memcmp(out, "efghijk", 7) == 0);
+	/* A reader behind the oldest byte held skips to it and can tell how
+	 * much it lost (pos 1 -> 3). */
+	pos = 1;
+	CHECK_EQ(ringbuf_read_published(&rb, &pos, out, sizeof(out)), 8);
+	CHECK_EQ(pos, 3);
+	CHECK(memcmp(out, "defghijk", 8) == 0);
+	/* More than the ring holds at once: only the newest bytes. */
+	ringbuf_push_published(&rb, "0123456789", 10);
+	pos = 11;
+	CHECK_EQ(ringbuf_read_published(&rb, &pos, out, sizeof(out)), 8);
+	CHECK_EQ(pos, 13);
+	CHECK(memcmp(out, "23456789", 8) == 0);
+	pos = 21;
+	CHECK_EQ(ringbuf_read_published(&rb, &pos, out, sizeof(out)), 0);
+}

@@ -9,10 +9,23 @@
  * (the PL011) serves it. Devices such as virtio-console add their own
  * endpoint ("hvc0") while they exist. Endpoints are added and removed only
  * while the guest is created or destroyed, from the shell's CPU.
+ *
+ * The output ring is the guest's console buffer (GUEST_CONSOLE_BUFFER, a
+ * limit in docs/console.md). A guest's write only copies into it under the
+ * endpoint's own lock; while the shell is attached the host console pulls
+ * from it when the terminal has room (keel/console.h), so the guest never
+ * waits for the terminal. When the guest writes faster than the terminal
+ * shows, its oldest unshown bytes are overwritten: counted in `dropped`
+ * and announced on the terminal as "[console linux0: N bytes dropped]".
+ *
+ * Lock order: console_out_lock (keel/console.h) -> ep->lock. ep->lock is
+ * held for a copy only, and never while calling into the console or the
+ * device's reader.
  */
 #ifndef KEEL_GUEST_CONSOLE_H
 #define KEEL_GUEST_CONSOLE_H
 
+#include <keel/console.h>
 #include <keel/guest_config.h>
 #include <keel/spinlock.h>
 #include <keel/types.h>
@@ -32,7 +45,11 @@ struct console_endpoint {
 	struct ringbuf out;                  /* guest output */
 	uint8_t out_storage[GUEST_CONSOLE_BUFFER];
 	bool attached;
-	uint64_t seen;                       /* output position the user has seen */
+	/* Output position the terminal has (been given to the host console). */
+	uint64_t seen;
+	uint64_t dropped;                    /* bytes lost while attached */
+	uint64_t dropped_unreported;         /* of those, not yet announced */
+	struct console_source source;        /* what the host console pulls */
 	struct ringbuf in;                   /* user input, not yet taken */
 	uint8_t in_storage[GUEST_CONSOLE_INPUT];
 	/* The device behind the endpoint: told when input arrived. */
@@ -48,8 +65,8 @@ void console_endpoint_set_reader(struct console_endpoint *ep,
 				 void (*fn)(void *state), void *state);
 
 /* ---- the device's end ---- */
-/* Guest output: kept in the ring, and written to the host console while
- * attached. */
+/* Guest output: kept in the ring, and (while attached) left for the host
+ * console to pull. Copies and returns: never waits for the terminal. */
 void console_endpoint_output(struct console_endpoint *ep, const char *text,
 			     size_t len);
 /* Takes up to len bytes of queued input; returns how many. */
@@ -67,6 +84,9 @@ size_t console_endpoint_input(struct console_endpoint *ep, const char *text,
  * host console as it comes until detach. */
 void console_endpoint_attach(struct console_endpoint *ep, bool replay);
 void console_endpoint_detach(struct console_endpoint *ep);
+/* Bytes of ep's output that an attached terminal never showed because it
+ * could not keep up. */
+uint64_t console_endpoint_dropped(struct console_endpoint *ep);
 
 /* ---- a guest's endpoints ---- */
 /* Adds ep to g's endpoints: -KEEL_EEXIST when g has one of that name,

@@ -56,6 +56,25 @@ size_t ringbuf_pop(struct ringbuf *rb, void *dst, size_t len);
 int ringbuf_pop_byte(struct ringbuf *rb);
 /* Copies up to len of the oldest bytes into dst without removing them. */
 size_t ringbuf_peek(const struct ringbuf *rb, void *dst, size_t len);
+/*
+ * One reader without the writers' lock (a guest's console buffer, drained
+ * by the host console while the guest writes). Writers, serialised by
+ * their owner, push with ringbuf_push_published(): it gives up the oldest
+ * bytes (tail) before overwriting them and publishes the new ones (head)
+ * after writing them. The reader uses ringbuf_read_published().
+ */
+void ringbuf_push_published(struct ringbuf *rb, const void *src, size_t len);
+/* Copies up to len bytes from *pos (or from the oldest byte held, when
+ * *pos was overwritten) and sets *pos to where they start; returns how
+ * many. Bytes overwritten while being copied are never returned. */
+size_t ringbuf_read_published(const struct ringbuf *rb, uint64_t *pos, void *dst,
+			      size_t len);
+/* head, for a reader without the writers' lock. */
+static inline uint64_t ringbuf_head_published(const struct ringbuf *rb)
+{
+	return __atomic_load_n(&rb->head, __ATOMIC_ACQUIRE);
+}
+
 /* Copies up to len bytes starting at position pos (tail <= pos <= head)
  * without removing them; returns 0 when pos is outside what is held. */
 size_t ringbuf_read_at(const struct ringbuf *rb, uint64_t pos, void *dst,
