@@ -130,6 +130,7 @@ static int stats_run(int argc, char **argv)
 			kprintf("console %s: %llu bytes dropped (terminal too slow)\n", ep->name,
 				(unsigned long long)console_endpoint_dropped(ep));
 	}
+	stats_print_limits(g);
 	/* What the guest's budgets slowed down (keel/guest_throttle.h). */
 	for (unsigned int c = 0; c < GUEST_THROTTLE_COUNT; c++) {
 		const struct guest_throttle_limit *l = &guest_throttle_limits[c];
@@ -141,7 +142,6 @@ static int stats_run(int argc, char **argv)
 			(unsigned long long)READ_ONCE(g->throttle.charged[c]),
 			(unsigned long long)READ_ONCE(g->throttle.throttled[c]));
 	}
-	stats_print_limits(g);
 	return 0;
 }
 
