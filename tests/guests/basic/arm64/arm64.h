@@ -139,10 +139,6 @@ void guard_abandon(void);
 uint64_t probe_read64(uint64_t addr);
 uint64_t smccc_hvc(uint64_t function, uint64_t a1, uint64_t a2, uint64_t a3);
 void exception_handle(struct exception_frame *frame, unsigned int vector);
-/* attack_cpu.c: true when the exception was one an attack armed for (it
- * has then been recorded and the frame set to go on). */
-bool attack_exception(struct exception_frame *frame, unsigned int vector,
-		      uint64_t esr);
 
 /*
  * exception.c: the next synchronous exception at EL1 is expected and

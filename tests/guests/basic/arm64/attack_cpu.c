@@ -12,7 +12,6 @@
 #define EC_UNKNOWN 0x00
 #define EC_INSTRUCTION_ABORT_SAME_EL 0x21
 #define EC_DATA_ABORT_SAME_EL 0x25
-#define VECTOR_SYNC 4
 #define CNT_CTL_ENABLE 1U
 #define CNT_CTL_IMASK 2U
 #define CNT_CTL_ISTATUS 4U
@@ -21,74 +20,36 @@
 
 /* ----------------------------------------------------- expected traps --- */
 
-struct attack_trap {
-	volatile bool armed;
-	volatile bool taken;
-	volatile bool resume_at_lr;	/* a call into nowhere: return from it */
-	volatile uint64_t esr;
-	volatile uint64_t far;
-};
-
-static struct attack_trap traps[BASIC_MAX_CPUS];
-
-static struct attack_trap *trap(void)
+/* The exception an attack expects is recorded by exception.c's
+ * trap_expect()/trap_taken(). This ends the expectation: true when the instruction raised an exception,
+ * with its syndrome in *esr and fault address in *far (either may be
+ * NULL). */
+static bool attack_trap_taken(uint64_t *esr, uint64_t *far)
 {
-	unsigned int cpu = arch_cpu_index();
+	struct trap_record t = { 0 };
+	bool taken = trap_taken(&t);
 
-	return &traps[cpu < BASIC_MAX_CPUS ? cpu : 0];
-}
-
-static void trap_arm(bool resume_at_lr)
-{
-	struct attack_trap *t = trap();
-
-	t->taken = false;
-	t->resume_at_lr = resume_at_lr;
-	t->armed = true;
-	dsb_sy();
-}
-
-/* Disarms; true when the armed instruction raised an exception. */
-static bool trap_taken(uint64_t *esr)
-{
-	struct attack_trap *t = trap();
-
-	t->armed = false;
-	dsb_sy();
 	if (esr)
-		*esr = t->esr;
-	return t->taken;
-}
-
-bool attack_exception(struct exception_frame *frame, unsigned int vector,
-		      uint64_t esr)
-{
-	struct attack_trap *t = trap();
-
-	if (vector != VECTOR_SYNC || !t->armed)
-		return false;
-	t->armed = false;
-	t->taken = true;
-	t->esr = esr;
-	t->far = read_sysreg(far_el1);
-	frame->elr = t->resume_at_lr ? frame->x[30] : frame->elr + 4;
-	return true;
+		*esr = t.esr;
+	if (far)
+		*far = t.far;
+	return taken;
 }
 
 /* A system register access that may be undefined: *undef says whether it
  * was (the register's value then reads as 0). */
 #define TRY_MRS(reg, value, undef) do {					\
 	uint64_t v__ = 0;						\
-	trap_arm(false);						\
+	trap_expect(0);							\
 	asm volatile("mrs %0, " #reg : "+r"(v__) :: "memory");		\
-	(undef) = trap_taken(NULL);					\
+	(undef) = attack_trap_taken(NULL, NULL);			\
 	(value) = v__;							\
 } while (0)
 #define TRY_MSR(reg, value, undef) do {					\
-	trap_arm(false);						\
+	trap_expect(0);							\
 	asm volatile("msr " #reg ", %0" :: "r"((uint64_t)(value)) : "memory"); \
 	isb();								\
-	(undef) = trap_taken(NULL);					\
+	(undef) = attack_trap_taken(NULL, NULL);			\
 } while (0)
 
 uint8_t attack_read8(uintptr_t addr);
@@ -107,7 +68,7 @@ bool arch_attack_read(uintptr_t addr, unsigned int bytes, uint64_t *value,
 {
 	uint64_t v = 0;
 
-	trap_arm(false);
+	trap_expect(0);
 	switch (bytes) {
 	case 1:
 		v = attack_read8(addr);
@@ -122,7 +83,7 @@ bool arch_attack_read(uintptr_t addr, unsigned int bytes, uint64_t *value,
 		v = attack_read64(addr);
 		break;
 	}
-	if (trap_taken(syndrome)) {
+	if (attack_trap_taken(syndrome, NULL)) {
 		*value = 0;
 		return true;
 	}
@@ -133,7 +94,7 @@ bool arch_attack_read(uintptr_t addr, unsigned int bytes, uint64_t *value,
 bool arch_attack_write(uintptr_t addr, unsigned int bytes, uint64_t value,
 		       uint64_t *syndrome)
 {
-	trap_arm(false);
+	trap_expect(0);
 	switch (bytes) {
 	case 1:
 		attack_write8(addr, (uint8_t)value);
@@ -148,7 +109,7 @@ bool arch_attack_write(uintptr_t addr, unsigned int bytes, uint64_t value,
 		attack_write64(addr, value);
 		break;
 	}
-	return trap_taken(syndrome);
+	return attack_trap_taken(syndrome, NULL);
 }
 
 void arch_mmio_write8(uintptr_t addr, uint8_t value)
@@ -178,7 +139,7 @@ const char *arch_attack_cpu_on(void (*fn)(void *), void *arg)
 	cpu1_fn = fn;
 	cpu1_arg = arg;
 	cpu_state_of(1)->irq_ready = false;
-	traps[1].armed = false;
+	cpu_state_of(1)->expect_trap = false;
 	dsb_sy();
 	ret = psci_call(PSCI_CPU_ON, cpu1_mpidr(), (uintptr_t)attack_secondary_entry, 1);
 	if (ret) {
@@ -703,18 +664,18 @@ void arch_attack_fetch_unmapped(void)
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(targets); i++) {
 		void (*fn)(void) = (void (*)(void))targets[i];
-		uint64_t esr = 0;
+		uint64_t esr = 0, far = 0;
 		bool taken;
 
-		trap_arm(true);
+		trap_expect(targets[i]);
 		fn();
-		taken = trap_taken(&esr);
+		taken = attack_trap_taken(&esr, &far);
 		if (!taken)
 			attack_fail("a branch to 0x%lx (no RAM, no device) returned without an exception",
 				    targets[i]);
-		else if (esr >> 26 != EC_INSTRUCTION_ABORT_SAME_EL || trap()->far != targets[i])
+		else if (esr >> 26 != EC_INSTRUCTION_ABORT_SAME_EL || far != targets[i])
 			attack_fail("a branch to 0x%lx: expected a prefetch abort (EC 0x21) with FAR 0x%lx; got ESR 0x%lx FAR 0x%lx",
-				    targets[i], targets[i], esr, trap()->far);
+				    targets[i], targets[i], esr, far);
 		else
 			good++;
 	}

@@ -184,8 +184,5 @@ void exception_handle(struct exception_frame *frame, unsigned int vector)
 			return;
 		}
 	}
-	/* An exception the attack mode asked for (attack_cpu.c). */
-	if (attack_exception(frame, vector, esr))
-		return;
 	exception_unexpected(frame, vector, esr);
 }
