@@ -125,8 +125,11 @@ COMMON_FLAGS := -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla \
 	-Wstrict-prototypes -Wno-unused-parameter
 CFLAGS := -std=gnu11 -O2 $(COMMON_FLAGS) $(WARNINGS)
-# libfdt is third-party: its own warnings are not ours to fix.
-LIBFDT_CFLAGS := -std=gnu11 -O2 $(COMMON_FLAGS) -w
+# libfdt is third-party: its own warnings are not ours to fix. Its offset
+# arithmetic can overflow int on a hostile blob before the range check that
+# catches it; -fwrapv makes that wrap (what the check expects) instead of
+# undefined behaviour.
+LIBFDT_CFLAGS := -std=gnu11 -O2 $(COMMON_FLAGS) -w -fwrapv
 ASFLAGS := $(COMMON_FLAGS) -D__ASSEMBLY__
 LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack \
 	--no-warn-rwx-segments --build-id=none --gc-sections
