@@ -186,13 +186,15 @@ static bool vsock_rx_flush(struct virtio_vsock *vs, struct virtqueue *vq, bool *
 /* ---- transmit ---- */
 
 /* Device lock held. One transmitted request: copied out and checked, then
- * routed under vsock_lock (the packet is in Keel memory by then). */
-static void vsock_transmit(struct virtio_vsock *vs, struct virtqueue *vq)
+ * routed under vsock_lock (the packet is in Keel memory by then). Returns
+ * true when its receiver has a backlog: the sender should pause. */
+static bool vsock_transmit(struct virtio_vsock *vs, struct virtqueue *vq)
 {
 	struct vsock_device *d = &vs->core;
 	const struct virtq_request *req = &vs->req;
 	uint8_t header[VSOCK_HDR_SIZE];
 	unsigned long flags;
+	bool backlog = false;
 	char why[96] = "";
 
 	if (req->readable_bytes < VSOCK_HDR_SIZE ||
@@ -211,30 +213,39 @@ static void vsock_transmit(struct virtio_vsock *vs, struct virtqueue *vq)
 				     vs->hdr.len, VSOCK_TX_MAX);
 		else if (vs->hdr.len &&
 			 virtq_read(vq, req, VSOCK_HDR_SIZE, vs->payload, vs->hdr.len) != vs->hdr.len)
-			return;   /* checked by virtq_pop(): cannot happen */
+			return false;   /* checked by virtq_pop(): cannot happen */
 	}
 	flags = spin_lock_irqsave(&vsock_lock);
-	if (why[0])
+	if (why[0]) {
 		vsock_warn(d, "%s; dropped", why);
-	else
+	} else {
 		vsock_route(d, &vs->hdr, vs->payload);
+		backlog = vsock_route_backlogged(d, vs->hdr.dst_cid);
+	}
 	spin_unlock_irqrestore(&vsock_lock, flags);
+	return backlog;
 }
 
-/* Device lock held. Transmits within budget; true when it ran out. */
+/* Device lock held. Transmits within budget; true when it ran out or a
+ * receiver has a backlog (the work item goes on after the receiver's, which
+ * was queued first). */
 static bool vsock_tx_serve(struct virtio_vsock *vs, struct virtqueue *vq, bool *interrupt)
 {
 	struct virtq_budget budget = VIRTQ_BUDGET(VSOCK_NOTIFY_PACKETS, VSOCK_NOTIFY_BYTES);
 
 	for (;;) {
+		bool backlog;
+
 		if (!virtq_budget_left(&budget))
 			return true;
 		/* A broken queue (the transport reports it) stops the loop. */
 		if (virtq_pop(vq, &vs->req) <= 0)
 			return false;
 		virtq_budget_spend(&budget, vs->req.readable_bytes);
-		vsock_transmit(vs, vq);
+		backlog = vsock_transmit(vs, vq);
 		*interrupt |= virtq_push(vq, &vs->req, 0);
+		if (backlog)
+			return true;
 	}
 }
 

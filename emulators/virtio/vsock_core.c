@@ -470,6 +470,13 @@ void vsock_route(struct vsock_device *d, const struct vsock_hdr *hdr, const uint
 	vsock_relay(d, to, hdr, payload);
 }
 
+bool vsock_route_backlogged(struct vsock_device *d, uint64_t dst_cid)
+{
+	struct vsock_device *to = dst_cid == VSOCK_CID_HOST ? d : vsock_device_find(dst_cid);
+
+	return to && to->pending_count >= VSOCK_PENDING_BACKLOG;
+}
+
 /* ---- devices ---- */
 
 int vsock_device_register(struct vsock_device *d)

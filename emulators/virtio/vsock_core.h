@@ -61,6 +61,11 @@ enum vsock_op {
 #define VSOCK_CONN_GUEST_MAX 16     /* connections per guest */
 #define VSOCK_CONN_GLOBAL_MAX 64    /* connections of all guests */
 #define VSOCK_PENDING_MAX 16        /* packets waiting for rx buffers */
+/* A sender pauses (its work item goes on later) once the receiver has
+ * this many waiting: the receiver's work item runs first and moves them
+ * into its guest, so a burst does not overflow the ring (which resets the
+ * connection). A packet takes at most 2 entries. */
+#define VSOCK_PENDING_BACKLOG (VSOCK_PENDING_MAX / 2)
 #define VSOCK_PACKET_DATA 2048u     /* payload of one pending packet */
 #define VSOCK_HOST_BUF 2048u        /* Keel's buf_alloc per connection */
 
@@ -158,6 +163,9 @@ void vsock_device_drop_all(struct vsock_device *d);
  * size only). */
 void vsock_route(struct vsock_device *d, const struct vsock_hdr *hdr,
 		 const uint8_t *payload);
+/* Whether packets d's guest sends to dst_cid (now) should wait: the
+ * receiving device has VSOCK_PENDING_BACKLOG packets pending. */
+bool vsock_route_backlogged(struct vsock_device *d, uint64_t dst_cid);
 /* Rate-limited warning naming d's guest and device. */
 void vsock_warn(struct vsock_device *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
