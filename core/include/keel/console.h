@@ -98,9 +98,12 @@ void console_tx_interrupt(void);
 void console_poll(void);
 /* Bytes of Keel's own text dropped from the terminal so far. */
 uint64_t console_dropped_bytes(void);
+/* Waits until Keel's queued text has gone to the UART (or the UART took
+ * nothing for a second): before the machine resets or powers off. */
+void console_flush(void);
 /* Writes out everything still queued, then s ("\n" as "\r\n"), with the
- * polled putc() and without locks; output is polled from then on. For
- * panic only. */
+ * polled putc() and without locks; output is polled from then on. For a
+ * panic or a fatal exception report only (the CPU stops after). */
 void console_panic_flush(const char *s, size_t len);
 
 /* Called by the console driver's receive interrupt for every byte. */
