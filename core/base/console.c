@@ -17,12 +17,13 @@
  *
  * Locks, outermost first (see also keel/console.h):
  *   console_out_lock  early ring, transmit ring, source, placement; held
- *                     for a bounded copy or one drain budget
- *   source lock       the attached endpoint's ep->lock (pull, drop)
+ *                     for a bounded copy or one drain budget. The
+ *                     source's callbacks run under it and take no lock.
  *   console_irq_lock  whether the transmit interrupt is unmasked
  *   console_rx_lock   the receive queue (alone)
- * console_source_kick(), called from guest exits, takes only
- * console_irq_lock and never waits for the UART.
+ * console_source_kick(), called from guest exits, takes only the calling
+ * CPU's timer queue lock (its kick event's expiry, console_irq_lock) and
+ * never waits for the UART.
  */
 #include <keel/console.h>
 #include <keel/platform.h>

@@ -15,8 +15,10 @@
  *
  * Lock order (outermost first): console_out_lock (this file; constant work:
  * a bounded copy or at most CONSOLE_DRAIN_BUDGET bytes to the UART) ->
- * a source's lock (a console endpoint's ep->lock) -> console_irq_lock (the
- * transmit interrupt's mask; one register write). The log's log_lock is
+ * console_irq_lock (the transmit interrupt's mask; one register write).
+ * A source's callbacks run under console_out_lock and take no lock (a
+ * console endpoint's buffer is read lock-free). console_source_kick()
+ * takes the calling CPU's timer queue lock only. The log's log_lock is
  * never held while console_out_lock is taken.
  */
 #ifndef KEEL_CONSOLE_H
