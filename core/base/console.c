@@ -17,12 +17,13 @@
  *
  * Locks, outermost first (see also keel/console.h):
  *   console_out_lock  early ring, transmit ring, source, placement; held
- *                     for a bounded copy or one drain budget
- *   source lock       the attached endpoint's ep->lock (pull, drop)
+ *                     for a bounded copy or one drain budget. The
+ *                     source's callbacks run under it and take no lock.
  *   console_irq_lock  whether the transmit interrupt is unmasked
  *   console_rx_lock   the receive queue (alone)
- * console_source_kick(), called from guest exits, takes only
- * console_irq_lock and never waits for the UART.
+ * console_source_kick(), called from guest exits, takes only the calling
+ * CPU's timer queue lock (its kick event's expiry, console_irq_lock) and
+ * never waits for the UART.
  */
 #include <keel/console.h>
 #include <keel/platform.h>
@@ -233,14 +234,16 @@ static void console_take_source_all(size_t reserve)
 	console_take_source(SIZE_MAX);
 }
 
-/* Gives the UART what it takes without waiting, at most budget bytes;
- * returns true when output is left. */
-static bool console_drain(size_t budget)
+/* Gives the UART what it takes without waiting, at most budget bytes,
+ * from the ring (and the source, with_source); returns true when output
+ * is left. */
+static bool console_drain(size_t budget, bool with_source)
 {
 	uint8_t byte;
 
 	for (size_t n = 0; n < budget; n++) {
-		if (!ringbuf_len(&console_tx) && !console_take_source(CONSOLE_PULL_CHUNK))
+		if (!ringbuf_len(&console_tx) &&
+		    (!with_source || !console_take_source(CONSOLE_PULL_CHUNK)))
 			break;
 		if (!ringbuf_peek(&console_tx, &byte, 1) || !console_ops->try_putc((char)byte))
 			return true;
@@ -392,7 +395,7 @@ static void console_output(const char *s, size_t len, bool cooked,
 			if (queued || !may_wait)
 				break;
 			sent = console_tx.tail;
-			console_drain_finish(console_drain(CONSOLE_DRAIN_BUDGET));
+			console_drain_finish(console_drain(CONSOLE_DRAIN_BUDGET, true));
 			queued = console_queue(s, len, cooked, place);
 			if (queued)
 				break;
@@ -507,7 +510,7 @@ void console_tx_interrupt(void)
 	unsigned long flags = spin_lock_irqsave(&console_out_lock);
 
 	if (console_async)
-		console_drain_finish(console_drain(CONSOLE_DRAIN_BUDGET));
+		console_drain_finish(console_drain(CONSOLE_DRAIN_BUDGET, true));
 	spin_unlock_irqrestore(&console_out_lock, flags);
 	console_tx_irq_update();
 }
@@ -517,6 +520,40 @@ void console_poll(void)
 	if (READ_ONCE(console_async) &&
 	    __atomic_load_n(&console_tx_active, __ATOMIC_SEQ_CST))
 		console_tx_interrupt();
+}
+
+void console_flush(void)
+{
+	unsigned long flags = arch_irq_save();
+	uint64_t progress_ns = time_now_ns();
+
+	for (;;) {
+		uint64_t sent;
+		bool left;
+
+		spin_lock(&console_out_lock);
+		if (!console_async) {
+			spin_unlock(&console_out_lock);
+			break;
+		}
+		sent = console_tx.tail;
+		left = console_drain(CONSOLE_DRAIN_BUDGET, false);
+		console_drain_finish(left);
+		spin_unlock(&console_out_lock);
+		if (!left)
+			break;
+		if (console_tx.tail != sent)
+			progress_ns = time_now_ns();
+		else if (time_now_ns() - progress_ns > CONSOLE_WAIT_NS)
+			break;
+		console_tx_irq_update();
+		/* CPU 0 takes the transmit interrupt, which ends its wait. */
+		if (arch_cpu_id() == 0)
+			arch_cpu_idle();
+		else
+			arch_cpu_relax();
+	}
+	arch_irq_restore(flags);
 }
 
 void console_panic_flush(const char *s, size_t len)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* CPU bookkeeping, version strings and the machine's power operations. */
+#include <keel/console.h>
 #include <keel/log.h>
 #include <keel/platform.h>
 #include <arch/cpu.h>
@@ -41,18 +42,23 @@ const struct platform_power_ops *platform_power_ops(void)
 	return power_ops;
 }
 
+/* What was printed last ("rebooting...") is on the terminal first. */
 __noreturn void platform_reboot(void)
 {
+	console_flush();
 	if (power_ops && power_ops->reboot)
 		power_ops->reboot();
 	log_error("reboot: the firmware did not reset the machine; halting");
+	console_flush();
 	arch_halt_all();
 }
 
 __noreturn void platform_poweroff(void)
 {
+	console_flush();
 	if (power_ops && power_ops->poweroff)
 		power_ops->poweroff();
 	log_error("poweroff: the firmware did not power off the machine; halting");
+	console_flush();
 	arch_halt_all();
 }

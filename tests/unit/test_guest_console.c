@@ -96,6 +96,11 @@ static void fake_catch_up(void)
 		console_tx_interrupt();
 }
 
+static void terminal_takes_some(void)
+{
+	uart.room += 64;
+}
+
 static struct fixture_ram_guest chatty;
 static struct mmio_region uart_region;
 
@@ -264,11 +269,6 @@ TEST(guest_console_attach_replays_then_detach_shows_the_rest)
 	guest_done(g);
 }
 
-static void terminal_takes_some(void)
-{
-	uart.room += 64;
-}
-
 TEST(guest_console_keel_text_waits_on_cpu0_and_is_dropped_elsewhere)
 {
 	uint64_t dropped_before = console_dropped_bytes();
@@ -300,5 +300,27 @@ TEST(guest_console_keel_text_waits_on_cpu0_and_is_dropped_elsewhere)
 	CHECK(strstr(uart.text, "[console: ") != NULL);
 	CHECK(strstr(uart.text, " bytes of Keel output dropped; `log` has the log]\r\n"
 			 "command output\r\n") != NULL);
+	unit_console_install();
+}
+
+TEST(guest_console_flush_before_reset_and_polled_after_a_fatal_fault)
+{
+	fake_install(0);
+	kprintf("rebooting...\n");
+	CHECK_EQ(uart.len, 0);
+	/* Before a reset: waits for the UART (here it takes a little each
+	 * time the CPU idles) until the text is out. */
+	host_set_idle_hook(terminal_takes_some);
+	console_flush();
+	host_set_idle_hook(NULL);
+	CHECK_STR_EQ(uart.text, "rebooting...\r\n");
+	CHECK_EQ(uart.polled, 0);
+	/* A fatal fault: what was queued, then the report, polled, in order. */
+	memset(&uart, 0, sizeof(uart));
+	kprintf("queued\n");
+	console_panic_flush("\nKEEL PANIC\n", 12);
+	kprintf("after\n");
+	CHECK_STR_EQ(uart.text, "queued\r\n\r\nKEEL PANIC\r\nafter\r\n");
+	CHECK(uart.polled > 0);
 	unit_console_install();
 }

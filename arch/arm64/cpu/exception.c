@@ -4,6 +4,7 @@
  * taken from Keel itself is a Keel bug, reported with a register dump, the
  * decoded syndrome and a backtrace before the CPU is parked.
  */
+#include <keel/console.h>
 #include <keel/irq.h>
 #include <keel/log.h>
 #include <keel/platform.h>
@@ -99,6 +100,9 @@ static void print_registers(const struct arm64_regs *regs)
 static __noreturn void report_fatal(const struct arm64_regs *regs,
 				    unsigned long vector)
 {
+	/* Polled from here on: this CPU parks with interrupts masked, and
+	 * it may be the one that takes the console's transmit interrupt. */
+	console_panic_flush("", 0);
 	kprintf("\n*** Keel: unexpected exception on CPU %u: %s ***\n",
 		arch_cpu_id(), vector < 16 ? vector_names[vector] : "?");
 	print_syndrome(regs);

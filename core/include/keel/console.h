@@ -15,8 +15,10 @@
  *
  * Lock order (outermost first): console_out_lock (this file; constant work:
  * a bounded copy or at most CONSOLE_DRAIN_BUDGET bytes to the UART) ->
- * a source's lock (a console endpoint's ep->lock) -> console_irq_lock (the
- * transmit interrupt's mask; one register write). The log's log_lock is
+ * console_irq_lock (the transmit interrupt's mask; one register write).
+ * A source's callbacks run under console_out_lock and take no lock (a
+ * console endpoint's buffer is read lock-free). console_source_kick()
+ * takes the calling CPU's timer queue lock only. The log's log_lock is
  * never held while console_out_lock is taken.
  */
 #ifndef KEEL_CONSOLE_H
@@ -98,9 +100,12 @@ void console_tx_interrupt(void);
 void console_poll(void);
 /* Bytes of Keel's own text dropped from the terminal so far. */
 uint64_t console_dropped_bytes(void);
+/* Waits until Keel's queued text has gone to the UART (or the UART took
+ * nothing for a second): before the machine resets or powers off. */
+void console_flush(void);
 /* Writes out everything still queued, then s ("\n" as "\r\n"), with the
- * polled putc() and without locks; output is polled from then on. For
- * panic only. */
+ * polled putc() and without locks; output is polled from then on. For a
+ * panic or a fatal exception report only (the CPU stops after). */
 void console_panic_flush(const char *s, size_t len);
 
 /* Called by the console driver's receive interrupt for every byte. */

@@ -18,9 +18,10 @@
  * shows, its oldest unshown bytes are overwritten: counted in `dropped`
  * and announced on the terminal as "[console linux0: N bytes dropped]".
  *
- * Lock order: console_out_lock (keel/console.h) -> ep->lock. ep->lock is
- * held for a copy only, and never while calling into the console or the
- * device's reader.
+ * Locks: ep->lock serialises the writers of the output ring (the guest's
+ * vCPUs) and the input queue; it is held for a copy only, never while
+ * calling into the console or the device's reader, and the host console
+ * never takes it (it reads the ring lock-free under console_out_lock).
  */
 #ifndef KEEL_GUEST_CONSOLE_H
 #define KEEL_GUEST_CONSOLE_H
