@@ -104,7 +104,8 @@ void arch_vcpu_inject_undef(struct vcpu *v)
 
 bool arch_vcpu_irq_pending(struct vcpu *v)
 {
-	return v->arch.irq_pending;
+	/* Tests set it from another thread, as an injection would. */
+	return __atomic_load_n(&v->arch.irq_pending, __ATOMIC_SEQ_CST);
 }
 
 uint64_t arch_vcpu_timer_deadline_ns(struct vcpu *v)

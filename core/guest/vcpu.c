@@ -8,8 +8,9 @@
 
 void vcpu_kick(struct vcpu *v)
 {
+	/* The order sched_block() relies on: kicks, then blocked. */
 	__atomic_add_fetch(&v->kicks, 1, __ATOMIC_SEQ_CST);
-	if (READ_ONCE(v->blocked)) {
+	if (__atomic_load_n(&v->blocked, __ATOMIC_SEQ_CST)) {
 		sched_wake(v);
 		return;
 	}

@@ -143,12 +143,19 @@ void sched_block(struct vcpu *v, uint64_t kick_seen)
 	if (arch_vcpu_irq_pending(v))
 		return;
 	flags = spin_lock_irqsave(&rq->lock);
+	/*
+	 * blocked is published before kicks is read again, and vcpu_kick()
+	 * adds to kicks before it reads blocked (both sequentially
+	 * consistent): either this reads the new kick and does not block, or
+	 * the kicker reads blocked and wakes v. Checking kicks first and then
+	 * setting blocked lost a kick that came in between.
+	 */
+	__atomic_store_n(&v->blocked, true, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&v->kicks, __ATOMIC_SEQ_CST) != kick_seen) {
+		WRITE_ONCE(v->blocked, false);
 		spin_unlock_irqrestore(&rq->lock, flags);
 		return;
 	}
-	/* Read without the lock by vcpu_kick(). */
-	WRITE_ONCE(v->blocked, true);
 	run_queue_remove(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
 	/* The guest's own timer ends the wait as an interrupt would. */

@@ -109,11 +109,17 @@ static void st_cpu(unsigned int cpu, void *arg)
 		}
 		arch_cpu_relax();
 	}
-	/* No lost wake-up: every vCPU runs again after one more kick. */
+	/*
+	 * No lost wake-up: an interrupt made pending and a kick (what an
+	 * injection does) bring every vCPU back. A bare kick would not: one
+	 * that lands while the vCPU runs is rightly absorbed by its next WFI,
+	 * which finds nothing pending.
+	 */
 	for (unsigned int i = 0; i < ST_VCPUS; i++) {
 		uint64_t before = st_entries(i);
 		unsigned int spins = 0;
 
+		__atomic_store_n(&st_vcpus[i].arch.irq_pending, true, __ATOMIC_SEQ_CST);
 		vcpu_kick(&st_vcpus[i]);
 		while (st_entries(i) == before && spins++ < 1000000)
 			arch_cpu_relax();
@@ -166,4 +172,81 @@ TEST(sched_vcpus_on_four_cpus_block_wake_pause_and_resume)
 		sched_dequeue(&st_vcpus[i]);
 		timer_event_cancel(&st_vcpus[i].wake_event);
 	}
+}
+
+/*
+ * A WFI that blocks while an interrupt is injected and kicked on another
+ * CPU: whichever order the two take, the vCPU ends up not blocked (it saw
+ * the interrupt, saw the kick, or was woken by it). Round after round the
+ * two CPUs start together, so the kick lands at every point of the block.
+ */
+#define BW_ROUNDS 20000
+
+static struct {
+	struct vcpu v;
+	int arrived[2];
+	int round_done[2];
+	int lost;
+} bw;
+
+/* Both CPUs reach round r before either goes on. */
+static void bw_sync(int *counter, int round)
+{
+	unsigned int spins = 0;
+
+	__atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST);
+	/* Spin (both CPUs then leave within nanoseconds of each other),
+	 * yielding only when the other thread is not running. */
+	while (__atomic_load_n(counter, __ATOMIC_SEQ_CST) < 2 * (round + 1))
+		if (++spins % 65536 == 0)
+			arch_cpu_relax();
+}
+
+static void bw_cpu(unsigned int cpu, void *arg)
+{
+	struct vcpu *v = &bw.v;
+
+	for (int r = 0; r < BW_ROUNDS; r++) {
+		if (cpu == 1) {
+			/* The WFI exit: what the exit handler reads, then block. */
+			uint64_t seen;
+
+			bw_sync(&bw.arrived[0], r);
+			seen = __atomic_load_n(&v->kicks, __ATOMIC_SEQ_CST);
+			for (int i = 0; i < (r & 7); i++)
+				__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			sched_block(v, seen);
+		} else {
+			bw_sync(&bw.arrived[0], r);
+			for (int i = 0; i < (r % 13); i++)
+				__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			__atomic_store_n(&v->arch.irq_pending, true, __ATOMIC_SEQ_CST);
+			vcpu_kick(v);
+		}
+		bw_sync(&bw.round_done[0], r);
+		if (cpu == 0) {
+			if (__atomic_load_n(&v->blocked, __ATOMIC_SEQ_CST))
+				bw.lost++;
+			/* Back to a running vCPU with nothing pending. */
+			sched_wake(v);
+			__atomic_store_n(&v->arch.irq_pending, false, __ATOMIC_SEQ_CST);
+		}
+		bw_sync(&bw.round_done[1], r);
+	}
+}
+
+TEST(sched_block_never_sleeps_through_an_interrupt_kicked_from_another_cpu)
+{
+	struct guest g = { .name = "block-wake", .state = GUEST_RUNNING, .vcpu_count = 1 };
+
+	sched_init();
+	memset(&bw, 0, sizeof(bw));
+	bw.v.guest = &g;
+	bw.v.pcpu = 1;
+	bw.v.power = VCPU_POWER_ON;
+	list_init(&bw.v.run_node);
+	g.vcpus[0] = &bw.v;
+	unit_run_cpus(2, bw_cpu, NULL);
+	CHECK_EQ(bw.lost, 0);
+	sched_dequeue(&bw.v);
 }
