@@ -843,6 +843,19 @@ static void timer_write_cval(bool phys, uint64_t v)
 #define TIMER_CTL(phys) ((phys) ? read_sysreg(cntp_ctl_el0) : read_sysreg(cntv_ctl_el0))
 #define TIMER_NOW(phys) ((phys) ? read_sysreg(cntpct_el0) : read_sysreg(cntvct_el0))
 
+/*
+ * The virtual timer's registers do not trap on a CPU without FEAT_ECV
+ * (CNTHCTL_EL2.EL1TVT), so no hypervisor sees a CNTV_CTL write before the
+ * vCPU's next exit: a virtual timer interrupt already delivered to the
+ * vCPU interface may still be taken until then (docs/virtualization.md,
+ * "Timers"). An HVC is that exit; the trapped physical timer needs none.
+ */
+static void timer_settle(bool phys)
+{
+	if (!phys)
+		(void)psci_call(PSCI_VERSION, 0, 0, 0);
+}
+
 static bool timer_level(bool phys)
 {
 	const char *name = phys ? "physical" : "virtual";
@@ -856,6 +869,7 @@ static bool timer_level(bool phys)
 	timer_write_ctl(phys, CNT_CTL_ENABLE);
 	busy_ms(1);
 	timer_write_ctl(phys, 0);
+	timer_settle(phys);
 	taken = level_taken;
 	irqs_open_ms(2);
 	if (level_taken != taken) {
@@ -867,6 +881,7 @@ static bool timer_level(bool phys)
 	timer_write_ctl(phys, CNT_CTL_ENABLE);
 	busy_ms(1);
 	timer_write_ctl(phys, CNT_CTL_ENABLE | CNT_CTL_IMASK);
+	timer_settle(phys);
 	taken = level_taken;
 	irqs_open_ms(2);
 	ctl = TIMER_CTL(phys);
