@@ -138,7 +138,12 @@ void sched_block(struct vcpu *v, uint64_t kick_seen)
 {
 	struct run_queue *rq = run_queue_of(v->pcpu);
 	unsigned long flags;
-	uint64_t deadline;
+	/*
+	 * The wait's end is read before what is pending: a vCPU whose
+	 * guest's budgets delay it has nothing pending until the delay ends,
+	 * and a deadline read after the delay ended would miss both.
+	 */
+	uint64_t deadline = arch_vcpu_timer_deadline_ns(v);
 
 	if (arch_vcpu_irq_pending(v))
 		return;
@@ -159,7 +164,6 @@ void sched_block(struct vcpu *v, uint64_t kick_seen)
 	run_queue_remove(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
 	/* The guest's own timer ends the wait as an interrupt would. */
-	deadline = arch_vcpu_timer_deadline_ns(v);
 	if (deadline)
 		timer_event_add(&v->wake_event, deadline);
 }
@@ -174,11 +178,16 @@ void sched_wake(struct vcpu *v)
 	if (woke)
 		run_queue_add(rq, v);
 	spin_unlock_irqrestore(&rq->lock, flags);
-	if (woke) {
-		timer_event_cancel(&v->wake_event);
-		if (v->pcpu != arch_cpu_id())
-			arch_kick_cpu(v->pcpu);
-	}
+	/*
+	 * The wait's timer event is left to fire: by then v may have run and
+	 * blocked again, adding the event anew, and a cancel here (it cannot
+	 * be under the queue lock: the event's callback takes that lock)
+	 * would take that new event away and leave v asleep for good. An
+	 * event of an earlier wait that fires only kicks v: at worst a WFI
+	 * ends early, which the architecture allows.
+	 */
+	if (woke && v->pcpu != arch_cpu_id())
+		arch_kick_cpu(v->pcpu);
 }
 
 /* Picks the first runnable vCPU and marks it held by this CPU. */

@@ -33,7 +33,7 @@ FULL_ROUND = (r'basic: (?:PASS|FAIL) blk-ledger[\s\S]*?'
 SHELL_ANSWER_S = 5          # `version` must come back within this
 ATTACK_TIMEOUT = 90         # for an attack that ends to print "done"
 STORM_SECONDS = 4           # how long a storm runs before it is judged
-NEIGHBOUR_ROUND_TIMEOUT = 40
+NEIGHBOUR_ROUND_TIMEOUT = 90   # a round is ~15 s on a quiet machine; TCG on a loaded one is slower
 DETACH = b'\x1d'
 RAW_CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 
