@@ -261,6 +261,11 @@ class LinuxTraffic(LinuxScenario):
     def traffic_counts(self, text):
         return [tuple(int(x) for x in m) for m in self.TRAFFIC.findall(text)]
 
+    @staticmethod
+    def traffic_grows(c):
+        """Blk MiB verified and net packets sent grew, and some came back."""
+        return len(c) >= 2 and c[-1][0] > c[0][0] and c[-1][1] > c[0][1] and c[-1][2] > 0
+
     @check('both guests run blk and net traffic at each other')
     def traffic_runs(self):
         keel = self.keel
@@ -272,11 +277,19 @@ class LinuxTraffic(LinuxScenario):
             time.sleep(1)
             self.detach(name)
         # The progress lines go to hvc0, so that the shell stays usable.
-        time.sleep(10)
-        for name in ('linux0', 'linux1'):
-            text = self.peek_endpoint(name, 'hvc0')
+        # Each look shows what came since the last one; on a loaded
+        # machine the first lines may take a while, so look again (up to
+        # a minute) until two lines show the traffic growing.
+        texts = {'linux0': '', 'linux1': ''}
+        for _ in range(6):
+            time.sleep(10)
+            for name in texts:
+                texts[name] += self.peek_endpoint(name, 'hvc0')
+            if all(self.traffic_grows(self.traffic_counts(t)) for t in texts.values()):
+                break
+        for name, text in texts.items():
             c = self.traffic_counts(text)
-            if len(c) < 2 or c[-1][0] <= c[0][0] or c[-1][1] <= c[0][1] or c[-1][2] == 0:
+            if not self.traffic_grows(c):
                 self.fail(f'expected {name}\'s traffic lines on hvc0 to show blk MiB '
                           'verified and net packets sent and received growing; '
                           'it showed:\n' + indent(text[-1500:]))
