@@ -310,18 +310,6 @@ void attack_mac_flood(void)
 #define OP_RESPONSE 2
 #define OP_RST 3
 
-struct vsock_header {
-	uint64_t src_cid;
-	uint64_t dst_cid;
-	uint32_t src_port;
-	uint32_t dst_port;
-	uint32_t len;
-	uint16_t type;
-	uint16_t op;
-	uint32_t flags;
-	uint32_t buf_alloc;
-	uint32_t fwd_cnt;
-} __attribute__((packed));
 
 static struct virtio_device vdev;
 static struct virtq vrx, vtx, vevent;
@@ -358,7 +346,7 @@ static const char *vsock_up(void)
 
 static const char *vsock_packet(uint32_t src_port, uint16_t op)
 {
-	volatile struct vsock_header *h = (volatile struct vsock_header *)vtx_buf;
+	volatile struct vsock_hdr *h = (volatile struct vsock_hdr *)vtx_buf;
 	struct virtq_buffer b = { vtx_buf, VSOCK_HDR, false };
 	uint32_t written;
 
@@ -382,11 +370,11 @@ static void vsock_drain(uint64_t deadline)
 
 	while (virtq_wait_used(&vdev, &vrx, deadline, &head, &written) == VIRTQ_USED) {
 		unsigned int i = 0;
-		const volatile struct vsock_header *h;
+		const volatile struct vsock_hdr *h;
 
 		while (i < VSOCK_RX - 1 && vrx_head[i] != head)
 			i++;
-		h = (const volatile struct vsock_header *)vrx_buf[i];
+		h = (const volatile struct vsock_hdr *)vrx_buf[i];
 		if (written >= VSOCK_HDR && h->dst_port >= VSOCK_PORT_FIRST &&
 		    h->dst_port < VSOCK_PORT_FIRST + VSOCK_FLOOD) {
 			uint32_t n = h->dst_port - VSOCK_PORT_FIRST;

@@ -156,4 +156,22 @@ void virtio_notify(const struct virtio_device *dev, unsigned int queue);
  * 1234 for up to 5 s (checks mode, after the checks). */
 void virtio_vsock_listen(void);
 
+/* A virtio-vsock packet header (VIRTIO 1.2 §5.10.6), as device memory:
+ * the packed layout makes the compiler use byte accesses. Used by the
+ * vsock check (virtio_vsock.c) and the vsock attacks (attacks_net.c). */
+struct vsock_hdr {
+	uint64_t src_cid;
+	uint64_t dst_cid;
+	uint32_t src_port;
+	uint32_t dst_port;
+	uint32_t len;
+	uint16_t type;
+	uint16_t op;
+	uint32_t flags;
+	uint32_t buf_alloc;
+	uint32_t fwd_cnt;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct vsock_hdr) == 44, "virtio-vsock header is 44 bytes");
+
 #endif

@@ -39,19 +39,6 @@
 #define SERVE_AFTER_MS 1500     /* serving the peer after our success */
 #define LISTEN_WAIT_S 5
 
-/* Device memory: the packed layout makes the compiler use byte accesses. */
-struct vsock_hdr {
-	uint64_t src_cid;
-	uint64_t dst_cid;
-	uint32_t src_port;
-	uint32_t dst_port;
-	uint32_t len;
-	uint16_t type;
-	uint16_t op;
-	uint32_t flags;
-	uint32_t buf_alloc;
-	uint32_t fwd_cnt;
-} __attribute__((packed));
 
 enum socket_state { SOCK_FREE, SOCK_CONNECTING, SOCK_CONNECTED, SOCK_CLOSED };
 
