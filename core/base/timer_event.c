@@ -37,6 +37,22 @@ static void timer_queue_program(struct timer_queue *q)
 		arch_timer_set_deadline(0);
 }
 
+/*
+ * queued is read without the queue's lock (an add on one CPU while the
+ * event's expiry takes it off another's queue): release and acquire, so
+ * whoever sees it off a queue also sees that queue done with the event
+ * (its deadline read, its link cleared) before touching them.
+ */
+static void timer_event_set_queued(struct timer_event *event, bool queued)
+{
+	__atomic_store_n(&event->queued, queued, __ATOMIC_RELEASE);
+}
+
+static bool timer_event_is_queued(struct timer_event *event)
+{
+	return __atomic_load_n(&event->queued, __ATOMIC_ACQUIRE);
+}
+
 /* Unlinks event from q; returns false when it was not on q. Lock held. */
 static bool timer_queue_remove(struct timer_queue *q, struct timer_event *event)
 {
@@ -44,7 +60,7 @@ static bool timer_queue_remove(struct timer_queue *q, struct timer_event *event)
 		if (*link == event) {
 			*link = event->next;
 			event->next = NULL;
-			WRITE_ONCE(event->queued, false);
+			timer_event_set_queued(event, false);
 			return true;
 		}
 	}
@@ -58,7 +74,7 @@ void timer_event_add(struct timer_event *event, uint64_t deadline_ns)
 	unsigned long flags;
 
 	/* Re-adding moves the event: it is never on two queues. */
-	if (READ_ONCE(event->queued))
+	if (timer_event_is_queued(event))
 		timer_event_cancel(event);
 
 	q = timer_queue_this_cpu();
@@ -71,7 +87,7 @@ void timer_event_add(struct timer_event *event, uint64_t deadline_ns)
 		link = &(*link)->next;
 	event->next = *link;
 	*link = event;
-	WRITE_ONCE(event->queued, true);
+	timer_event_set_queued(event, true);
 	if (q->head == event)
 		timer_queue_program(q);
 	spin_unlock_irqrestore(&q->lock, flags);
@@ -99,7 +115,7 @@ static void timer_event_unqueue(struct timer_event *event, unsigned int self)
 		struct timer_queue *q = &timer_queues[cpu];
 		unsigned long flags = spin_lock_irqsave(&q->lock);
 		bool was_first = q->head == event;
-		bool found = READ_ONCE(event->queued) && timer_queue_remove(q, event);
+		bool found = timer_event_is_queued(event) && timer_queue_remove(q, event);
 
 		/* Another CPU's timer cannot be programmed from here; it
 		 * fires, finds nothing due and reprograms itself. */
@@ -126,7 +142,7 @@ void timer_event_cancel(struct timer_event *event)
 	do {
 		timer_event_unqueue(event, self);
 		timer_event_wait_idle(event, self);
-	} while (READ_ONCE(event->queued));
+	} while (timer_event_is_queued(event));
 }
 
 void timer_event_expire(void)
@@ -141,7 +157,7 @@ void timer_event_expire(void)
 			break;
 		q->head = event->next;
 		event->next = NULL;
-		WRITE_ONCE(event->queued, false);
+		timer_event_set_queued(event, false);
 		WRITE_ONCE(q->running, event);
 		/* Unlocked, so the callback may add or cancel events,
 		 * including itself. */

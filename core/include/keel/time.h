@@ -22,6 +22,10 @@ uint64_t time_ns_to_counter(uint64_t ns);
 /*
  * A one-shot event on the CPU that adds it. The callback runs in interrupt
  * context on that CPU. Events are kept sorted in a per-CPU queue.
+ * Two adds of one event (its callback's included) never run at once:
+ * the owner serializes them. A cancel may race its callback re-adding
+ * the event; it waits for a callback running elsewhere, so the caller
+ * holds no lock that callback takes (docs/locking.md).
  */
 struct timer_event {
 	struct timer_event *next;
