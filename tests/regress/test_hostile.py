@@ -68,7 +68,8 @@ ATTACKS = [
      'blk writes fill its copy-on-write disk; a refusal is reported; pages come back',
      ('cow-log', 'mem')),
     ('pmu-probe', 'ends',
-     'PMU registers: hidden and undefined, or its own (per vCPU, no EL2 counting)', ()),
+     'PMU registers: hidden and undefined, or its own (per vCPU, no EL2 counting)',
+     ('pmu-log',)),
     ('debug-probe', 'ends',
      'breakpoint and watchpoint registers are per vCPU on a shared host CPU', ()),
     ('sgi-storm', 'storm', 'SGIs from both vCPUs to both, forever', ()),
@@ -301,6 +302,15 @@ class HostileGuests(GuestScenario):
                        for l in log.split('\n')):
                 problems.append(f'expected a log line naming "guest {name}", its device and '
                                 'why the queue was refused')
+        if 'pmu-log' in extra:
+            # The log names a hidden feature as such, never as "unhandled".
+            log = keel.run('log')
+            pmu = re.compile(r'unhandled system register access '
+                             r'<3,(0,9,14|3,9,1[2-4]|3,14,([89]|1[0-5])),')
+            wrong = [l.strip() for l in log.split('\n') if pmu.search(l)]
+            if wrong:
+                problems.append('expected PMU accesses to be logged as a PMU that guests '
+                                f'do not get, not as unhandled; the log says: {wrong[0]}')
         if 'cow-log' in extra:
             refused = re.search(rf'attack {re.escape(name)}: PASS \d+ blocks written and '
                                 r'read back, (\d+) refused', text)

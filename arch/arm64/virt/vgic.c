@@ -443,14 +443,59 @@ static bool sysreg_log_allowed(void)
 	return allowed;
 }
 
+#define SYSREG_OP0(e) (((e) >> 20) & 3)
+#define SYSREG_OP1(e) (((e) >> 14) & 7)
+#define SYSREG_CRN(e) (((e) >> 10) & 0xf)
+#define SYSREG_CRM(e) (((e) >> 1) & 0xf)
+#define SYSREG_OP2(e) (((e) >> 17) & 7)
+
+/*
+ * The features Keel traps and hides in the ID registers (sysregs.c): a
+ * guest that uses one anyway gets an undefined instruction, as on a CPU
+ * without it, and the log says which feature rather than "unhandled".
+ * NULL for any other register.
+ */
+static const char *sysreg_hidden_feature(uint32_t e)
+{
+	unsigned int op0 = SYSREG_OP0(e), op1 = SYSREG_OP1(e);
+	unsigned int crn = SYSREG_CRN(e), crm = SYSREG_CRM(e);
+
+	if (op0 == 2 && op1 == 1)
+		return "trace unit";
+	if (op0 != 3)
+		return NULL;
+	if (op1 == 3 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8)))
+		return "PMU";
+	if (op1 == 0 && crn == 9 && crm == 14)
+		return "PMU";
+	if (op1 == 0 && crn == 9 && (crm == 9 || crm == 10))
+		return "statistical profiling";
+	if (op1 == 0 && crn == 9 && crm == 11)
+		return "trace buffer";
+	if (op1 == 3 && crn == 13 && ((crm >= 2 && crm <= 7) || crm >= 12))
+		return "activity monitors";
+	return NULL;
+}
+
 static void sysreg_unhandled(struct vcpu *v, uint32_t encoding)
 {
-	if (sysreg_log_allowed())
+	const char *hidden = sysreg_hidden_feature(encoding);
+
+	if (!sysreg_log_allowed())
+		goto undefined;
+	if (hidden)
+		log_warn("guest %s: vCPU %u: %s register access <%u,%u,%u,%u,%u> at pc 0x%llx; Keel offers guests no %s (the ID registers say so): undefined instruction injected",
+			 v->guest->name, v->id, hidden, SYSREG_OP0(encoding),
+			 SYSREG_OP1(encoding), SYSREG_CRN(encoding),
+			 SYSREG_CRM(encoding), SYSREG_OP2(encoding),
+			 (unsigned long long)v->arch.ctx.pc, hidden);
+	else
 		log_warn("guest %s: vCPU %u: unhandled system register access <%u,%u,%u,%u,%u> at pc 0x%llx; undefined instruction injected",
-			 v->guest->name, v->id, (encoding >> 20) & 3,
-			 (encoding >> 14) & 7, (encoding >> 10) & 0xf,
-			 (encoding >> 1) & 0xf, (encoding >> 17) & 7,
+			 v->guest->name, v->id, SYSREG_OP0(encoding),
+			 SYSREG_OP1(encoding), SYSREG_CRN(encoding),
+			 SYSREG_CRM(encoding), SYSREG_OP2(encoding),
 			 (unsigned long long)v->arch.ctx.pc);
+undefined:
 	arch_vcpu_inject_undef(v);
 }
 
