@@ -203,6 +203,20 @@ static const char *queue_up(struct virtio_device *dev, uint32_t config_size)
 	return why;
 }
 
+/* Finds the device and sets up its queue 0; an attack that cannot start
+ * says why and fails. */
+static bool device_up(uint32_t id, struct virtio_device *dev)
+{
+	const char *why;
+
+	if (!device_find(id, dev))
+		return false;
+	why = queue_up(dev, id == VIRTIO_ID_BLOCK ? 24 : 0);
+	if (why)
+		attack_fail("set-up: %s", why);
+	return !why;
+}
+
 /* Waits up to ms for DEVICE_NEEDS_RESET. */
 static bool needs_reset_within(const struct virtio_device *dev, uint64_t ms)
 {
@@ -315,15 +329,9 @@ static void expect_refused(struct virtio_device *dev, const char *what,
 static void attack_feed_avail(void)
 {
 	struct virtio_device dev;
-	const char *why;
 
-	if (!device_find(VIRTIO_ID_RNG, &dev))
+	if (!device_up(VIRTIO_ID_RNG, &dev))
 		return;
-	why = queue_up(&dev, 0);
-	if (why) {
-		attack_fail("set-up: %s", why);
-		return;
-	}
 	set_desc(0, &VQ.avail, sizeof(VQ.avail), DESC_F_WRITE, 0);
 	publish_head0(1);
 	expect_refused(&dev, "a writable buffer over the queue's own avail ring",
@@ -335,15 +343,9 @@ static void attack_feed_avail(void)
 static void attack_feed_used(void)
 {
 	struct virtio_device dev;
-	const char *why;
 
-	if (!device_find(VIRTIO_ID_RNG, &dev))
+	if (!device_up(VIRTIO_ID_RNG, &dev))
 		return;
-	why = queue_up(&dev, 0);
-	if (why) {
-		attack_fail("set-up: %s", why);
-		return;
-	}
 	set_desc(0, &VQ.used, sizeof(VQ.used), DESC_F_WRITE, 0);
 	publish_head0(1);
 	expect_refused(&dev, "a writable buffer over the queue's own used ring",
@@ -365,13 +367,8 @@ static void attack_feed_desc(void)
 	const char *why;
 	volatile struct virtq_avail *avail;
 
-	if (!device_find(VIRTIO_ID_BLOCK, &dev))
+	if (!device_up(VIRTIO_ID_BLOCK, &dev))
 		return;
-	why = queue_up(&dev, 24);
-	if (why) {
-		attack_fail("set-up: %s", why);
-		return;
-	}
 	/* The three descriptors the request will use, as they will be. */
 	set_desc(0, &blk_header, sizeof(blk_header), DESC_F_NEXT, 1);
 	set_desc(1, &VQ.desc[0], BLK_SECTOR, DESC_F_WRITE | DESC_F_NEXT, 2);
@@ -481,13 +478,8 @@ static void attack_publish_race(void)
 	uint64_t end, max_us = 0, notifies = 0;
 	const char *why;
 
-	if (!device_find(VIRTIO_ID_RNG, &race_dev))
+	if (!device_up(VIRTIO_ID_RNG, &race_dev))
 		return;
-	why = queue_up(&race_dev, 0);
-	if (why) {
-		attack_fail("set-up: %s", why);
-		return;
-	}
 	set_desc(0, data_buf, 16, DESC_F_WRITE, 0);
 	race_stop = 0;
 	race_count = 0;
@@ -553,13 +545,8 @@ static void attack_reset_during_notify(void)
 	uint64_t end, notifies = 0;
 	const char *why;
 
-	if (!device_find(VIRTIO_ID_BLOCK, &race_dev))
+	if (!device_up(VIRTIO_ID_BLOCK, &race_dev))
 		return;
-	why = queue_up(&race_dev, 24);
-	if (why) {
-		attack_fail("set-up: %s", why);
-		return;
-	}
 	blk_header.type = BLK_T_OUT;
 	blk_header.sector = 128;
 	set_desc(0, &blk_header, sizeof(blk_header), DESC_F_NEXT, 1);
@@ -716,15 +703,10 @@ static void attack_cow_fill(void)
 {
 	struct virtio_device dev;
 	uint64_t capacity, blocks, ok = 0, refused = 0, bad = 0;
-	const char *why;
+	const char *why = NULL;
 
-	if (!device_find(VIRTIO_ID_BLOCK, &dev))
+	if (!device_up(VIRTIO_ID_BLOCK, &dev))
 		return;
-	why = queue_up(&dev, 24);
-	if (why) {
-		attack_fail("set-up: %s", why);
-		return;
-	}
 	capacity = virtio_config_read64(&dev, 0);
 	blocks = capacity / (BLOCK / BLK_SECTOR);
 	attack_note("writing all %lu blocks of %s", blocks, dev.name);
