@@ -16,6 +16,11 @@
  * is read and written only under the device's own lock; vsock_lock (all
  * guests') is taken per packet for constant work: routing a packet that
  * is already in Keel memory, or taking one pending packet out.
+ *
+ * A sender waits for a receiver with a backlog (vsock_core.h,
+ * VSOCK_PENDING_BACKLOG): its transmit queue is not served until the
+ * receiver's device has taken enough packets into its guest, which kicks
+ * it (vsock_tx_kick), or until the pause's timer ends the wait.
  */
 #include <keel/devtree_props.h>
 #include <keel/emu.h>
@@ -23,6 +28,7 @@
 #include <keel/guest.h>
 #include <keel/log.h>
 #include <keel/mm.h>
+#include <keel/time.h>
 #include <lib/format.h>
 #include <libfdt.h>
 #include <string.h>
@@ -47,6 +53,9 @@
 struct virtio_vsock {
 	struct vsock_device core;        /* first: vsock_core's view */
 	spinlock_t lock;                 /* the queues and what follows */
+	/* Ends a transmit pause that lasts VSOCK_PAUSE_MAX_NS (armed under
+	 * lock, which serializes its adds; its callback only kicks). */
+	struct timer_event pause_timer;
 	struct virtq_request req;        /* the transmit request being served */
 	struct virtq_request rx_req;     /* the receive buffer being filled */
 	struct vsock_hdr hdr;
@@ -185,14 +194,32 @@ static bool vsock_rx_flush(struct virtio_vsock *vs, struct virtqueue *vq, bool *
 
 /* ---- transmit ---- */
 
+void vsock_tx_kick(struct vsock_device *d)
+{
+	if (d->vdev)
+		virtio_queue_kick(d->vdev, VSOCK_QUEUE_TX);
+}
+
+/* A pause that lasted VSOCK_PAUSE_MAX_NS: the transmit queue looks again
+ * (vsock_tx_paused() then gives up on the receiver). */
+static void vsock_pause_expired(struct timer_event *event, void *arg)
+{
+	struct virtio_vsock *vs = arg;
+
+	vsock_tx_kick(&vs->core);
+}
+
 /* Device lock held. One transmitted request: copied out and checked, then
  * routed under vsock_lock (the packet is in Keel memory by then). Returns
- * true when its receiver has a backlog: the sender should pause. */
+ * true when its receiver has a backlog: the sender is paused (set under
+ * vsock_lock with the routing, so a receiver that takes its packets right
+ * after sees the pause and kicks the sender). */
 static bool vsock_transmit(struct virtio_vsock *vs, struct virtqueue *vq)
 {
 	struct vsock_device *d = &vs->core;
 	const struct virtq_request *req = &vs->req;
 	uint8_t header[VSOCK_HDR_SIZE];
+	uint64_t until = time_now_ns() + VSOCK_PAUSE_MAX_NS;
 	unsigned long flags;
 	bool backlog = false;
 	char why[96] = "";
@@ -220,15 +247,28 @@ static bool vsock_transmit(struct virtio_vsock *vs, struct virtqueue *vq)
 		vsock_warn(d, "%s; dropped", why);
 	} else {
 		vsock_route(d, &vs->hdr, vs->payload);
-		backlog = vsock_route_backlogged(d, vs->hdr.dst_cid);
+		backlog = vsock_tx_pause(d, vs->hdr.dst_cid, until);
 	}
 	spin_unlock_irqrestore(&vsock_lock, flags);
+	if (backlog)
+		timer_event_add(&vs->pause_timer, until);
 	return backlog;
 }
 
-/* Device lock held. Transmits within budget; true when it ran out or a
- * receiver has a backlog (the work item goes on after the receiver's, which
- * was queued first). */
+/* Device lock held: whether the transmit queue waits for a receiver. */
+static bool vsock_tx_waits(struct virtio_vsock *vs)
+{
+	unsigned long flags = spin_lock_irqsave(&vsock_lock);
+	bool paused = vsock_tx_paused(&vs->core, time_now_ns());
+
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	return paused;
+}
+
+/* Device lock held. Transmits within budget; true when it ran out. While
+ * a receiver has a backlog the queue is left alone (false: nothing to do
+ * now): that receiver's taking its packets kicks the queue again, or the
+ * pause's timer does. */
 static bool vsock_tx_serve(struct virtio_vsock *vs, struct virtqueue *vq, bool *interrupt)
 {
 	struct virtq_budget budget = VIRTQ_BUDGET(VSOCK_NOTIFY_PACKETS, VSOCK_NOTIFY_BYTES);
@@ -238,6 +278,8 @@ static bool vsock_tx_serve(struct virtio_vsock *vs, struct virtqueue *vq, bool *
 
 		if (!virtq_budget_left(&budget))
 			return true;
+		if (vsock_tx_waits(vs))
+			return false;
 		/* A broken queue (the transport reports it) stops the loop. */
 		if (virtq_pop(vq, &vs->req) <= 0)
 			return false;
@@ -245,7 +287,7 @@ static bool vsock_tx_serve(struct virtio_vsock *vs, struct virtqueue *vq, bool *
 		backlog = vsock_transmit(vs, vq);
 		*interrupt |= virtq_push(vq, &vs->req, 0);
 		if (backlog)
-			return true;
+			return false;
 	}
 }
 
@@ -419,6 +461,8 @@ static int vsock_create(struct guest *g, const struct guest_device_config *dev,
 	vs->core.name = dev->name;
 	vs->core.cid = cid;
 	vs->lock = (spinlock_t)SPINLOCK_INIT;
+	vs->pause_timer.fn = vsock_pause_expired;
+	vs->pause_timer.arg = vs;
 	flags = spin_lock_irqsave(&vsock_lock);
 	ret = vsock_device_register(&vs->core);
 	spin_unlock_irqrestore(&vsock_lock, flags);
@@ -459,6 +503,9 @@ static void vsock_destroy(void *state)
 	flags = spin_lock_irqsave(&vsock_lock);
 	vsock_device_unregister(&vs->core);
 	spin_unlock_irqrestore(&vsock_lock, flags);
+	/* Its callback kicks the transport: gone before it is. No lock is
+	 * held, as the cancel may wait for a callback running elsewhere. */
+	timer_event_cancel(&vs->pause_timer);
 	virtio_mmio_destroy(vs->core.vdev);
 	kfree(vs);
 }

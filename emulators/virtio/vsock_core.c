@@ -65,12 +65,87 @@ struct vsock_packet *vsock_pending_head(struct vsock_device *d)
 	return d->pending_count ? &d->pending[d->pending_head] : NULL;
 }
 
+/* ---- the sender's pause ---- */
+
+/* The device that packets d's guest sends to cid wait in (d itself for
+ * Keel's services), or NULL. */
+static struct vsock_device *vsock_receiver(struct vsock_device *d, uint64_t cid)
+{
+	return cid == VSOCK_CID_HOST ? d : vsock_device_find(cid);
+}
+
+static void vsock_tx_unpause(struct vsock_device *d)
+{
+	struct vsock_device *to;
+
+	if (!d->paused_for)
+		return;
+	to = vsock_device_find(d->paused_for);
+	if (to && to->waiters)
+		to->waiters--;
+	d->paused_for = 0;
+}
+
+/* to's backlog is gone (or to goes away, or is given up on): every sender
+ * that waits for it goes on. Bounded by the number of devices, and only
+ * walked when someone waits. */
+static void vsock_wake_senders(struct vsock_device *to)
+{
+	if (!to->waiters)
+		return;
+	for (struct vsock_device *s = vsock_devices; s; s = s->next) {
+		if (s->paused_for != to->cid)
+			continue;
+		s->paused_for = 0;
+		vsock_tx_kick(s);
+	}
+	to->waiters = 0;
+}
+
+bool vsock_tx_pause(struct vsock_device *d, uint64_t dst_cid, uint64_t until_ns)
+{
+	struct vsock_device *to = vsock_receiver(d, dst_cid);
+
+	if (d->paused_for || !to || to->unresponsive ||
+	    to->pending_count < VSOCK_PENDING_BACKLOG)
+		return false;
+	d->paused_for = to->cid;
+	d->paused_until_ns = until_ns;
+	to->waiters++;
+	return true;
+}
+
+bool vsock_tx_paused(struct vsock_device *d, uint64_t now_ns)
+{
+	struct vsock_device *to;
+
+	if (!d->paused_for)
+		return false;
+	to = vsock_device_find(d->paused_for);
+	if (to && !to->unresponsive && to->pending_count >= VSOCK_PENDING_BACKLOG) {
+		if (now_ns < d->paused_until_ns)
+			return true;
+		/* Given up on: no sender waits for it until it takes them. */
+		to->unresponsive = true;
+		vsock_warn(d, "guest %s (CID %llu) took none of the %u packets waiting for it in %llu s; sending on (its connections are reset if they overflow)",
+			   to->guest->name, (unsigned long long)to->cid, to->pending_count,
+			   (unsigned long long)(VSOCK_PAUSE_MAX_NS / NSEC_PER_SEC));
+		vsock_wake_senders(to);
+	}
+	vsock_tx_unpause(d);
+	return false;
+}
+
 void vsock_pending_pop(struct vsock_device *d)
 {
 	if (!d->pending_count)
 		return;
 	d->pending_head = (d->pending_head + 1) % VSOCK_PENDING_MAX;
 	d->pending_count--;
+	if (d->pending_count < VSOCK_PENDING_BACKLOG) {
+		d->unresponsive = false;
+		vsock_wake_senders(d);
+	}
 }
 
 static unsigned int vsock_pending_room(const struct vsock_device *d)
@@ -399,8 +474,17 @@ static void vsock_relay(struct vsock_device *d, struct vsock_device *to,
 		other->state = VSOCK_CONN_CONNECTED;
 		break;
 	case VSOCK_OP_RST:
-		if (c)
+		if (c) {
 			vsock_conn_drop(d, c, true);   /* forwards the RST */
+			return;
+		}
+		/* The refusal of a REQUEST (nobody listens there): only the
+		 * requester has the connection, and waits for the answer. */
+		other = vsock_conn_find(to, hdr->dst_port, d->cid, hdr->src_port);
+		if (other && other->state == VSOCK_CONN_CONNECTING) {
+			other->state = VSOCK_CONN_FREE;
+			vsock_queue(to, hdr, NULL);
+		}
 		return;
 	case VSOCK_OP_RW:
 	case VSOCK_OP_SHUTDOWN:
@@ -470,13 +554,6 @@ void vsock_route(struct vsock_device *d, const struct vsock_hdr *hdr, const uint
 	vsock_relay(d, to, hdr, payload);
 }
 
-bool vsock_route_backlogged(struct vsock_device *d, uint64_t dst_cid)
-{
-	struct vsock_device *to = dst_cid == VSOCK_CID_HOST ? d : vsock_device_find(dst_cid);
-
-	return to && to->pending_count >= VSOCK_PENDING_BACKLOG;
-}
-
 /* ---- devices ---- */
 
 int vsock_device_register(struct vsock_device *d)
@@ -513,6 +590,10 @@ void vsock_device_drop_all(struct vsock_device *d)
 	}
 	d->pending_count = 0;
 	d->pending_head = 0;
+	/* Nothing waits in d any more, and d's own sender waits for nobody. */
+	d->unresponsive = false;
+	vsock_wake_senders(d);
+	vsock_tx_unpause(d);
 }
 
 void vsock_device_unregister(struct vsock_device *d)

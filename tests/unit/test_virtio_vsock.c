@@ -105,10 +105,12 @@ static void rx_fill(struct vdev *d)
 	fixture_virtio_notify(&d->v, 0);
 }
 
-static void tx(struct vdev *d, const struct packet *p, uint32_t payload_len)
+/* Makes a packet available on the transmit queue (in its slot's own
+ * buffer) and notifies; the device may keep it for later. */
+static void tx_post(struct vdev *d, const struct packet *p, uint32_t payload_len)
 {
 	uint8_t buf[HDR + 4096];
-	struct fixture_queue *tq = &d->v.queues[1];
+	gpa_t at = TX_BUFFER + 0x2000ULL * d->v.queues[1].next_desc;
 
 	put_le(buf, p->src_cid, 8);
 	put_le(buf + 8, p->dst_cid, 8);
@@ -123,11 +125,28 @@ static void tx(struct vdev *d, const struct packet *p, uint32_t payload_len)
 	memcpy(buf + HDR, p->data, MIN(payload_len, (uint32_t)sizeof(p->data)));
 	if (payload_len > sizeof(p->data))
 		memset(buf + HDR + sizeof(p->data), 'x', payload_len - sizeof(p->data));
-	CHECK_EQ(guest_copy_to(d->v.g, TX_BUFFER, buf, HDR + payload_len), 0);
-	driver_add(d, 1, TX_BUFFER, HDR + payload_len, false);
+	CHECK_EQ(guest_copy_to(d->v.g, at, buf, HDR + payload_len), 0);
+	driver_add(d, 1, at, HDR + payload_len, false);
 	fixture_virtio_notify(&d->v, 1);
-	CHECK_EQ(fixture_guest_get_le(d->v.g, tq->used + 2, 2), tq->avail_idx);
+}
+
+/* True when the device has taken every packet made available. */
+static bool tx_all_taken(struct vdev *d)
+{
+	struct fixture_queue *tq = &d->v.queues[1];
+
+	fixture_run_work();
+	if (fixture_guest_get_le(d->v.g, tq->used + 2, 2) != tq->avail_idx)
+		return false;
 	tq->used_seen = tq->avail_idx;
+	return true;
+}
+
+/* A packet the device takes at once. */
+static void tx(struct vdev *d, const struct packet *p, uint32_t payload_len)
+{
+	tx_post(d, p, payload_len);
+	CHECK(tx_all_taken(d));
 }
 
 /* A packet from d's guest: header fields and payload. */
@@ -428,18 +447,24 @@ TEST(virtio_vsock_echo_waiting_for_receive_buffers_goes_out_later)
 
 	REQUIRE(setup());
 	REQUIRE(driver_open(&d, "vsk0"));
-	/* No receive buffers yet: 16 RESPONSEs fill the pending ring, so
-	 * the echo of the data has to wait. */
-	for (unsigned int i = 0; i < 16; i++)
+	/* No receive buffers yet: VSOCK_PENDING_BACKLOG RESPONSEs wait for
+	 * them, so the guest's next packet waits in its transmit queue. */
+	for (unsigned int i = 0; i < VSOCK_PENDING_BACKLOG; i++)
 		send(&d, 2, 4000 + i, 7, OP_REQUEST, 4096, 0, NULL);
-	send(&d, 2, 4000, 7, OP_RW, 4096, 0, "stalled\n");
+	p = (struct packet){ .src_cid = d.cid, .dst_cid = 2, .src_port = 4000, .dst_port = 7,
+			     .len = 8, .type = 1, .op = OP_RW, .buf_alloc = 4096 };
+	memcpy(p.data, "stalled\n", 8);
+	tx_post(&d, &p, p.len);
+	CHECK(!tx_all_taken(&d));
+	/* The guest takes the RESPONSEs: the device goes on by itself. */
 	rx_fill(&d);
 	while (rx(&d, &p)) {
 		responses += p.op == OP_RESPONSE;
 		if (p.op == OP_RW && !strcmp((char *)p.data, "stalled\n"))
 			echoed++;
 	}
-	CHECK_EQ(responses, 16);
+	CHECK(tx_all_taken(&d));
+	CHECK_EQ(responses, VSOCK_PENDING_BACKLOG);
 	CHECK_EQ(echoed, 1);
 	CHECK_EQ(guest_destroy(d.v.g), 0);
 }
