@@ -97,6 +97,8 @@ enum vsock_conn_state {
 	VSOCK_CONN_CONNECTING,      /* REQUEST sent, no RESPONSE yet */
 	VSOCK_CONN_CONNECTED,
 	VSOCK_CONN_CLOSING,         /* SHUTDOWN seen or sent */
+	VSOCK_CONN_RESET,           /* ended; its RST waits for room in the
+				     * device's pending ring (relay only) */
 };
 
 enum vsock_conn_kind {
@@ -153,6 +155,9 @@ struct vsock_device {
 	uint64_t paused_until_ns;
 	unsigned int waiters;
 	bool unresponsive;
+	/* Some connection is VSOCK_CONN_RESET (a hint: cleared when a look
+	 * finds none). */
+	bool resets_owed;
 	/* Connections refused by the limits above, by the one reached. */
 	uint64_t refused_device;
 	uint64_t refused_guest;

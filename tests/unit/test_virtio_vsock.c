@@ -9,6 +9,7 @@
 #include <keel/errno.h>
 #include <keel/guest.h>
 #include <keel/shell.h>
+#include <keel/time.h>
 #include <stdio.h>
 #include <string.h>
 #include <virtio/virtio_mmio_regs.h>
@@ -467,6 +468,90 @@ TEST(virtio_vsock_echo_waiting_for_receive_buffers_goes_out_later)
 	CHECK_EQ(responses, VSOCK_PENDING_BACKLOG);
 	CHECK_EQ(echoed, 1);
 	CHECK_EQ(guest_destroy(d.v.g), 0);
+}
+
+/* A data packet on the connection 3:2000 -> 4:1234 that may have to wait. */
+static void rw_post(struct vdev *a, const char *data)
+{
+	struct packet p = { .src_cid = a->cid, .dst_cid = 4, .src_port = 2000, .dst_port = 1234,
+			    .len = (uint32_t)strlen(data), .type = 1, .op = OP_RW,
+			    .buf_alloc = 4096 };
+
+	memcpy(p.data, data, p.len);
+	tx_post(a, &p, p.len);
+}
+
+TEST(virtio_vsock_sender_waits_for_a_slow_receiver_and_not_for_a_dead_one)
+{
+	struct vdev a, b;
+	struct packet p;
+	unsigned int data = 0, pending;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&a, "vsk0"));
+	REQUIRE(driver_open(&b, "vsk1"));
+	rx_fill(&a);
+	/* b gives no receive buffers: what a sends waits in Keel for it. */
+	send(&a, 4, 2000, 1234, OP_REQUEST, 4096, 0, NULL);
+	send(&b, 3, 1234, 2000, OP_RESPONSE, 4096, 0, NULL);
+	REQUIRE(rx_op(&a, &p, OP_RESPONSE));
+	for (pending = 1; pending < VSOCK_PENDING_BACKLOG; pending++)
+		send(&a, 4, 2000, 1234, OP_RW, 4096, 0, "data\n");
+	/* The backlog is reached: a's next packet stays in its ring. */
+	rw_post(&a, "data\n");
+	CHECK(!tx_all_taken(&a));
+	unit_console_clear();
+	/* b takes nothing for VSOCK_PAUSE_MAX_NS: a goes on... */
+	host_counter_set(arch_counter_read() + time_ns_to_counter(VSOCK_PAUSE_MAX_NS + 1));
+	timer_event_expire();
+	CHECK(tx_all_taken(&a));
+	pending++;
+	CHECK(strstr(unit_console_text(),
+		     "guest vsk1 (CID 4) took none of the 8 packets waiting for it in 2 s") != NULL);
+	/* ...without waiting for b again, until b's ring overflows: the
+	 * connection is reset for both. */
+	for (; pending < VSOCK_PENDING_MAX; pending++)
+		send(&a, 4, 2000, 1234, OP_RW, 4096, 0, "data\n");
+	send(&a, 4, 2000, 1234, OP_RW, 4096, 0, "lost\n");
+	CHECK(rx_op(&a, &p, OP_RST) && p.dst_port == 2000);
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "4:1234 <-> 3:2000  reset") != NULL);
+	/* b's guest gets what waited, then the RST it was owed. */
+	rx_fill(&b);
+	REQUIRE(rx_op(&b, &p, OP_REQUEST));
+	while (rx(&b, &p) && p.op == OP_RW)
+		data++;
+	CHECK_EQ(data, VSOCK_PENDING_MAX - 1);
+	CHECK(p.op == OP_RST && p.src_port == 2000 && p.dst_port == 1234);
+	CHECK(!rx(&b, &p));
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "<->") == NULL);
+	CHECK_EQ(guest_destroy(a.v.g), 0);
+	CHECK_EQ(guest_destroy(b.v.g), 0);
+}
+
+TEST(virtio_vsock_a_refused_request_reaches_the_requester)
+{
+	struct vdev a, b;
+	struct packet p;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&a, "vsk0"));
+	REQUIRE(driver_open(&b, "vsk1"));
+	rx_fill(&a);
+	rx_fill(&b);
+	send(&a, 4, 2100, 99, OP_REQUEST, 4096, 0, NULL);
+	REQUIRE(rx_op(&b, &p, OP_REQUEST));
+	/* Nobody listens on b's port 99: b's guest refuses. */
+	send(&b, 3, 99, 2100, OP_RST, 4096, 0, NULL);
+	CHECK(rx_op(&a, &p, OP_RST) && p.src_port == 99 && p.dst_port == 2100);
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "<->") == NULL);
+	CHECK_EQ(guest_destroy(a.v.g), 0);
+	CHECK_EQ(guest_destroy(b.v.g), 0);
 }
 
 TEST(virtio_vsock_guest_cid_must_be_unique_among_created_guests)
