@@ -237,8 +237,8 @@ static void th_sample_backlog(void)
 	for (unsigned int i = 0; i < 2; i++) {
 		struct vsock_device *d = vsock_device_find(sides[i].cid);
 
-		if (d && d->pending_count > th_backlog_seen)
-			th_backlog_seen = d->pending_count;
+		if (d && d->pending_count > __atomic_load_n(&th_backlog_seen, __ATOMIC_RELAXED))
+			__atomic_store_n(&th_backlog_seen, d->pending_count, __ATOMIC_RELAXED);
 	}
 	spin_unlock_irqrestore(&vsock_lock, flags);
 }
@@ -268,19 +268,21 @@ static void th_cpu(unsigned int cpu, void *arg)
 		} else {
 			if (!th_rx(s))
 				break;
-			/* A guest busy elsewhere: buffers come back late. */
+			/* A guest busy elsewhere: buffers come back late, and
+			 * now and then it does not run for a while. */
 			if (step % 8 == 0)
 				th_rx_refill(s, false);
+			if (step % 64 == 0)
+				usleep(200);
 			if (s->received == total)
 				__atomic_store_n(&s->rx_done, 1, __ATOMIC_SEQ_CST);
 		}
 		work_run(TH_WORK_PER_STEP);
+		th_sample_backlog();
 		sched_yield();
 		if (cpu != 0)
 			continue;
-		/* CPU 0 watches: how far the receivers fell behind, and
-		 * whether nobody moved anything for TH_STALL_NS. */
-		th_sample_backlog();
+		/* CPU 0 watches: nobody moved anything for TH_STALL_NS. */
 		if (__atomic_load_n(&th_progress, __ATOMIC_SEQ_CST) != last_progress) {
 			last_progress = __atomic_load_n(&th_progress, __ATOMIC_SEQ_CST);
 			last_seen = th_now_ns();
