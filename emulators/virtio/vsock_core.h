@@ -11,7 +11,7 @@
  * and pending packets, so that relaying between two devices never takes
  * two locks. It is shared by all guests, so it is held only for constant
  * work: routing one packet already copied into Keel memory, queueing it
- * (at most VSOCK_TX_MAX bytes copied), taking one pending packet out.
+ * (at most VSOCK_PACKET_DATA bytes copied), taking one pending packet out.
  * Guest RAM is never touched under it: a device's rings and buffers are
  * worked under that device's own lock (vsock.c), which comes first in the
  * lock order; queueing a packet for a guest kicks its device's work item
