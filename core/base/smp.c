@@ -8,6 +8,7 @@
 #include <keel/platform.h>
 #include <keel/sched.h>
 #include <keel/time.h>
+#include <keel/work.h>
 #include <arch/cpu.h>
 #include <libfdt.h>
 
@@ -129,9 +130,13 @@ void cpu_idle_once(void)
 		arch_irq_disable();
 	} else if (!sched_run_once()) {
 		start = time_now_ns();
-		WRITE_ONCE(info->idle_since_ns, start);
-		arch_cpu_idle();
-		WRITE_ONCE(info->idle_since_ns, 0);
+		/* Idle first, then a last look for work: a CPU that queued
+		 * some and goes into a guest either sees this CPU idle and
+		 * kicks it (sched.c), or its work is seen here. */
+		__atomic_store_n(&info->idle_since_ns, start ? start : 1, __ATOMIC_SEQ_CST);
+		if (!work_pending())
+			arch_cpu_idle();
+		__atomic_store_n(&info->idle_since_ns, 0, __ATOMIC_SEQ_CST);
 		WRITE_ONCE(info->idle_ns, info->idle_ns + (time_now_ns() - start));
 	}
 	arch_irq_restore(flags);

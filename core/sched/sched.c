@@ -244,6 +244,28 @@ static bool sched_run_work(void)
 	return ran != 0;
 }
 
+/*
+ * Work this CPU leaves queued as it enters a guest, which may keep it for
+ * long (a vCPU alone on its CPU has no time slice): an idle CPU is woken
+ * to take it. An idle CPU publishes that it is before it looks at the
+ * queue one last time (cpu_idle_once()), so either it sees the work or
+ * this sees it idle.
+ */
+static void sched_hand_off_work(void)
+{
+	unsigned int self = arch_cpu_id();
+
+	if (!work_pending())
+		return;
+	for (unsigned int cpu = 0; cpu < cpu_count && cpu < KEEL_MAX_CPUS; cpu++) {
+		if (cpu == self || READ_ONCE(cpu_info[cpu].state) != CPU_ONLINE ||
+		    !__atomic_load_n(&cpu_info[cpu].idle_since_ns, __ATOMIC_SEQ_CST))
+			continue;
+		arch_kick_cpu(cpu);
+		return;
+	}
+}
+
 bool sched_run_once(void)
 {
 	struct run_queue *rq = run_queue_of(arch_cpu_id());
@@ -261,6 +283,7 @@ bool sched_run_once(void)
 	}
 	if (READ_ONCE(rq->length))
 		timer_event_add(&rq->slice, time_now_ns() + SCHED_SLICE_NS);
+	sched_hand_off_work();
 	arch_vcpu_run(v, &exit);
 	/* Host interrupts that made the guest exit are taken here; exits are
 	 * handled with interrupts on, like any other Keel code. */

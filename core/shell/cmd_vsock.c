@@ -23,6 +23,7 @@ static const char *const vsock_state_names[] = {
 	[VSOCK_CONN_CONNECTING] = "connecting",
 	[VSOCK_CONN_CONNECTED] = "connected",
 	[VSOCK_CONN_CLOSING] = "closing",
+	[VSOCK_CONN_RESET] = "reset",
 };
 
 static const char *const vsock_kind_names[] = {

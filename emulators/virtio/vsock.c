@@ -4,9 +4,10 @@
  * event buffers (Keel never sends events: a guest's CID does not change);
  * config space is the guest's CID (le64), from the node's "guest-cid".
  *
- * Every transmitted packet is copied out of the guest and checked before
+ * Every transmitted packet is checked and copied out of the guest before
  * it is routed (vsock_core.c): a 44-byte header, a payload of exactly
- * hdr.len bytes after it, at most VSOCK_PACKET_DATA * VSOCK_PENDING_MAX.
+ * hdr.len bytes after it, at most VSOCK_TX_MAX, copied and routed in
+ * pieces of VSOCK_PACKET_DATA.
  * Packets for the guest wait in the device's pending ring until the
  * driver gives receive buffers; the device's work item moves them.
  *
@@ -16,6 +17,11 @@
  * is read and written only under the device's own lock; vsock_lock (all
  * guests') is taken per packet for constant work: routing a packet that
  * is already in Keel memory, or taking one pending packet out.
+ *
+ * A sender waits for a receiver with a backlog (vsock_core.h,
+ * VSOCK_PENDING_BACKLOG): its transmit queue is not served until the
+ * receiver's device has taken enough packets into its guest, which kicks
+ * it (vsock_tx_kick), or until the pause's timer ends the wait.
  */
 #include <keel/devtree_props.h>
 #include <keel/emu.h>
@@ -23,6 +29,7 @@
 #include <keel/guest.h>
 #include <keel/log.h>
 #include <keel/mm.h>
+#include <keel/time.h>
 #include <lib/format.h>
 #include <libfdt.h>
 #include <string.h>
@@ -37,8 +44,11 @@
 #define VSOCK_QUEUE_EVENT 2
 #define VSOCK_QUEUE_SIZE 128
 #define VSOCK_CONFIG_SIZE 8
-/* The largest payload of one transmitted packet Keel takes. */
-#define VSOCK_TX_MAX (VSOCK_PACKET_DATA * 2)
+/* The largest payload of one transmitted packet Keel takes: Linux sends
+ * up to 64 KiB in one when its peer's credit allows. It is routed in
+ * pieces of at most VSOCK_PACKET_DATA bytes (each an RW packet of its
+ * own: a stream keeps no packet boundaries). */
+#define VSOCK_TX_MAX KiB(64)
 /* What one notify (or work item run) may move through one queue. */
 #define VSOCK_NOTIFY_PACKETS 32
 #define VSOCK_NOTIFY_BYTES KiB(64)
@@ -47,10 +57,17 @@
 struct virtio_vsock {
 	struct vsock_device core;        /* first: vsock_core's view */
 	spinlock_t lock;                 /* the queues and what follows */
+	/* Ends a transmit pause that lasts VSOCK_PAUSE_MAX_NS (armed under
+	 * lock, which serializes its adds; its callback only kicks). */
+	struct timer_event pause_timer;
 	struct virtq_request req;        /* the transmit request being served */
 	struct virtq_request rx_req;     /* the receive buffer being filled */
-	struct vsock_hdr hdr;
-	uint8_t payload[VSOCK_TX_MAX];
+	struct vsock_hdr hdr;            /* req's header, checked */
+	/* req is held across a pause, tx_sent of its payload bytes routed:
+	 * the rest goes once the sender may go on. */
+	bool tx_held;
+	uint32_t tx_sent;
+	uint8_t payload[VSOCK_PACKET_DATA];   /* one piece of req's payload */
 	uint8_t rx_data[VSOCK_PACKET_DATA];   /* a pending packet's, on its way */
 };
 
@@ -185,16 +202,28 @@ static bool vsock_rx_flush(struct virtio_vsock *vs, struct virtqueue *vq, bool *
 
 /* ---- transmit ---- */
 
-/* Device lock held. One transmitted request: copied out and checked, then
- * routed under vsock_lock (the packet is in Keel memory by then). Returns
- * true when its receiver has a backlog: the sender should pause. */
-static bool vsock_transmit(struct virtio_vsock *vs, struct virtqueue *vq)
+void vsock_tx_kick(struct vsock_device *d)
 {
-	struct vsock_device *d = &vs->core;
+	if (d->vdev)
+		virtio_queue_kick(d->vdev, VSOCK_QUEUE_TX);
+}
+
+/* A pause that lasted VSOCK_PAUSE_MAX_NS: the transmit queue looks again
+ * (vsock_tx_paused() then gives up on the receiver). */
+static void vsock_pause_expired(struct timer_event *event, void *arg)
+{
+	struct virtio_vsock *vs = arg;
+
+	vsock_tx_kick(&vs->core);
+}
+
+/* Device lock held. Reads and checks vs->req's header into vs->hdr:
+ * false (warned about, the request to be dropped) when it breaks a rule. */
+static bool vsock_tx_begin(struct virtio_vsock *vs, struct virtqueue *vq)
+{
 	const struct virtq_request *req = &vs->req;
 	uint8_t header[VSOCK_HDR_SIZE];
 	unsigned long flags;
-	bool backlog = false;
 	char why[96] = "";
 
 	if (req->readable_bytes < VSOCK_HDR_SIZE ||
@@ -210,42 +239,105 @@ static bool vsock_transmit(struct virtio_vsock *vs, struct virtqueue *vq)
 				     (unsigned long long)(req->readable_bytes - VSOCK_HDR_SIZE));
 		else if (vs->hdr.len > VSOCK_TX_MAX)
 			fmt_snprintf(why, sizeof(why), "packet of %u payload bytes is over %u",
-				     vs->hdr.len, VSOCK_TX_MAX);
-		else if (vs->hdr.len &&
-			 virtq_read(vq, req, VSOCK_HDR_SIZE, vs->payload, vs->hdr.len) != vs->hdr.len)
-			return false;   /* checked by virtq_pop(): cannot happen */
+				     vs->hdr.len, (unsigned int)VSOCK_TX_MAX);
 	}
+	vs->tx_sent = 0;
+	if (!why[0])
+		return true;
 	flags = spin_lock_irqsave(&vsock_lock);
-	if (why[0]) {
-		vsock_warn(d, "%s; dropped", why);
-	} else {
-		vsock_route(d, &vs->hdr, vs->payload);
-		backlog = vsock_route_backlogged(d, vs->hdr.dst_cid);
-	}
+	vsock_warn(&vs->core, "%s; dropped", why);
 	spin_unlock_irqrestore(&vsock_lock, flags);
-	return backlog;
+	return false;
 }
 
-/* Device lock held. Transmits within budget; true when it ran out or a
- * receiver has a backlog (the work item goes on after the receiver's, which
- * was queued first). */
+/* Device lock held. Routes what is left of vs->req, a piece at a time
+ * under vsock_lock (each piece copied into Keel memory first). Returns
+ * true when it is all gone (or the rest was dropped with its connection);
+ * *paused when the receiver has a backlog: the sender is paused (set
+ * under vsock_lock with the routing, so a receiver that takes its packets
+ * right after sees the pause and kicks the sender). */
+static bool vsock_tx_continue(struct virtio_vsock *vs, struct virtqueue *vq, bool *paused)
+{
+	struct vsock_device *d = &vs->core;
+	uint64_t until = time_now_ns() + VSOCK_PAUSE_MAX_NS;
+	bool pieces = vs->hdr.op == VSOCK_OP_RW && vs->hdr.len;
+	unsigned long flags;
+
+	*paused = false;
+	do {
+		struct vsock_hdr piece = vs->hdr;
+		bool gone = false;
+
+		/* Other packets carry no payload (vsock_route() says so). */
+		if (pieces) {
+			piece.len = MIN(vs->hdr.len - vs->tx_sent, VSOCK_PACKET_DATA);
+			if (virtq_read(vq, &vs->req, VSOCK_HDR_SIZE + vs->tx_sent, vs->payload,
+				       piece.len) != piece.len)
+				return true;   /* checked by virtq_pop(): cannot happen */
+		}
+		flags = spin_lock_irqsave(&vsock_lock);
+		/* A piece after the first: its connection may have ended. */
+		if (vs->tx_sent) {
+			const struct vsock_conn *c = vsock_conn_find(d, piece.src_port, piece.dst_cid,
+								     piece.dst_port);
+
+			gone = !c || c->state == VSOCK_CONN_RESET;
+		}
+		if (!gone) {
+			vsock_route(d, &piece, vs->payload);
+			*paused = vsock_tx_pause(d, piece.dst_cid, until);
+		}
+		spin_unlock_irqrestore(&vsock_lock, flags);
+		if (gone)
+			return true;
+		vs->tx_sent += piece.len;
+	} while (pieces && vs->tx_sent < vs->hdr.len && !*paused);
+	if (*paused)
+		timer_event_add(&vs->pause_timer, until);
+	return !pieces || vs->tx_sent == vs->hdr.len;
+}
+
+/* Device lock held: whether the transmit queue waits for a receiver. */
+static bool vsock_tx_waits(struct virtio_vsock *vs)
+{
+	unsigned long flags = spin_lock_irqsave(&vsock_lock);
+	bool paused = vsock_tx_paused(&vs->core, time_now_ns());
+
+	spin_unlock_irqrestore(&vsock_lock, flags);
+	return paused;
+}
+
+/* Device lock held. Transmits within budget; true when it ran out. While
+ * a receiver has a backlog the queue is left alone (false: nothing to do
+ * now), a request that was on its way held: that receiver's taking its
+ * packets kicks the queue again, or the pause's timer does. */
 static bool vsock_tx_serve(struct virtio_vsock *vs, struct virtqueue *vq, bool *interrupt)
 {
 	struct virtq_budget budget = VIRTQ_BUDGET(VSOCK_NOTIFY_PACKETS, VSOCK_NOTIFY_BYTES);
 
 	for (;;) {
-		bool backlog;
+		bool paused = false, done = true;
 
 		if (!virtq_budget_left(&budget))
 			return true;
-		/* A broken queue (the transport reports it) stops the loop. */
-		if (virtq_pop(vq, &vs->req) <= 0)
+		if (vsock_tx_waits(vs))
 			return false;
-		virtq_budget_spend(&budget, vs->req.readable_bytes);
-		backlog = vsock_transmit(vs, vq);
-		*interrupt |= virtq_push(vq, &vs->req, 0);
-		if (backlog)
-			return true;
+		if (!vs->tx_held) {
+			/* A broken queue (the transport reports it) stops the loop. */
+			if (virtq_pop(vq, &vs->req) <= 0)
+				return false;
+			virtq_budget_spend(&budget, vs->req.readable_bytes);
+			if (vsock_tx_begin(vs, vq))
+				done = vsock_tx_continue(vs, vq, &paused);
+		} else {
+			done = vsock_tx_continue(vs, vq, &paused);
+			virtq_budget_spend(&budget, 0);
+		}
+		vs->tx_held = !done;
+		if (done)
+			*interrupt |= virtq_push(vq, &vs->req, 0);
+		if (paused)
+			return false;
 	}
 }
 
@@ -291,11 +383,15 @@ static void vsock_config_read(void *state, uint32_t offset, void *buf, uint32_t 
 static void vsock_device_reset(void *state)
 {
 	struct virtio_vsock *vs = state;
-	unsigned long flags = spin_lock_irqsave(&vsock_lock);
+	unsigned long flags = spin_lock_irqsave(&vs->lock);
 
+	/* The queue a held request came from is reset with the device. */
+	vs->tx_held = false;
 	/* A driver reset is the guest's sockets going away (§5.10.6.6). */
+	spin_lock(&vsock_lock);
 	vsock_device_drop_all(&vs->core);
-	spin_unlock_irqrestore(&vsock_lock, flags);
+	spin_unlock(&vsock_lock);
+	spin_unlock_irqrestore(&vs->lock, flags);
 }
 
 static const struct virtio_device_ops vsock_ops = {
@@ -419,6 +515,8 @@ static int vsock_create(struct guest *g, const struct guest_device_config *dev,
 	vs->core.name = dev->name;
 	vs->core.cid = cid;
 	vs->lock = (spinlock_t)SPINLOCK_INIT;
+	vs->pause_timer.fn = vsock_pause_expired;
+	vs->pause_timer.arg = vs;
 	flags = spin_lock_irqsave(&vsock_lock);
 	ret = vsock_device_register(&vs->core);
 	spin_unlock_irqrestore(&vsock_lock, flags);
@@ -459,6 +557,9 @@ static void vsock_destroy(void *state)
 	flags = spin_lock_irqsave(&vsock_lock);
 	vsock_device_unregister(&vs->core);
 	spin_unlock_irqrestore(&vsock_lock, flags);
+	/* Its callback kicks the transport: gone before it is. No lock is
+	 * held, as the cancel may wait for a callback running elsewhere. */
+	timer_event_cancel(&vs->pause_timer);
 	virtio_mmio_destroy(vs->core.vdev);
 	kfree(vs);
 }

@@ -65,12 +65,91 @@ struct vsock_packet *vsock_pending_head(struct vsock_device *d)
 	return d->pending_count ? &d->pending[d->pending_head] : NULL;
 }
 
+/* ---- the sender's pause ---- */
+
+/* The device that packets d's guest sends to cid wait in (d itself for
+ * Keel's services), or NULL. */
+static struct vsock_device *vsock_receiver(struct vsock_device *d, uint64_t cid)
+{
+	return cid == VSOCK_CID_HOST ? d : vsock_device_find(cid);
+}
+
+static void vsock_tx_unpause(struct vsock_device *d)
+{
+	struct vsock_device *to;
+
+	if (!d->paused_for)
+		return;
+	to = vsock_device_find(d->paused_for);
+	if (to && to->waiters)
+		to->waiters--;
+	d->paused_for = 0;
+}
+
+/* to's backlog is gone (or to goes away, or is given up on): every sender
+ * that waits for it goes on. Bounded by the number of devices, and only
+ * walked when someone waits. */
+static void vsock_wake_senders(struct vsock_device *to)
+{
+	if (!to->waiters)
+		return;
+	for (struct vsock_device *s = vsock_devices; s; s = s->next) {
+		if (s->paused_for != to->cid)
+			continue;
+		s->paused_for = 0;
+		vsock_tx_kick(s);
+	}
+	to->waiters = 0;
+}
+
+bool vsock_tx_pause(struct vsock_device *d, uint64_t dst_cid, uint64_t until_ns)
+{
+	struct vsock_device *to = vsock_receiver(d, dst_cid);
+
+	if (d->paused_for || !to || to->unresponsive ||
+	    to->pending_count < VSOCK_PENDING_BACKLOG)
+		return false;
+	d->paused_for = to->cid;
+	d->paused_until_ns = until_ns;
+	to->waiters++;
+	return true;
+}
+
+bool vsock_tx_paused(struct vsock_device *d, uint64_t now_ns)
+{
+	struct vsock_device *to;
+
+	if (!d->paused_for)
+		return false;
+	to = vsock_device_find(d->paused_for);
+	if (to && !to->unresponsive && to->pending_count >= VSOCK_PENDING_BACKLOG) {
+		if (now_ns < d->paused_until_ns)
+			return true;
+		/* Given up on: no sender waits for it until it takes them. */
+		to->unresponsive = true;
+		vsock_warn(d, "guest %s (CID %llu) took none of the %u packets waiting for it in %llu s; sending on (its connections are reset if they overflow)",
+			   to->guest->name, (unsigned long long)to->cid, to->pending_count,
+			   (unsigned long long)(VSOCK_PAUSE_MAX_NS / NSEC_PER_SEC));
+		vsock_wake_senders(to);
+	}
+	vsock_tx_unpause(d);
+	return false;
+}
+
+static void vsock_send_owed_resets(struct vsock_device *d);
+
 void vsock_pending_pop(struct vsock_device *d)
 {
 	if (!d->pending_count)
 		return;
 	d->pending_head = (d->pending_head + 1) % VSOCK_PENDING_MAX;
 	d->pending_count--;
+	if (d->resets_owed)
+		vsock_send_owed_resets(d);
+	if (d->pending_count < VSOCK_PENDING_BACKLOG) {
+		d->unresponsive = false;
+		vsock_wake_senders(d);
+	}
 }
 
 static unsigned int vsock_pending_room(const struct vsock_device *d)
@@ -203,25 +282,60 @@ static void vsock_send_reset(struct vsock_device *d, const struct vsock_hdr *hdr
 	vsock_queue(d, &rst, NULL);
 }
 
+/* The RST that ends c for d's guest, from c's peer. */
+static bool vsock_queue_conn_reset(struct vsock_device *d, const struct vsock_conn *c)
+{
+	struct vsock_hdr rst = {
+		.src_cid = c->peer_cid, .dst_cid = d->cid,
+		.src_port = c->peer_port, .dst_port = c->local_port,
+		.type = VSOCK_TYPE_STREAM, .op = VSOCK_OP_RST,
+	};
+
+	return vsock_queue(d, &rst, NULL);
+}
+
+/* Ends c (a connection between guests) and tells d's guest with an RST;
+ * when d's pending ring is full, c waits in VSOCK_CONN_RESET until it has
+ * room (vsock_pending_pop()): a guest is never left with a connection
+ * that Keel forgot, waiting for packets that will not come. */
+static void vsock_conn_reset(struct vsock_device *d, struct vsock_conn *c)
+{
+	if (vsock_queue_conn_reset(d, c)) {
+		c->state = VSOCK_CONN_FREE;
+		return;
+	}
+	c->state = VSOCK_CONN_RESET;
+	d->resets_owed = true;
+}
+
+static void vsock_send_owed_resets(struct vsock_device *d)
+{
+	bool owed = false;
+
+	for (unsigned int i = 0; i < VSOCK_CONN_MAX; i++) {
+		struct vsock_conn *c = &d->conns[i];
+
+		if (c->state != VSOCK_CONN_RESET)
+			continue;
+		if (!owed && vsock_queue_conn_reset(d, c))
+			c->state = VSOCK_CONN_FREE;
+		else
+			owed = true;
+	}
+	d->resets_owed = owed;
+}
+
 /* Ends c: its peer device (relay) gets RST and forgets its side. */
 static void vsock_conn_drop(struct vsock_device *d, struct vsock_conn *c, bool reset_peer)
 {
-	if (c->kind == VSOCK_CONN_RELAY && reset_peer) {
+	/* A connection already reset has no other side left. */
+	if (c->kind == VSOCK_CONN_RELAY && reset_peer && c->state != VSOCK_CONN_RESET) {
 		struct vsock_device *peer = vsock_device_find(c->peer_cid);
+		struct vsock_conn *other = peer ?
+			vsock_conn_find(peer, c->peer_port, d->cid, c->local_port) : NULL;
 
-		if (peer) {
-			struct vsock_conn *other;
-			struct vsock_hdr rst = {
-				.src_cid = d->cid, .dst_cid = peer->cid,
-				.src_port = c->local_port, .dst_port = c->peer_port,
-				.type = VSOCK_TYPE_STREAM, .op = VSOCK_OP_RST,
-			};
-
-			other = vsock_conn_find(peer, c->peer_port, d->cid, c->local_port);
-			if (other)
-				other->state = VSOCK_CONN_FREE;
-			vsock_queue(peer, &rst, NULL);
-		}
+		if (other && other->state != VSOCK_CONN_RESET)
+			vsock_conn_reset(peer, other);
 	}
 	c->state = VSOCK_CONN_FREE;
 }
@@ -367,6 +481,13 @@ static void vsock_relay(struct vsock_device *d, struct vsock_device *to,
 	struct vsock_conn *c = vsock_conn_find(d, hdr->src_port, to->cid, hdr->dst_port);
 	struct vsock_conn *other;
 
+	/* Reset, its RST on the way: what the guest still sends is dropped,
+	 * its own RST ends it. */
+	if (c && c->state == VSOCK_CONN_RESET) {
+		if (hdr->op == VSOCK_OP_RST)
+			c->state = VSOCK_CONN_FREE;
+		return;
+	}
 	switch (hdr->op) {
 	case VSOCK_OP_REQUEST:
 		if (c) {
@@ -389,18 +510,24 @@ static void vsock_relay(struct vsock_device *d, struct vsock_device *to,
 		c = vsock_conn_new(d, VSOCK_CONN_RELAY, hdr->src_port, to->cid, hdr->dst_port);
 		if (!c) {
 			vsock_send_reset(d, hdr);
-			vsock_conn_drop(to, other, false);
-			vsock_send_reset(to, &(struct vsock_hdr){
-				.src_cid = to->cid, .dst_cid = d->cid,
-				.src_port = hdr->dst_port, .dst_port = hdr->src_port });
+			vsock_conn_reset(to, other);
 			return;
 		}
 		c->state = VSOCK_CONN_CONNECTED;
 		other->state = VSOCK_CONN_CONNECTED;
 		break;
 	case VSOCK_OP_RST:
-		if (c)
+		if (c) {
 			vsock_conn_drop(d, c, true);   /* forwards the RST */
+			return;
+		}
+		/* The refusal of a REQUEST (nobody listens there): only the
+		 * requester has the connection, and waits for the answer. */
+		other = vsock_conn_find(to, hdr->dst_port, d->cid, hdr->src_port);
+		if (other && other->state == VSOCK_CONN_CONNECTING) {
+			other->state = VSOCK_CONN_FREE;
+			vsock_queue(to, hdr, NULL);
+		}
 		return;
 	case VSOCK_OP_RW:
 	case VSOCK_OP_SHUTDOWN:
@@ -429,12 +556,14 @@ static void vsock_relay(struct vsock_device *d, struct vsock_device *to,
 		vsock_warn(d, "guest %s (CID %llu) takes no more packets; connection %u -> %u reset",
 			   to->guest->name, (unsigned long long)to->cid, hdr->src_port,
 			   hdr->dst_port);
+		/* Both guests learn it: the receiver once it has room. */
 		other = vsock_conn_find(to, hdr->dst_port, d->cid, hdr->src_port);
-		if (other)
-			other->state = VSOCK_CONN_FREE;
+		if (other && other->state != VSOCK_CONN_RESET)
+			vsock_conn_reset(to, other);
 		if (c)
-			c->state = VSOCK_CONN_FREE;
-		vsock_send_reset(d, hdr);
+			vsock_conn_reset(d, c);
+		else
+			vsock_send_reset(d, hdr);
 	}
 }
 
@@ -470,13 +599,6 @@ void vsock_route(struct vsock_device *d, const struct vsock_hdr *hdr, const uint
 	vsock_relay(d, to, hdr, payload);
 }
 
-bool vsock_route_backlogged(struct vsock_device *d, uint64_t dst_cid)
-{
-	struct vsock_device *to = dst_cid == VSOCK_CID_HOST ? d : vsock_device_find(dst_cid);
-
-	return to && to->pending_count >= VSOCK_PENDING_BACKLOG;
-}
-
 /* ---- devices ---- */
 
 int vsock_device_register(struct vsock_device *d)
@@ -498,21 +620,20 @@ void vsock_device_drop_all(struct vsock_device *d)
 	for (struct vsock_device *other = vsock_devices; other; other = other->next) {
 		for (unsigned int i = 0; other != d && i < VSOCK_CONN_MAX; i++) {
 			struct vsock_conn *c = &other->conns[i];
-			struct vsock_hdr rst = {
-				.src_cid = d->cid, .dst_cid = other->cid,
-				.src_port = c->peer_port, .dst_port = c->local_port,
-				.type = VSOCK_TYPE_STREAM, .op = VSOCK_OP_RST,
-			};
 
-			if (c->state == VSOCK_CONN_FREE || c->kind != VSOCK_CONN_RELAY ||
-			    c->peer_cid != d->cid)
+			if (c->state == VSOCK_CONN_FREE || c->state == VSOCK_CONN_RESET ||
+			    c->kind != VSOCK_CONN_RELAY || c->peer_cid != d->cid)
 				continue;
-			c->state = VSOCK_CONN_FREE;
-			vsock_queue(other, &rst, NULL);
+			vsock_conn_reset(other, c);
 		}
 	}
 	d->pending_count = 0;
 	d->pending_head = 0;
+	d->resets_owed = false;
+	/* Nothing waits in d any more, and d's own sender waits for nobody. */
+	d->unresponsive = false;
+	vsock_wake_senders(d);
+	vsock_tx_unpause(d);
 }
 
 void vsock_device_unregister(struct vsock_device *d)

@@ -11,7 +11,7 @@
  * and pending packets, so that relaying between two devices never takes
  * two locks. It is shared by all guests, so it is held only for constant
  * work: routing one packet already copied into Keel memory, queueing it
- * (at most VSOCK_TX_MAX bytes copied), taking one pending packet out.
+ * (at most VSOCK_PACKET_DATA bytes copied), taking one pending packet out.
  * Guest RAM is never touched under it: a device's rings and buffers are
  * worked under that device's own lock (vsock.c), which comes first in the
  * lock order; queueing a packet for a guest kicks its device's work item
@@ -21,6 +21,7 @@
 #define EMULATORS_VIRTIO_VSOCK_CORE_H
 
 #include <keel/spinlock.h>
+#include <keel/time.h>
 #include <keel/types.h>
 
 struct guest;
@@ -61,11 +62,19 @@ enum vsock_op {
 #define VSOCK_CONN_GUEST_MAX 16     /* connections per guest */
 #define VSOCK_CONN_GLOBAL_MAX 64    /* connections of all guests */
 #define VSOCK_PENDING_MAX 16        /* packets waiting for rx buffers */
-/* A sender pauses (its work item goes on later) once the receiver has
- * this many waiting: the receiver's work item runs first and moves them
- * into its guest, so a burst does not overflow the ring (which resets the
- * connection). A packet takes at most 2 entries. */
+/*
+ * A sender pauses once its receiver has this many waiting: its device
+ * takes nothing more from its transmit queue (the packets stay in the
+ * guest's ring, as a device that is busy leaves them) until the receiver's
+ * guest has taken enough of them to fall below it, which kicks the
+ * sender's transmit queue again. So a burst does not overflow the ring
+ * (which resets the connection). A packet takes at most 2 entries.
+ * A receiver that takes none for VSOCK_PAUSE_MAX_NS is not waited for
+ * again until it does: its senders go on and its connections are reset
+ * when its ring overflows, so no guest holds up another's transmissions.
+ */
 #define VSOCK_PENDING_BACKLOG (VSOCK_PENDING_MAX / 2)
+#define VSOCK_PAUSE_MAX_NS (2 * NSEC_PER_SEC)
 #define VSOCK_PACKET_DATA 2048u     /* payload of one pending packet */
 #define VSOCK_HOST_BUF 2048u        /* Keel's buf_alloc per connection */
 
@@ -88,6 +97,8 @@ enum vsock_conn_state {
 	VSOCK_CONN_CONNECTING,      /* REQUEST sent, no RESPONSE yet */
 	VSOCK_CONN_CONNECTED,
 	VSOCK_CONN_CLOSING,         /* SHUTDOWN seen or sent */
+	VSOCK_CONN_RESET,           /* ended; its RST waits for room in the
+				     * device's pending ring (relay only) */
 };
 
 enum vsock_conn_kind {
@@ -136,6 +147,17 @@ struct vsock_device {
 	unsigned int pending_head;
 	unsigned int pending_count;
 	struct vsock_packet pending[VSOCK_PENDING_MAX];
+	/* The sender's pause: the CID of the device whose backlog d's
+	 * transmit queue waits for (0: none) and until when at most. The
+	 * receiver's side: how many senders wait for d, and whether one gave
+	 * up waiting (then none waits for d until its backlog is gone). */
+	uint64_t paused_for;
+	uint64_t paused_until_ns;
+	unsigned int waiters;
+	bool unresponsive;
+	/* Some connection is VSOCK_CONN_RESET (a hint: cleared when a look
+	 * finds none). */
+	bool resets_owed;
 	/* Connections refused by the limits above, by the one reached. */
 	uint64_t refused_device;
 	uint64_t refused_guest;
@@ -163,16 +185,27 @@ void vsock_device_drop_all(struct vsock_device *d);
  * size only). */
 void vsock_route(struct vsock_device *d, const struct vsock_hdr *hdr,
 		 const uint8_t *payload);
-/* Whether packets d's guest sends to dst_cid (now) should wait: the
- * receiving device has VSOCK_PENDING_BACKLOG packets pending. */
-bool vsock_route_backlogged(struct vsock_device *d, uint64_t dst_cid);
+/* After d's guest sent a packet to dst_cid: when its receiver (d itself
+ * for CID 2) has VSOCK_PENDING_BACKLOG packets pending and is waited for,
+ * pauses d's transmit queue until the receiver's backlog is gone (its
+ * sender is then kicked: vsock_tx_kick) or until_ns. True when paused. */
+bool vsock_tx_pause(struct vsock_device *d, uint64_t dst_cid, uint64_t until_ns);
+/* Whether d's transmit queue still waits (at now_ns); false once the
+ * receiver's backlog is gone or the wait timed out (then d goes on, and
+ * the receiver is not waited for again until it has taken its packets). */
+bool vsock_tx_paused(struct vsock_device *d, uint64_t now_ns);
 /* Rate-limited warning naming d's guest and device. */
 void vsock_warn(struct vsock_device *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Packets wait for d's guest: its device's work item moves them into its
  * receive buffers (vsock.c). Takes the transport's and the work lock. */
 void vsock_rx_kick(struct vsock_device *d);
-/* The packet at the head of d's pending ring, or NULL; and dropping it. */
+/* d's transmit queue may go on after a pause: its device's work item
+ * serves it (vsock.c). Takes the transport's and the work lock. */
+void vsock_tx_kick(struct vsock_device *d);
+/* The packet at the head of d's pending ring, or NULL; and dropping it
+ * (which resumes the senders that wait for d once it is below the
+ * backlog). */
 struct vsock_packet *vsock_pending_head(struct vsock_device *d);
 void vsock_pending_pop(struct vsock_device *d);
 

@@ -9,6 +9,7 @@
 #include <keel/errno.h>
 #include <keel/guest.h>
 #include <keel/shell.h>
+#include <keel/time.h>
 #include <stdio.h>
 #include <string.h>
 #include <virtio/virtio_mmio_regs.h>
@@ -105,10 +106,12 @@ static void rx_fill(struct vdev *d)
 	fixture_virtio_notify(&d->v, 0);
 }
 
-static void tx(struct vdev *d, const struct packet *p, uint32_t payload_len)
+/* Makes a packet available on the transmit queue (in its slot's own
+ * buffer) and notifies; the device may keep it for later. */
+static void tx_post(struct vdev *d, const struct packet *p, uint32_t payload_len)
 {
-	uint8_t buf[HDR + 4096];
-	struct fixture_queue *tq = &d->v.queues[1];
+	static uint8_t buf[HDR + 65536];
+	gpa_t at = TX_BUFFER + 0x2000ULL * d->v.queues[1].next_desc;
 
 	put_le(buf, p->src_cid, 8);
 	put_le(buf + 8, p->dst_cid, 8);
@@ -123,11 +126,28 @@ static void tx(struct vdev *d, const struct packet *p, uint32_t payload_len)
 	memcpy(buf + HDR, p->data, MIN(payload_len, (uint32_t)sizeof(p->data)));
 	if (payload_len > sizeof(p->data))
 		memset(buf + HDR + sizeof(p->data), 'x', payload_len - sizeof(p->data));
-	CHECK_EQ(guest_copy_to(d->v.g, TX_BUFFER, buf, HDR + payload_len), 0);
-	driver_add(d, 1, TX_BUFFER, HDR + payload_len, false);
+	CHECK_EQ(guest_copy_to(d->v.g, at, buf, HDR + payload_len), 0);
+	driver_add(d, 1, at, HDR + payload_len, false);
 	fixture_virtio_notify(&d->v, 1);
-	CHECK_EQ(fixture_guest_get_le(d->v.g, tq->used + 2, 2), tq->avail_idx);
+}
+
+/* True when the device has taken every packet made available. */
+static bool tx_all_taken(struct vdev *d)
+{
+	struct fixture_queue *tq = &d->v.queues[1];
+
+	fixture_run_work();
+	if (fixture_guest_get_le(d->v.g, tq->used + 2, 2) != tq->avail_idx)
+		return false;
 	tq->used_seen = tq->avail_idx;
+	return true;
+}
+
+/* A packet the device takes at once. */
+static void tx(struct vdev *d, const struct packet *p, uint32_t payload_len)
+{
+	tx_post(d, p, payload_len);
+	CHECK(tx_all_taken(d));
 }
 
 /* A packet from d's guest: header fields and payload. */
@@ -428,20 +448,151 @@ TEST(virtio_vsock_echo_waiting_for_receive_buffers_goes_out_later)
 
 	REQUIRE(setup());
 	REQUIRE(driver_open(&d, "vsk0"));
-	/* No receive buffers yet: 16 RESPONSEs fill the pending ring, so
-	 * the echo of the data has to wait. */
-	for (unsigned int i = 0; i < 16; i++)
+	/* No receive buffers yet: VSOCK_PENDING_BACKLOG RESPONSEs wait for
+	 * them, so the guest's next packet waits in its transmit queue. */
+	for (unsigned int i = 0; i < VSOCK_PENDING_BACKLOG; i++)
 		send(&d, 2, 4000 + i, 7, OP_REQUEST, 4096, 0, NULL);
-	send(&d, 2, 4000, 7, OP_RW, 4096, 0, "stalled\n");
+	p = (struct packet){ .src_cid = d.cid, .dst_cid = 2, .src_port = 4000, .dst_port = 7,
+			     .len = 8, .type = 1, .op = OP_RW, .buf_alloc = 4096 };
+	memcpy(p.data, "stalled\n", 8);
+	tx_post(&d, &p, p.len);
+	CHECK(!tx_all_taken(&d));
+	/* The guest takes the RESPONSEs: the device goes on by itself. */
 	rx_fill(&d);
 	while (rx(&d, &p)) {
 		responses += p.op == OP_RESPONSE;
 		if (p.op == OP_RW && !strcmp((char *)p.data, "stalled\n"))
 			echoed++;
 	}
-	CHECK_EQ(responses, 16);
+	CHECK(tx_all_taken(&d));
+	CHECK_EQ(responses, VSOCK_PENDING_BACKLOG);
 	CHECK_EQ(echoed, 1);
 	CHECK_EQ(guest_destroy(d.v.g), 0);
+}
+
+/* A data packet on the connection 3:2000 -> 4:1234 that may have to wait. */
+static void rw_post(struct vdev *a, const char *data)
+{
+	struct packet p = { .src_cid = a->cid, .dst_cid = 4, .src_port = 2000, .dst_port = 1234,
+			    .len = (uint32_t)strlen(data), .type = 1, .op = OP_RW,
+			    .buf_alloc = 4096 };
+
+	memcpy(p.data, data, p.len);
+	tx_post(a, &p, p.len);
+}
+
+TEST(virtio_vsock_sender_waits_for_a_slow_receiver_and_not_for_a_dead_one)
+{
+	struct vdev a, b;
+	struct packet p;
+	unsigned int data = 0, pending;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&a, "vsk0"));
+	REQUIRE(driver_open(&b, "vsk1"));
+	rx_fill(&a);
+	/* b gives no receive buffers: what a sends waits in Keel for it. */
+	send(&a, 4, 2000, 1234, OP_REQUEST, 4096, 0, NULL);
+	send(&b, 3, 1234, 2000, OP_RESPONSE, 4096, 0, NULL);
+	REQUIRE(rx_op(&a, &p, OP_RESPONSE));
+	for (pending = 1; pending < VSOCK_PENDING_BACKLOG; pending++)
+		send(&a, 4, 2000, 1234, OP_RW, 4096, 0, "data\n");
+	/* The backlog is reached: a's next packet stays in its ring. */
+	rw_post(&a, "data\n");
+	CHECK(!tx_all_taken(&a));
+	unit_console_clear();
+	/* b takes nothing for VSOCK_PAUSE_MAX_NS: a goes on... */
+	host_counter_set(arch_counter_read() + time_ns_to_counter(VSOCK_PAUSE_MAX_NS + 1));
+	timer_event_expire();
+	CHECK(tx_all_taken(&a));
+	pending++;
+	CHECK(strstr(unit_console_text(),
+		     "guest vsk1 (CID 4) took none of the 8 packets waiting for it in 2 s") != NULL);
+	/* ...without waiting for b again, until b's ring overflows: the
+	 * connection is reset for both. */
+	for (; pending < VSOCK_PENDING_MAX; pending++)
+		send(&a, 4, 2000, 1234, OP_RW, 4096, 0, "data\n");
+	send(&a, 4, 2000, 1234, OP_RW, 4096, 0, "lost\n");
+	CHECK(rx_op(&a, &p, OP_RST) && p.dst_port == 2000);
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "4:1234 <-> 3:2000  reset") != NULL);
+	/* b's guest gets what waited, then the RST it was owed. */
+	rx_fill(&b);
+	REQUIRE(rx_op(&b, &p, OP_REQUEST));
+	while (rx(&b, &p) && p.op == OP_RW)
+		data++;
+	CHECK_EQ(data, VSOCK_PENDING_MAX - 1);
+	CHECK(p.op == OP_RST && p.src_port == 2000 && p.dst_port == 1234);
+	CHECK(!rx(&b, &p));
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "<->") == NULL);
+	CHECK_EQ(guest_destroy(a.v.g), 0);
+	CHECK_EQ(guest_destroy(b.v.g), 0);
+}
+
+TEST(virtio_vsock_a_64_kib_packet_reaches_the_peer_whole)
+{
+	struct vdev a, b;
+	struct packet p = { .src_cid = 3, .dst_cid = 4, .src_port = 2200, .dst_port = 1234,
+			    .len = 65536, .type = 1, .op = OP_RW, .buf_alloc = 1u << 20 };
+	uint64_t received = 0;
+	unsigned int idle = 0;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&a, "vsk0"));
+	REQUIRE(driver_open(&b, "vsk1"));
+	rx_fill(&a);
+	rx_fill(&b);
+	send(&a, 4, 2200, 1234, OP_REQUEST, 1u << 20, 0, NULL);
+	REQUIRE(rx_op(&b, &p, OP_REQUEST));
+	send(&b, 3, 1234, 2200, OP_RESPONSE, 1u << 20, 0, NULL);
+	REQUIRE(rx_op(&a, &p, OP_RESPONSE));
+	/* As Linux sends when its peer's credit allows: more than b's
+	 * pending ring holds, so it goes in pieces as b takes them. */
+	p = (struct packet){ .src_cid = 3, .dst_cid = 4, .src_port = 2200, .dst_port = 1234,
+			     .len = 65536, .type = 1, .op = OP_RW, .buf_alloc = 1u << 20 };
+	memset(p.data, 'x', sizeof(p.data));
+	tx_post(&a, &p, p.len);
+	while (received < 65536 && idle < 3) {
+		if (rx(&b, &p) && p.op == OP_RW) {
+			received += p.len;
+			idle = 0;
+		} else {
+			idle++;
+		}
+	}
+	CHECK_EQ(received, 65536);
+	CHECK(tx_all_taken(&a));
+	CHECK(!rx(&a, &p));              /* no RST */
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "3:2200 <-> 4:1234  connected   guest  65536 B in") != NULL);
+	CHECK_EQ(guest_destroy(a.v.g), 0);
+	CHECK_EQ(guest_destroy(b.v.g), 0);
+}
+
+TEST(virtio_vsock_a_refused_request_reaches_the_requester)
+{
+	struct vdev a, b;
+	struct packet p;
+
+	REQUIRE(setup());
+	REQUIRE(driver_open(&a, "vsk0"));
+	REQUIRE(driver_open(&b, "vsk1"));
+	rx_fill(&a);
+	rx_fill(&b);
+	send(&a, 4, 2100, 99, OP_REQUEST, 4096, 0, NULL);
+	REQUIRE(rx_op(&b, &p, OP_REQUEST));
+	/* Nobody listens on b's port 99: b's guest refuses. */
+	send(&b, 3, 99, 2100, OP_RST, 4096, 0, NULL);
+	CHECK(rx_op(&a, &p, OP_RST) && p.src_port == 99 && p.dst_port == 2100);
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("vsock list"), 0);
+	CHECK(strstr(unit_console_text(), "<->") == NULL);
+	CHECK_EQ(guest_destroy(a.v.g), 0);
+	CHECK_EQ(guest_destroy(b.v.g), 0);
 }
 
 TEST(virtio_vsock_guest_cid_must_be_unique_among_created_guests)
