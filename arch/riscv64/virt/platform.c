@@ -228,4 +228,5 @@ const struct guest_platform riscv64_virt_platform = {
 	.irq_cells = rv_virt_irq_cells,
 	.dt_nodes = rv_virt_dt_nodes,
 	.image_layout = rv_virt_image_layout,
+	.dtb_default_gpa = guest_dtb_top_of_ram,
 };
