@@ -111,6 +111,10 @@ static int rv_virt_dt_cpu(void *fdt, unsigned int hart)
 		err = fdt_begin_node(fdt, "interrupt-controller");
 	if (!err)
 		err = fdt_property_u32(fdt, "#interrupt-cells", 1);
+	/* No children; stated so interrupt-map parsing and dtc's checks
+	 * need not guess. */
+	if (!err)
+		err = fdt_property_u32(fdt, "#address-cells", 0);
 	if (!err)
 		err = fdt_property(fdt, "interrupt-controller", "", 0);
 	if (!err)
