@@ -174,7 +174,8 @@ GUEST_DTBS := $(patsubst configs/guests/%.dts,$(O)/rootfs/guests/%.dtb,$(wildcar
 TEST_NODE_DTBS := $(patsubst tests/guests/nodes/%.dts,$(O)/rootfs/tests/nodes/%.dtb,$(wildcard tests/guests/nodes/*.dts))
 BUILTIN_GUESTS := $(subst ",,$(CONFIG_GUEST_NODES))
 BUILTIN_DTBS := $(patsubst %,$(O)/rootfs/guests/%.dtb,$(BUILTIN_GUESTS))
-BASIC_GUEST := $(O)/rootfs/guests/basic.bin
+# The basic guest exists for the arches it has a part for (tests/guests/basic/<arch>).
+BASIC_GUEST := $(if $(wildcard tests/guests/basic/$(ARCH)),$(O)/rootfs/guests/basic.bin)
 
 $(O)/rootfs/guests/%.dtb: configs/guests/%.dts
 	@mkdir -p $(dir $@)
@@ -197,10 +198,10 @@ $(O)/obj/guest_nodes.S.o: $(O)/guest_nodes.S $(CONFIG_HEADER)
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
 # The basic test guest (tests/guests/basic), packed into the image fs.
-$(BASIC_GUEST): $(shell find tests/guests/basic -type f 2>/dev/null)
+$(O)/rootfs/guests/basic.bin: $(shell find tests/guests/basic -type f 2>/dev/null)
 	@mkdir -p $(dir $@)
 	$(Q)$(MAKE) --no-print-directory -C tests/guests/basic O=$(O)/basic-guest \
-		CROSS_COMPILE=$(CROSS_COMPILE) Q=$(Q)
+		ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) Q=$(Q)
 	$(Q)cp $(O)/basic-guest/basic.bin $@
 
 # A zeroed 8 MiB disk image for the hostile-guest suite's cow-fill attack
