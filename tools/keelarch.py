@@ -30,6 +30,9 @@ ARCHES = {
         # CONFIG_ENV_SIZE bytes, not redundant; QEMU's virt machine wants
         # the flash image exactly 64 MiB.
         'env_flash': {'unit': 1, 'size': 0x40000, 'flash_size': 64 * MIB},
+        # The device tree lists virtio-mmio transports from the lowest
+        # address (QEMU gives the first -device the highest).
+        'virtio_tree_order': 'ascending',
         'debian': 'arm64',
         'gdb_arch': 'aarch64',
     },
@@ -47,6 +50,8 @@ ARCHES = {
         'u_boot_fdt': '${fdtcontroladdr}',
         # qemu-riscv64_smode keeps no environment in flash.
         'env_flash': None,
+        # ... and from the highest on riscv64.
+        'virtio_tree_order': 'descending',
         'debian': 'riscv64',
         'gdb_arch': 'riscv:rv64',
     },
