@@ -35,6 +35,12 @@ ARCHES = {
         'virtio_tree_order': 'ascending',
         'debian': 'arm64',
         'gdb_arch': 'aarch64',
+        # A guest image on bare QEMU (tools/run-bare-guest, bench-linux):
+        # virtualization off, so QEMU starts it at EL1 and answers PSCI.
+        'bare_machine': ['-M', 'virt,gic-version=3', '-cpu', 'max'],
+        # The Linux guest on bare QEMU (tools/bench-linux): the CPU Keel's
+        # own machine has, for a like-for-like ratio.
+        'bare_linux_machine': ['-M', 'virt,gic-version=3', '-cpu', 'cortex-a57'],
     },
     'riscv64': {
         'qemu': 'qemu-system-riscv64',
@@ -54,6 +60,9 @@ ARCHES = {
         'virtio_tree_order': 'descending',
         'debian': 'riscv64',
         'gdb_arch': 'riscv:rv64',
+        # OpenSBI starts the guest image in S-mode and answers its SBI calls.
+        'bare_machine': ['-M', 'virt', '-cpu', 'rv64', '-bios', 'default'],
+        'bare_linux_machine': ['-M', 'virt', '-cpu', 'rv64', '-bios', 'default'],
     },
 }
 
