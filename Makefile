@@ -2,10 +2,12 @@
 #
 #   make deps                        install everything (Debian 12, as root)
 #   make ARCH=arm64 defconfig        configure from configs/arm64_defconfig
+#                                    (ARCH=riscv64: configs/riscv64_defconfig)
 #   make                             build $(O)/keel.elf and $(O)/keel.bin
 #   make guest-images                the Linux guest (kernel cached in ~/.cache/keel)
 #   make run | run-direct | debug    boot it in QEMU
 #   make test                        unit tests, short fuzzing, QEMU scenarios
+#                                    on every arch (others in $(O)/<arch>)
 #   make fuzz                        fuzz each harness FUZZ_SECONDS (300)
 #
 # O=<dir> puts every output in <dir> (default: build). `make help` lists all.
@@ -29,14 +31,17 @@ ifeq ($(ARCH),)
 ARCH := arm64
 endif
 endif
-SUPPORTED_ARCHS := arm64
+SUPPORTED_ARCHS := arm64 riscv64
 ifeq ($(filter $(ARCH),$(SUPPORTED_ARCHS)),)
 $(error ARCH=$(ARCH) is not supported yet; supported: $(SUPPORTED_ARCHS))
 endif
 export ARCH
 
-CROSS_COMPILE_arm64 := aarch64-linux-gnu-
-CROSS_COMPILE ?= $(CROSS_COMPILE_$(ARCH))
+# Everything that differs between arches (toolchain, code generation,
+# relocations, Linux and Debian names, packages) is in arch/<arch>/arch.mk.
+# QEMU's machine and firmware for each arch are in tools/keelarch.py.
+include arch/$(ARCH)/arch.mk
+CROSS_COMPILE ?= $(ARCH_CROSS_COMPILE)
 CC := $(CROSS_COMPILE)gcc
 LD := $(CROSS_COMPILE)ld
 OBJCOPY := $(CROSS_COMPILE)objcopy
@@ -111,7 +116,6 @@ libfdt: $(LIBFDT_STAMP)
 # ----------------------------------------------------------------- flags ---
 
 Q ?= @
-ARCH_CFLAGS_arm64 := -mgeneral-regs-only -mstrict-align -march=armv8-a -mno-outline-atomics
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include 2>/dev/null)
 
 INCLUDES := -I$(O)/include -Icore/include -Ilibs/include -Ilibs/include/libc -Iemulators \
@@ -120,7 +124,7 @@ COMMON_FLAGS := -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 	-fpie -fno-plt -fno-common -fno-stack-protector -fno-omit-frame-pointer \
 	-ffunction-sections -fdata-sections -g \
 	-include $(CONFIG_HEADER) -include core/include/keel/visibility.h \
-	$(ARCH_CFLAGS_$(ARCH)) $(INCLUDES) \
+	$(ARCH_CFLAGS) $(INCLUDES) \
 	-DKEEL_VERSION=\"$(KEEL_VERSION)\" -DKEEL_ARCH=\"$(ARCH)\"
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla \
 	-Wstrict-prototypes -Wno-unused-parameter
@@ -173,7 +177,8 @@ GUEST_DTBS := $(patsubst configs/guests/%.dts,$(O)/rootfs/guests/%.dtb,$(wildcar
 TEST_NODE_DTBS := $(patsubst tests/guests/nodes/%.dts,$(O)/rootfs/tests/nodes/%.dtb,$(wildcard tests/guests/nodes/*.dts))
 BUILTIN_GUESTS := $(subst ",,$(CONFIG_GUEST_NODES))
 BUILTIN_DTBS := $(patsubst %,$(O)/rootfs/guests/%.dtb,$(BUILTIN_GUESTS))
-BASIC_GUEST := $(O)/rootfs/guests/basic.bin
+# The basic guest exists for the arches it has a part for (tests/guests/basic/<arch>).
+BASIC_GUEST := $(if $(wildcard tests/guests/basic/$(ARCH)),$(O)/rootfs/guests/basic.bin)
 
 $(O)/rootfs/guests/%.dtb: configs/guests/%.dts
 	@mkdir -p $(dir $@)
@@ -196,10 +201,10 @@ $(O)/obj/guest_nodes.S.o: $(O)/guest_nodes.S $(CONFIG_HEADER)
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
 # The basic test guest (tests/guests/basic), packed into the image fs.
-$(BASIC_GUEST): $(shell find tests/guests/basic -type f 2>/dev/null)
+$(O)/rootfs/guests/basic.bin: $(shell find tests/guests/basic -type f 2>/dev/null)
 	@mkdir -p $(dir $@)
 	$(Q)$(MAKE) --no-print-directory -C tests/guests/basic O=$(O)/basic-guest \
-		CROSS_COMPILE=$(CROSS_COMPILE) Q=$(Q)
+		ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) Q=$(Q)
 	$(Q)cp $(O)/basic-guest/basic.bin $@
 
 # A zeroed 8 MiB disk image for the hostile-guest suite's cow-fill attack
@@ -225,7 +230,7 @@ guests: $(GUEST_DTBS) $(TEST_NODE_DTBS) $(TEST_DISKS) $(BASIC_GUEST)
 
 KEEL_CACHE ?= $(HOME)/.cache/keel
 KEEL_DEBS := $(KEEL_CACHE)/debs
-LINUX_CROSS_COMPILE ?= aarch64-linux-gnu-
+LINUX_CROSS_COMPILE ?= $(ARCH_LINUX_CROSS_COMPILE)
 GUEST_IMAGES :=
 
 ifeq ($(ARCH),arm64)
@@ -237,10 +242,11 @@ BUSYBOX := $(O)/guest-images/busybox/bin/busybox
 BUSYBOX_DEB := $(lastword $(sort $(wildcard $(KEEL_DEBS)/busybox-static_*_arm64.deb)))
 GUEST_IMAGES := $(LINUX_IMAGE) $(LINUX_INITRAMFS)
 
-$(LINUX_IMAGE): tools/mklinux tests/images/linux-arm64.config
+$(LINUX_IMAGE): tools/mklinux tests/images/linux-$(ARCH).config
 	@mkdir -p $(dir $@)
 	@echo "  LINUX   $@"
-	$(Q)image=$$(KEEL_CACHE=$(KEEL_CACHE) CROSS_COMPILE=$(LINUX_CROSS_COMPILE) tools/mklinux) && \
+	$(Q)image=$$(KEEL_CACHE=$(KEEL_CACHE) KEEL_ARCH=$(ARCH) LINUX_ARCH=$(ARCH_LINUX_ARCH) \
+		LINUX_IMAGE=$(ARCH_LINUX_IMAGE) CROSS_COMPILE=$(LINUX_CROSS_COMPILE) tools/mklinux) && \
 		cp $$image $@
 
 $(LINUX_INIT): $(wildcard tests/images/init/*.[ch]) tests/images/init/Makefile
@@ -268,7 +274,7 @@ guest-images: $(GUEST_IMAGES)
 $(O)/keel.elf: $(OBJS) $(FDT_OBJS) $(LINKER_SCRIPT)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T $(LINKER_SCRIPT) -Map $(O)/keel.map -o $@ $(OBJS) $(FDT_OBJS)
-	$(Q)$(PYTHON) tools/check-image $@ $(CROSS_COMPILE)
+	$(Q)$(PYTHON) tools/check-image $@ $(CROSS_COMPILE) $(ARCH_IMAGE_RELOCS)
 
 $(O)/keel.bin: $(O)/keel.elf
 	@echo "  OBJCOPY $@"
@@ -310,9 +316,26 @@ bench: all $(INITRD)
 	tools/bench --build-dir $(O)
 
 # ---------------------------------------------------------------- tests ----
+# The QEMU scenarios run on every supported arch: the configured one in
+# $(O), each other one in $(O)/<arch>, configured from its defconfig the
+# first time and built (with its image fs) by `make other-arches`.
 
-test: all $(INITRD) $(LIBFDT_STAMP)
-	tools/test --build-dir $(O)
+OTHER_ARCHS := $(filter-out $(ARCH),$(SUPPORTED_ARCHS))
+ALL_BUILD_DIRS := $(O) $(addprefix $(O)/,$(OTHER_ARCHS))
+
+.PHONY: other-arches
+other-arches:
+	$(Q)for a in $(OTHER_ARCHS); do \
+		cross=$$(sed -n 's/^ARCH_CROSS_COMPILE := //p' arch/$$a/arch.mk); \
+		test -f $(O)/$$a/.config || \
+			$(MAKE) --no-print-directory O=$(O)/$$a ARCH=$$a CROSS_COMPILE=$$cross \
+				$${a}_defconfig || exit 1; \
+		$(MAKE) --no-print-directory O=$(O)/$$a ARCH=$$a CROSS_COMPILE=$$cross \
+			all initrd || exit 1; \
+	done
+
+test: all $(INITRD) $(LIBFDT_STAMP) other-arches
+	tools/test $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
 
 unit: $(LIBFDT_STAMP)
 	$(MAKE) -C tests/unit O=$(O)/unit LIBFDT_SRC=$(LIBFDT_SRC) run
@@ -329,16 +352,18 @@ fuzz: $(LIBFDT_STAMP)
 	$(MAKE) -C tests/fuzz O=$(O)/fuzz LIBFDT_SRC=$(LIBFDT_SRC) run \
 		FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(O)/fuzz/corpus
 
-regress: all $(INITRD)
-	tests/regress/run --build-dir $(O)
+regress: all $(INITRD) other-arches
+	tests/regress/run $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
 
 # ------------------------------------------------------------- set-up ------
 
-DEPS := make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
+DEPS := make gcc \
 	device-tree-compiler linux-source-6.1 xz-utils python3 \
 	python3-kconfiglib python3-pexpect u-boot-qemu u-boot-tools \
-	qemu-system-arm mtools fdisk cpio gdb-multiarch clang libclang-rt-14-dev \
-	flex bison bc libc6-dev-arm64-cross
+	mtools fdisk cpio gdb-multiarch clang libclang-rt-14-dev \
+	flex bison bc
+# Every arch's packages, so that one `make deps` serves `make test` on all.
+include $(wildcard arch/*/deps.mk)
 # Downloaded into $(KEEL_DEBS), not installed: the Linux guest's busybox
 # (see guest-images). Its architecture must be known before `apt-get update`.
 DEPS_DOWNLOAD := busybox-static:arm64
@@ -375,7 +400,9 @@ help:
 	@echo "  run-direct       boot Keel in QEMU directly (-kernel), no U-Boot"
 	@echo "  debug            start QEMU halted with a gdb stub"
 	@echo "  test             unit tests, short fuzzing, QEMU regression scenarios"
+	@echo "                   (scenarios on every arch: others built in \$$O/<arch>)"
 	@echo "  unit | regress   one of the two"
+	@echo "  other-arches     build the other arches in \$$O/<arch> ($(OTHER_ARCHS))"
 	@echo "  unit-tsan        the unit tests under ThreadSanitizer"
 	@echo "  fuzz             libFuzzer harnesses, FUZZ_SECONDS (300) each"
 	@echo "  boottime         measure QEMU start to keel# (not a test)"
