@@ -74,12 +74,22 @@ savedefconfig: | $(CONFIG)
 		--kconfig $(SRC)/Kconfig --out $(O)/defconfig
 	@echo "minimal configuration written to $(O)/defconfig"
 
-# A build without a configuration starts from the arch's defconfig.
-$(CONFIG):
-	@echo "no configuration in $(O); using configs/$(ARCH)_defconfig"
-	@$(MAKE) --no-print-directory $(ARCH)_defconfig
+KCONFIG_FILES := $(shell find . -name Kconfig -not -path './build/*' -not -path './.git/*')
 
-$(CONFIG_HEADER): $(CONFIG) Kconfig $(wildcard arch/$(ARCH)/Kconfig drivers/Kconfig)
+# A build without a configuration starts from the arch's defconfig; one
+# older than a Kconfig file takes the new options at their defaults, as
+# `make olddefconfig` would (an updated tree builds what it should).
+$(CONFIG): $(KCONFIG_FILES)
+	@if [ -f $@ ]; then \
+		echo "  CONFIG  Kconfig changed: new options at their defaults"; \
+		cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/olddefconfig.py \
+			$(SRC)/Kconfig >/dev/null && touch $@; \
+	else \
+		echo "no configuration in $(O); using configs/$(ARCH)_defconfig"; \
+		$(MAKE) --no-print-directory $(ARCH)_defconfig; \
+	fi
+
+$(CONFIG_HEADER): $(CONFIG) $(KCONFIG_FILES)
 	@mkdir -p $(dir $@)
 	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/genconfig.py \
 		--header-path $@ $(SRC)/Kconfig >/dev/null
