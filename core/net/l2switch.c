@@ -263,18 +263,6 @@ void l2switch_port_count_drop(struct l2switch_port *port)
 	spin_unlock_irqrestore(&sw->lock, flags);
 }
 
-void l2switch_port_count_rx_drop(struct l2switch_port *port)
-{
-	struct l2switch *sw = port->sw;
-	unsigned long flags;
-
-	if (!sw)
-		return;
-	flags = spin_lock_irqsave(&sw->lock);
-	port->stats.rx_full++;
-	spin_unlock_irqrestore(&sw->lock, flags);
-}
-
 bool l2switch_info_at(unsigned int index, struct l2switch_info *info)
 {
 	unsigned long flags, sw_flags;

@@ -10,29 +10,21 @@
  * Transmit copies each request out of the guest, checks it (a header with
  * no offload asked for, a frame of 14 to L2SWITCH_FRAME_MAX bytes, no
  * writable buffers) and hands it to the switch. Receive puts a frame from
- * the switch into the next receive buffer the driver posted. With none
- * posted, the frame waits in the device's receive backlog (at most
- * NET_RX_BACKLOG frames, in Keel's memory) and goes into the buffers the
- * driver posts next, in order: a receiver that falls behind its sender
- * for a moment (its vCPU not scheduled, its driver refilling a batch)
- * loses nothing, where a drop costs TCP a retransmission timeout. A frame
- * that finds the backlog full, or a buffer too small, is dropped and
- * counted (`switch list`). Nothing waits on the receiver: a guest that
- * does not read its frames loses them and holds up no one else.
+ * the switch into the next receive buffer the driver posted; with none
+ * posted, or one too small, the frame is dropped and counted (`switch
+ * list`). Nothing waits: a guest that does not read its frames loses
+ * them and holds up no one else.
  *
  * Bounded work: one transmit notify sends at most NET_NOTIFY_FRAMES frames
- * (NET_NOTIFY_BYTES), one receive notify moves at most NET_NOTIFY_FRAMES
- * frames from the backlog into new buffers; the rest of either is done by
- * the device's work item. One delivery from the switch copies one frame,
- * into a receive buffer or the backlog.
+ * (NET_NOTIFY_BYTES), the rest is sent by the device's work item; one
+ * delivery from the switch takes one receive buffer for one frame.
  *
  * Locking: tx_lock serialises transmission (then the switch lock), rx_lock
- * receive and the backlog (taken inside the switch's deliver call and by
- * a receive notify, then the transport's lock to interrupt). A delivery
- * enters the device through the transport's gate (virtio_device_enter())
- * and is dropped while a reset runs, so a reset never races a frame being
- * received; transmission and the backlog's flush are notifies and inside
- * the gate already; the reset empties the backlog.
+ * receive (taken inside the switch's deliver call, then the transport's
+ * lock to interrupt). A delivery enters the device through the transport's
+ * gate (virtio_device_enter()) and is dropped while a reset runs, so a
+ * reset never races a frame being received; transmission is a notify and
+ * inside the gate already.
  */
 #include <keel/emu.h>
 #include <keel/errno.h>
@@ -67,12 +59,9 @@
 #define NET_CONFIG_SIZE 8
 #define NET_CONFIG_STATUS 6
 
-/* What one transmit notify may send, one receive notify move from the
- * backlog. */
+/* What one transmit notify may send. */
 #define NET_NOTIFY_FRAMES 64
 #define NET_NOTIFY_BYTES KiB(128)
-/* Frames a device keeps for want of receive buffers: about 190 KiB. */
-#define NET_RX_BACKLOG VIRTIO_NET_RX_BACKLOG
 
 #define NET_WARN_BURST 5                 /* warnings per window, per device */
 #define NET_WARN_WINDOW_NS (10ULL * 1000000000ULL)
@@ -81,12 +70,6 @@
  * NUL in dev->backend, as this marker and 6 bytes. */
 #define NET_MAC_MARKER "mac="
 #define NET_MAC_MARKER_LEN 4
-
-/* A frame in the receive backlog. */
-struct net_rx_slot {
-	uint16_t len;
-	uint8_t data[L2SWITCH_FRAME_MAX];
-};
 
 struct virtio_net {
 	struct virtio_device *vdev;
@@ -99,11 +82,6 @@ struct virtio_net {
 	spinlock_t rx_lock;
 	struct virtq_request tx_req;     /* tx_lock */
 	struct virtq_request rx_req;     /* rx_lock */
-	/* Frames waiting for receive buffers, oldest at backlog_head: a ring
-	 * of NET_RX_BACKLOG slots (rx_lock). */
-	struct net_rx_slot *backlog;
-	unsigned int backlog_head;
-	unsigned int backlog_count;
 	uint8_t frame[NET_HDR_SIZE + L2SWITCH_FRAME_MAX];   /* tx_lock */
 	/* Warnings about malformed requests (tx_lock or rx_lock: racy counts
 	 * only make a warning more or less). */
@@ -137,92 +115,13 @@ static void __printf(2, 3) net_warn(struct virtio_net *net, const char *fmt, ...
 	log_warn("guest %s: %s: %s", net->guest->name, net->dev->name, message);
 }
 
-/* ---- receive ---- */
+/* ---- receive: called by the switch, its lock held ---- */
 
-/* rx_lock held. Whether frames may go into the receive queue now: not
- * while the guest is stopped (its RAM is cleared and reloaded when it
- * starts again, before its devices reset) nor before the driver set the
- * queue up. */
-static bool net_rx_open(struct virtio_net *net, struct virtqueue *vq)
-{
-	return READ_ONCE(net->guest->state) != GUEST_STOPPED &&
-	       virtio_device_ready(net->vdev) && vq->ready && !virtq_is_broken(vq);
-}
-
-enum net_rx_result {
-	NET_RX_TAKEN,            /* in a receive buffer */
-	NET_RX_NO_BUFFER,        /* none posted (or the queue broke) */
-	NET_RX_REFUSED,          /* the buffer could not take it: dropped */
-};
-
-/* rx_lock held. Puts one frame into the next receive buffer; *interrupt
- * is set when the driver wants to hear of it. */
-static enum net_rx_result net_rx_put(struct virtio_net *net, struct virtqueue *vq,
-				     const void *frame, size_t len, bool *interrupt)
-{
-	uint8_t header[NET_HDR_SIZE] = { 0 };
-
-	/* A broken queue is reported on leaving the gate. */
-	if (virtq_pop(vq, &net->rx_req) <= 0)
-		return NET_RX_NO_BUFFER;
-	if (net->rx_req.readable || net->rx_req.writable_bytes < NET_HDR_SIZE + len) {
-		net_warn(net, "receive buffer with %llu readable and %llu writable bytes cannot take a %zu-byte frame; frame dropped",
-			 (unsigned long long)net->rx_req.readable_bytes,
-			 (unsigned long long)net->rx_req.writable_bytes, len);
-		*interrupt |= virtq_push(vq, &net->rx_req, 0);
-		return NET_RX_REFUSED;
-	}
-	header[NET_HDR_NUM_BUFFERS] = 1;
-	virtq_write(vq, &net->rx_req, 0, header, sizeof(header));
-	virtq_write(vq, &net->rx_req, NET_HDR_SIZE, frame, len);
-	*interrupt |= virtq_push(vq, &net->rx_req, (uint32_t)(NET_HDR_SIZE + len));
-	return NET_RX_TAKEN;
-}
-
-/* rx_lock held. Moves up to max frames from the backlog into receive
- * buffers, oldest first, until no buffer is left; true when it stopped
- * for max with frames left (the caller continues later). A frame a buffer
- * refused is dropped like one delivered straight to it. */
-static bool net_rx_flush(struct virtio_net *net, struct virtqueue *vq, unsigned int max,
-			 bool *interrupt, unsigned int *dropped)
-{
-	while (net->backlog_count) {
-		const struct net_rx_slot *slot = &net->backlog[net->backlog_head];
-		enum net_rx_result result;
-
-		if (!max--)
-			return true;
-		result = net_rx_put(net, vq, slot->data, slot->len, interrupt);
-		if (result == NET_RX_NO_BUFFER)
-			return false;
-		if (result == NET_RX_REFUSED)
-			(*dropped)++;
-		net->backlog_head = (net->backlog_head + 1) % NET_RX_BACKLOG;
-		net->backlog_count--;
-	}
-	return false;
-}
-
-/* rx_lock held. Keeps a frame for the buffers the driver posts next;
- * false when the backlog is full. */
-static bool net_rx_keep(struct virtio_net *net, const void *frame, size_t len)
-{
-	struct net_rx_slot *slot;
-
-	if (net->backlog_count >= NET_RX_BACKLOG)
-		return false;
-	slot = &net->backlog[(net->backlog_head + net->backlog_count) % NET_RX_BACKLOG];
-	slot->len = (uint16_t)len;
-	memcpy(slot->data, frame, len);
-	net->backlog_count++;
-	return true;
-}
-
-/* Called by the switch, its lock held: one frame, one copy. */
 static bool net_deliver(struct l2switch_port *port, const void *frame, size_t len)
 {
 	struct virtio_net *net = port->owner;
 	struct virtqueue *vq = virtio_queue(net->vdev, NET_QUEUE_RX);
+	uint8_t header[NET_HDR_SIZE] = { 0 };
 	bool taken = false, interrupt = false;
 	unsigned long flags;
 
@@ -230,50 +129,32 @@ static bool net_deliver(struct l2switch_port *port, const void *frame, size_t le
 	if (!virtio_device_enter(net->vdev))
 		return false;
 	flags = spin_lock_irqsave(&net->rx_lock);
-	if (!net_rx_open(net, vq) || len > L2SWITCH_FRAME_MAX)
+	/* A stopped guest's RAM is cleared and reloaded when it starts
+	 * again, before its devices reset: no frame may land in between. */
+	if (READ_ONCE(net->guest->state) == GUEST_STOPPED ||
+	    !virtio_device_ready(net->vdev) || !vq->ready || vq->broken)
 		goto out;
-	/* Behind older frames, or no buffer for it: it waits its turn (the
-	 * driver notifies the queue when it posts buffers). */
-	if (net->backlog_count) {
-		taken = net_rx_keep(net, frame, len);
+	/* No buffer: dropped. A broken queue is reported on leaving. */
+	if (virtq_pop(vq, &net->rx_req) <= 0)
+		goto out;
+	if (net->rx_req.readable || net->rx_req.writable_bytes < NET_HDR_SIZE + len) {
+		net_warn(net, "receive buffer with %llu readable and %llu writable bytes cannot take a %zu-byte frame; frame dropped",
+			 (unsigned long long)net->rx_req.readable_bytes,
+			 (unsigned long long)net->rx_req.writable_bytes, len);
+		interrupt = virtq_push(vq, &net->rx_req, 0);
 		goto out;
 	}
-	switch (net_rx_put(net, vq, frame, len, &interrupt)) {
-	case NET_RX_TAKEN:
-		taken = true;
-		break;
-	case NET_RX_NO_BUFFER:
-		taken = !virtq_is_broken(vq) && net_rx_keep(net, frame, len);
-		break;
-	case NET_RX_REFUSED:
-		break;
-	}
+	header[NET_HDR_NUM_BUFFERS] = 1;
+	virtq_write(vq, &net->rx_req, 0, header, sizeof(header));
+	virtq_write(vq, &net->rx_req, NET_HDR_SIZE, frame, len);
+	interrupt = virtq_push(vq, &net->rx_req, (uint32_t)(NET_HDR_SIZE + len));
+	taken = true;
 out:
 	spin_unlock_irqrestore(&net->rx_lock, flags);
 	if (interrupt)
 		virtio_interrupt_used(net->vdev);
 	virtio_device_leave(net->vdev);
 	return taken;
-}
-
-/* A receive notify: the driver posted buffers, which the backlog fills
- * first. True when the budget ran out with frames left for them. */
-static bool net_notify_rx(struct virtio_net *net)
-{
-	struct virtqueue *vq = virtio_queue(net->vdev, NET_QUEUE_RX);
-	bool interrupt = false, more = false;
-	unsigned int dropped = 0;
-	unsigned long flags;
-
-	flags = spin_lock_irqsave(&net->rx_lock);
-	if (net_rx_open(net, vq))
-		more = net_rx_flush(net, vq, NET_NOTIFY_FRAMES, &interrupt, &dropped);
-	spin_unlock_irqrestore(&net->rx_lock, flags);
-	while (dropped--)
-		l2switch_port_count_rx_drop(&net->port);
-	if (interrupt)
-		virtio_interrupt_used(net->vdev);
-	return more;
 }
 
 /* ---- transmit ---- */
@@ -328,8 +209,7 @@ static bool net_notify(void *state, unsigned int q)
 	bool interrupt = false, more = false;
 	unsigned long flags;
 
-	if (q == NET_QUEUE_RX)
-		return net_notify_rx(net);
+	/* New receive buffers wait for frames: nothing is held back. */
 	if (q != NET_QUEUE_TX)
 		return false;
 	flags = spin_lock_irqsave(&net->tx_lock);
@@ -365,15 +245,8 @@ static void net_config_read(void *state, uint32_t offset, void *buf, uint32_t le
 
 static void net_device_reset(void *state)
 {
-	struct virtio_net *net = state;
-	unsigned long flags;
-
-	/* The transport keeps transmission and deliveries out meanwhile;
-	 * frames waiting for the old queue's buffers go with it. */
-	flags = spin_lock_irqsave(&net->rx_lock);
-	net->backlog_head = 0;
-	net->backlog_count = 0;
-	spin_unlock_irqrestore(&net->rx_lock, flags);
+	/* The transport keeps transmission and deliveries out meanwhile:
+	 * nothing of the device's own outlives its queues. */
 }
 
 static const struct virtio_device_ops net_ops = {
@@ -486,11 +359,6 @@ static int net_create(struct guest *g, const struct guest_device_config *dev,
 	net = kzalloc(sizeof(*net));
 	if (!net)
 		return -KEEL_ENOMEM;
-	net->backlog = kmalloc(NET_RX_BACKLOG * sizeof(*net->backlog));
-	if (!net->backlog) {
-		ret = -KEEL_ENOMEM;
-		goto err_free;
-	}
 	net->guest = g;
 	net->dev = dev;
 	net->tx_lock = (spinlock_t)SPINLOCK_INIT;
@@ -526,7 +394,6 @@ static int net_create(struct guest *g, const struct guest_device_config *dev,
 err_destroy:
 	virtio_mmio_destroy(net->vdev);
 err_free:
-	kfree(net->backlog);
 	kfree(net);
 	return ret;
 }
@@ -551,7 +418,6 @@ static void net_destroy(void *state)
 
 	l2switch_port_detach(&net->port);
 	virtio_mmio_destroy(net->vdev);
-	kfree(net->backlog);
 	kfree(net);
 }
 

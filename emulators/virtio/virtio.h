@@ -39,9 +39,6 @@ struct guest;
 #define VIRTQ_MAX_BUFFERS 64u      /* buffers one request may have */
 #define VIRTIO_MMIO_SIZE 0x200u    /* register window of one device */
 #define VIRTIO_MAX_QUEUES 8u
-/* Frames a virtio-net device keeps while its driver posts no receive
- * buffer (net.c); frames beyond are dropped. */
-#define VIRTIO_NET_RX_BACKLOG 128u
 
 /* ---- virtqueues (emulators/virtio/virtqueue.c) ---- */
 

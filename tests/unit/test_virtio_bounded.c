@@ -4,8 +4,7 @@
  * of a notify and its continuation by the device's work item, the refusal
  * of device-writable buffers over a queue's own rings, and resets that
  * exclude every other path into the device, raced from real threads (the
- * host fake runs each thread as a CPU), and the frames a net device keeps
- * for receive buffers moved a budget at a time.
+ * host fake runs each thread as a CPU).
  */
 #include <arch/cpu.h>
 #include <keel/emu.h>
@@ -801,71 +800,6 @@ TEST(virtio_net_frames_from_the_switch_racing_a_reset_never_land_in_it)
 	/* What Y's last incarnation received is whole. */
 	for (uint16_t i = 0; i < used_idx(gy, 0) && i < NET_QSIZE; i++)
 		CHECK_EQ(get(gy, RINGS(0) + 0x2000 + 4 + 8ULL * i + 4, 4), NET_HDR + FRAME_LEN);
-	bdev_destroy(&x);
-	bdev_destroy(&y);
-}
-
-/* ---- frames waiting for receive buffers ---- */
-
-#define NET_BUDGET 64                    /* net.c's NET_NOTIFY_FRAMES */
-#define NET_BIG_QSIZE 128
-#define NET_WAITING 100
-
-/* X sends frame i (one per notify) to the port whose address is dst,
- * with i in its payload. */
-static void net_tx_unicast(struct bdev *x, const uint8_t dst[6], unsigned int i)
-{
-	uint16_t slot = (uint16_t)(i % NET_BIG_QSIZE);
-	gpa_t buf = DATA + 0x100ULL * slot;
-	uint8_t frame[NET_HDR + FRAME_LEN] = { 0 };
-
-	memcpy(frame + NET_HDR, dst, 6);
-	memcpy(frame + NET_HDR + 6, net_tx_source, 6);
-	frame[NET_HDR + 12] = 0x08;
-	frame[NET_HDR + 14] = (uint8_t)i;
-	CHECK_EQ(guest_copy_to(x->g, buf, frame, sizeof(frame)), 0);
-	put_desc(x->g, RINGS(1), slot, buf, sizeof(frame), 0, 0);
-	publish(x->g, 1, NET_BIG_QSIZE, slot);
-	reg_write(x, VIRTIO_MMIO_QUEUE_NOTIFY, 1);
-	fixture_run_work();
-}
-
-TEST(virtio_net_receive_notify_moves_a_budget_of_waiting_frames_and_the_work_item_the_rest)
-{
-	struct guest *gx = bounded_guest(0, "rbx");
-	struct guest *gy = bounded_guest(1, "rby");
-	uint8_t dst[6];
-	struct bdev x, y;
-
-	REQUIRE(bdev_create(&x, gx, "virtio,net", "switch:brwait"));
-	REQUIRE(bdev_create(&y, gy, "virtio,net", "switch:brwait"));
-	REQUIRE(driver_start(&x, 2, NET_BIG_QSIZE, 0));
-	REQUIRE(driver_start(&y, 2, NET_BIG_QSIZE, 0));
-	REQUIRE(switch_port_mac("brwait", "rbx/dev0", net_tx_source));
-	REQUIRE(switch_port_mac("brwait", "rby/dev0", dst));
-	/* Y has posted no receive buffer yet: the frames wait. */
-	for (unsigned int i = 0; i < NET_WAITING; i++)
-		net_tx_unicast(&x, dst, i);
-	CHECK_EQ(used_idx(gx, 1), NET_WAITING);
-	CHECK_EQ(used_idx(gy, 0), 0);
-	/* Y posts a buffer for each and notifies once: one exit moves one
-	 * budget of them... */
-	for (uint16_t slot = 0; slot < NET_WAITING; slot++) {
-		put_desc(gy, RINGS(0), slot, DATA + 0x100ULL * slot, 0x100, DESC_F_WRITE, 0);
-		publish(gy, 0, NET_BIG_QSIZE, slot);
-	}
-	reg_write(&y, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	CHECK_EQ(used_idx(gy, 0), NET_BUDGET);
-	CHECK(work_pending());
-	/* ...the work item the rest, each once, in the order sent. */
-	fixture_run_work();
-	CHECK_EQ(used_idx(gy, 0), NET_WAITING);
-	for (uint16_t i = 0; i < NET_WAITING; i++) {
-		CHECK_EQ(used_id(gy, 0, NET_BIG_QSIZE, i), i);
-		CHECK_EQ(get(gy, RINGS(0) + 0x2000 + 4 + 8ULL * i + 4, 4), NET_HDR + FRAME_LEN);
-		CHECK_EQ(get(gy, DATA + 0x100ULL * i + NET_HDR + 14, 1), i);
-	}
-	CHECK(!work_pending());
 	bdev_destroy(&x);
 	bdev_destroy(&y);
 }

@@ -17,13 +17,10 @@
  * an address no other port has is dropped ("no destination": no guest
  * behind this switch may receive it); broadcast and multicast go to every
  * port but the one it came from. A port takes a frame through its
- * deliver() hook, which copies it (into a receive buffer, or a backlog the
- * owner keeps for the buffers to come) and returns false when it cannot
- * take it (backlog full, buffer too small): the frame is then dropped for
- * that port and counted ("rx full"), and the other ports still get theirs,
- * so a slow port never holds up the rest. A frame the owner took and
- * later could not place is counted the same way
- * (l2switch_port_count_rx_drop()). Frames shorter than an Ethernet header
+ * deliver() hook, which copies it and returns false when it cannot take it
+ * now (no receive buffer): the frame is then dropped for that port and
+ * counted ("rx full"), and the other ports still get theirs, so a slow
+ * port never holds up the rest. Frames shorter than an Ethernet header
  * (14 bytes) or longer than L2SWITCH_FRAME_MAX are dropped ("malformed").
  * Every drop a sender causes is counted on its port by reason and logged
  * at most once a second per port (log_ratelimit), naming the port
@@ -81,8 +78,7 @@ struct l2switch_port_stats {
 	uint64_t tx_no_dest;    /* unicast to an address no other port has */
 	uint64_t rx_frames;
 	uint64_t rx_bytes;
-	uint64_t rx_full;       /* deliver() could not take them, or took
-				 * and then could not place them */
+	uint64_t rx_full;       /* deliver() could not take them */
 };
 
 /* Why l2switch_send() did not forward a frame. */
@@ -145,9 +141,6 @@ enum l2switch_verdict l2switch_forward(struct l2switch_port *port, const void *f
 bool l2switch_send(struct l2switch_port *port, const void *frame, size_t len);
 /* Counts a frame the port's owner refused before sending (malformed). */
 void l2switch_port_count_drop(struct l2switch_port *port);
-/* Counts a frame the port's owner took and then could not give its
- * receiver (rx_full), with no switch lock held. */
-void l2switch_port_count_rx_drop(struct l2switch_port *port);
 /* Snapshot of the index-th existing switch; false past the last. */
 bool l2switch_info_at(unsigned int index, struct l2switch_info *info);
 
