@@ -29,14 +29,17 @@ ifeq ($(ARCH),)
 ARCH := arm64
 endif
 endif
-SUPPORTED_ARCHS := arm64
+SUPPORTED_ARCHS := arm64 riscv64
 ifeq ($(filter $(ARCH),$(SUPPORTED_ARCHS)),)
 $(error ARCH=$(ARCH) is not supported yet; supported: $(SUPPORTED_ARCHS))
 endif
 export ARCH
 
-CROSS_COMPILE_arm64 := aarch64-linux-gnu-
-CROSS_COMPILE ?= $(CROSS_COMPILE_$(ARCH))
+# Everything that differs between arches (toolchain, code generation,
+# relocations, Linux and Debian names, packages) is in arch/<arch>/arch.mk.
+# QEMU's machine and firmware for each arch are in tools/keelarch.py.
+include arch/$(ARCH)/arch.mk
+CROSS_COMPILE ?= $(ARCH_CROSS_COMPILE)
 CC := $(CROSS_COMPILE)gcc
 LD := $(CROSS_COMPILE)ld
 OBJCOPY := $(CROSS_COMPILE)objcopy
@@ -111,7 +114,6 @@ libfdt: $(LIBFDT_STAMP)
 # ----------------------------------------------------------------- flags ---
 
 Q ?= @
-ARCH_CFLAGS_arm64 := -mgeneral-regs-only -mstrict-align -march=armv8-a -mno-outline-atomics
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include 2>/dev/null)
 
 INCLUDES := -I$(O)/include -Icore/include -Ilibs/include -Ilibs/include/libc -Iemulators \
@@ -120,7 +122,7 @@ COMMON_FLAGS := -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 	-fpie -fno-plt -fno-common -fno-stack-protector -fno-omit-frame-pointer \
 	-ffunction-sections -fdata-sections -g \
 	-include $(CONFIG_HEADER) -include core/include/keel/visibility.h \
-	$(ARCH_CFLAGS_$(ARCH)) $(INCLUDES) \
+	$(ARCH_CFLAGS) $(INCLUDES) \
 	-DKEEL_VERSION=\"$(KEEL_VERSION)\" -DKEEL_ARCH=\"$(ARCH)\"
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wvla \
 	-Wstrict-prototypes -Wno-unused-parameter
@@ -224,7 +226,7 @@ guests: $(GUEST_DTBS) $(TEST_NODE_DTBS) $(TEST_DISKS) $(BASIC_GUEST)
 
 KEEL_CACHE ?= $(HOME)/.cache/keel
 KEEL_DEBS := $(KEEL_CACHE)/debs
-LINUX_CROSS_COMPILE ?= aarch64-linux-gnu-
+LINUX_CROSS_COMPILE ?= $(ARCH_LINUX_CROSS_COMPILE)
 GUEST_IMAGES :=
 
 ifeq ($(ARCH),arm64)
@@ -267,7 +269,7 @@ guest-images: $(GUEST_IMAGES)
 $(O)/keel.elf: $(OBJS) $(FDT_OBJS) $(LINKER_SCRIPT)
 	@echo "  LD      $@"
 	$(Q)$(LD) $(LDFLAGS) -T $(LINKER_SCRIPT) -Map $(O)/keel.map -o $@ $(OBJS) $(FDT_OBJS)
-	$(Q)$(PYTHON) tools/check-image $@ $(CROSS_COMPILE)
+	$(Q)$(PYTHON) tools/check-image $@ $(CROSS_COMPILE) $(ARCH_IMAGE_RELOCS)
 
 $(O)/keel.bin: $(O)/keel.elf
 	@echo "  OBJCOPY $@"
@@ -333,11 +335,13 @@ regress: all $(INITRD)
 
 # ------------------------------------------------------------- set-up ------
 
-DEPS := make gcc gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu \
+DEPS := make gcc \
 	device-tree-compiler linux-source-6.1 xz-utils python3 \
 	python3-kconfiglib python3-pexpect u-boot-qemu u-boot-tools \
-	qemu-system-arm mtools fdisk cpio gdb-multiarch clang libclang-rt-14-dev \
-	flex bison bc libc6-dev-arm64-cross
+	mtools fdisk cpio gdb-multiarch clang libclang-rt-14-dev \
+	flex bison bc
+# Every arch's packages, so that one `make deps` serves `make test` on all.
+include $(wildcard arch/*/deps.mk)
 # Downloaded into $(KEEL_DEBS), not installed: the Linux guest's busybox
 # (see guest-images). Its architecture must be known before `apt-get update`.
 DEPS_DOWNLOAD := busybox-static:arm64

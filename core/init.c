@@ -65,7 +65,7 @@ void keel_main(hpa_t fdt_pa, uint64_t entry_counter, hpa_t load_base)
 	if (driver_probe_class(fdt, DRIVER_CLASS_TIMER))
 		log_error("timer: no supported timer in the device tree; timer events disabled");
 	if (driver_probe_class(fdt, DRIVER_CLASS_FIRMWARE))
-		log_warn("psci: no PSCI node; secondary CPUs, reboot and poweroff unavailable");
+		log_warn("firmware: no firmware interface (PSCI, SBI) found; secondary CPUs, reboot and poweroff unavailable");
 	/* Host virtio devices (disks); none is fine. Needs the timer for
 	 * request timeouts. */
 	driver_probe_class(fdt, DRIVER_CLASS_VIRTIO);

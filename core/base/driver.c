@@ -19,13 +19,21 @@ static struct {
 } probed[MAX_PROBED];
 static unsigned int probed_count;
 
+/* What a message calls node: its name, or that the driver has none. */
+static const char *driver_node_name(const void *fdt, int node)
+{
+	const char *name = node >= 0 ? fdt_get_name(fdt, node, NULL) : NULL;
+
+	return name ? name : "(no device-tree node)";
+}
+
 static int driver_probe(const struct host_driver *drv, const void *fdt, int node)
 {
 	int err = drv->probe(fdt, node);
 
 	if (err) {
 		log_error("driver %s: %s: probe failed: %s", drv->name,
-			  fdt_get_name(fdt, node, NULL), keel_strerror(err));
+			  driver_node_name(fdt, node), keel_strerror(err));
 		return err;
 	}
 	if (probed_count < MAX_PROBED) {
@@ -47,7 +55,7 @@ void driver_start_all(const void *fdt)
 		err = drv->start(fdt, probed[i].node);
 		if (err)
 			log_error("driver %s: %s: start failed: %s", drv->name,
-				  fdt_get_name(fdt, probed[i].node, NULL),
+				  driver_node_name(fdt, probed[i].node),
 				  keel_strerror(err));
 	}
 }
@@ -62,6 +70,8 @@ void driver_cpu_start_all(void)
 static bool driver_matches(const struct host_driver *drv, const void *fdt,
 			   int node)
 {
+	if (!drv->compatible)
+		return false;
 	for (const char *const *c = drv->compatible; *c; c++)
 		if (fdt_node_check_compatible(fdt, node, *c) == 0)
 			return true;
@@ -87,6 +97,13 @@ int driver_probe_class(const void *fdt, enum host_driver_class class)
 	for (drv = __start_keel_host_drivers; drv < __stop_keel_host_drivers; drv++) {
 		if (drv->class != class)
 			continue;
+		/* A device no node describes (firmware found by calling it):
+		 * the driver's probe decides whether it is there. */
+		if (!drv->compatible) {
+			if (driver_probe(drv, fdt, -1) == 0)
+				return 0;
+			continue;
+		}
 		for (const char *const *c = drv->compatible; *c; c++) {
 			int node = fdt_node_offset_by_compatible(fdt, -1, *c);
 

@@ -85,9 +85,14 @@ static void irq_ipi_kick(unsigned int irq, void *arg)
 		arch_cpu_park();
 }
 
+unsigned int irq_ipi_kick_id(void)
+{
+	return irqchip ? irqchip->ipi_kick : 0;
+}
+
 void irq_ipi_cpu_init(void)
 {
-	if (irq_request(IRQ_IPI_KICK, irq_ipi_kick, NULL))
+	if (irq_request(irq_ipi_kick_id(), irq_ipi_kick, NULL))
 		log_error("irq: CPU %u cannot take the kick IPI", arch_cpu_id());
 }
 

@@ -196,6 +196,9 @@ static void gic_cpu_init(void)
 	isb();
 }
 
+/* The SGI Keel kicks other CPUs with. */
+#define GIC_SGI_KICK 0
+
 /* SGIs use affinity routing: Aff3.Aff2.Aff1 select the cluster, a bit of
  * the target list selects Aff0 (below 16 on every machine Keel runs on). */
 static void gic_send_ipi(unsigned int irq, unsigned int cpu)
@@ -222,6 +225,7 @@ static const struct irqchip_ops gicv3_ops = {
 	.from_devtree = gic_from_devtree,
 	.cpu_init = gic_cpu_init,
 	.send_ipi = gic_send_ipi,
+	.ipi_kick = GIC_SGI_KICK,
 };
 
 static int gicv3_probe(const void *fdt, int node)

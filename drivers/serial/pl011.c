@@ -19,6 +19,7 @@
 #include <keel/errno.h>
 #include <keel/irq.h>
 #include <keel/log.h>
+#include <arch/io.h>
 
 #define UARTDR 0x000
 #define UARTFR 0x018
@@ -48,12 +49,12 @@ static uint32_t pl011_imsc;   /* what UARTIMSC holds */
 
 static uint32_t pl011_read(unsigned int reg)
 {
-	return pl011_base[reg / 4];
+	return io_read32(&pl011_base[reg / 4]);
 }
 
 static void pl011_write(unsigned int reg, uint32_t value)
 {
-	pl011_base[reg / 4] = value;
+	io_write32(&pl011_base[reg / 4], value);
 }
 
 /* Polled: only before the transmit interrupt works, and for a panic. */

@@ -19,6 +19,7 @@
 #include <libfdt.h>
 #include <string.h>
 #include <virtio/virtio_mmio_regs.h>
+#include <arch/io.h>
 
 #include "virtio_mmio_host.h"
 
@@ -80,12 +81,12 @@ static const struct virtio_host_device_driver virtio_host_device_drivers[] = {
 
 static uint32_t virtio_host_read(struct virtio_mmio_host *dev, uint32_t reg)
 {
-	return dev->regs[reg / 4];
+	return io_read32(&dev->regs[reg / 4]);
 }
 
 static void virtio_host_write(struct virtio_mmio_host *dev, uint32_t reg, uint32_t value)
 {
-	dev->regs[reg / 4] = value;
+	io_write32(&dev->regs[reg / 4], value);
 }
 
 static void virtio_host_write64(struct virtio_mmio_host *dev, uint32_t low_reg, uint64_t value)
@@ -94,10 +95,12 @@ static void virtio_host_write64(struct virtio_mmio_host *dev, uint32_t low_reg, 
 	virtio_host_write(dev, low_reg + 4, (uint32_t)(value >> 32));
 }
 
-/* Orders our queue writes before the device may see the next step. */
+/* Orders our queue writes before the device may see the next step, and
+ * the device's used ring after we saw its index move: the device is
+ * another observer, reached through memory and its registers alike. */
 static void virtio_host_barrier(void)
 {
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	io_mb();
 }
 
 void virtio_mmio_host_reset(struct virtio_mmio_host *dev)
@@ -294,15 +297,15 @@ static void virtio_host_probe_node(const void *fdt, int node)
 	if (devtree_read_reg(fdt, node, 0, &base, &size) || size < 0x200)
 		return;
 	regs = hpa_to_ptr(base);
-	if (regs[VIRTIO_MMIO_MAGIC_VALUE / 4] != VIRTIO_MMIO_MAGIC)
+	if (io_read32(&regs[VIRTIO_MMIO_MAGIC_VALUE / 4]) != VIRTIO_MMIO_MAGIC)
 		return;
-	id = regs[VIRTIO_MMIO_DEVICE_ID / 4];
+	id = io_read32(&regs[VIRTIO_MMIO_DEVICE_ID / 4]);
 	if (id == 0)
 		return;   /* an empty slot */
 	drv = virtio_host_driver_for(id);
 	if (!drv)
 		return;
-	version = regs[VIRTIO_MMIO_VERSION / 4];
+	version = io_read32(&regs[VIRTIO_MMIO_VERSION / 4]);
 	if (version != 2) {
 		log_warn("virtio: virtio-mmio@0x%llx: %s device on a legacy (version %u) transport skipped; QEMU needs -global virtio-mmio.force-legacy=false",
 			 (unsigned long long)base, drv->name, version);

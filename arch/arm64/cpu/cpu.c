@@ -25,13 +25,13 @@ __noreturn void arch_halt_all(void)
 	dsb(sy);
 	for (unsigned int cpu = 0; cpu < cpu_count; cpu++)
 		if (cpu != arch_cpu_id())
-			irq_send_ipi(cpu, IRQ_IPI_KICK);
+			irq_send_ipi(cpu, irq_ipi_kick_id());
 	arch_cpu_park();
 }
 
 void arch_kick_cpu(unsigned int cpu)
 {
-	irq_send_ipi(cpu, IRQ_IPI_KICK);
+	irq_send_ipi(cpu, irq_ipi_kick_id());
 }
 
 extern char secondary_entry[];

@@ -22,7 +22,10 @@ enum host_driver_class {
 struct host_driver {
 	const char *name;
 	enum host_driver_class class;
-	const char *const *compatible; /* NULL-terminated */
+	/* NULL-terminated; NULL itself for a device that no device-tree
+	 * node describes (SBI firmware): probe() gets node -1 and finds
+	 * out whether the device is there. */
+	const char *const *compatible;
 	/* Returns 0 when the device is ready for use. */
 	int (*probe)(const void *fdt, int node);
 	/* Optional: runs once the interrupt controller and timer are up, for

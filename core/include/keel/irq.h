@@ -29,11 +29,10 @@ struct irqchip_ops {
 	void (*cpu_init)(void);
 	/* Raises software-generated interrupt irq on another CPU. */
 	void (*send_ipi)(unsigned int irq, unsigned int cpu);
+	/* The id of the inter-processor interrupt send_ipi() raises for a
+	 * kick (a GIC SGI number, RISC-V's supervisor software interrupt). */
+	unsigned int ipi_kick;
 };
-
-/* The inter-processor interrupt that makes a CPU leave guest mode and
- * look at its run queue again (its handler does nothing else). */
-#define IRQ_IPI_KICK 0
 
 void irqchip_register(const struct irqchip_ops *ops);
 bool irqchip_present(void);
@@ -48,6 +47,10 @@ void irq_route(unsigned int irq, unsigned int cpu);
 void irq_cpu_init(void);
 /* Sends IPI irq to cpu; false when the controller cannot. */
 bool irq_send_ipi(unsigned int cpu, unsigned int irq);
+/* The inter-processor interrupt that makes a CPU leave guest mode and
+ * look at its run queue again (its handler does nothing else): the
+ * interrupt controller driver's choice. */
+unsigned int irq_ipi_kick_id(void);
 /* Installs the kick IPI on the calling CPU. */
 void irq_ipi_cpu_init(void);
 /* Called from the arch's interrupt vector: handles everything pending. */
