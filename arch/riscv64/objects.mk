@@ -26,3 +26,4 @@ obj-y += $(or $(wildcard arch/riscv64/virt/platform.c),arch/riscv64/virt/no_plat
 # What GCC calls where the ISA has no instruction (no libgcc, no libatomic).
 obj-y += arch/riscv64/lib/atomic.S
 obj-y += arch/riscv64/lib/bswap.c
+obj-y += arch/riscv64/lib/bitcount.c

@@ -157,12 +157,10 @@ void riscv_vcpu_send_ipi(struct vcpu *target)
 
 void riscv_vcpu_set_external_irq(struct vcpu *v, bool level)
 {
-	uint32_t old = __atomic_exchange_n(&v->arch.seip_level, level, __ATOMIC_SEQ_CST);
-
-	/* A lowered level reaches a running vCPU at its next exit: at worst
-	 * it claims nothing once. */
-	if (level && !old)
-		vcpu_kick(v);
+	/* Only recorded (the PLIC calls this under its lock and kicks the
+	 * vCPU itself once it dropped it). A lowered level reaches a running
+	 * vCPU at its next exit: at worst it claims nothing once. */
+	__atomic_store_n(&v->arch.seip_level, level, __ATOMIC_SEQ_CST);
 }
 
 bool arch_vcpu_irq_pending(struct vcpu *v)

@@ -50,7 +50,10 @@ struct arch_vcpu {
 	char abort_what[96];
 };
 
+struct plic;
+
 struct arch_guest {
+	struct plic *plic;               /* its interrupt controller */
 	struct riscv64_gstage gstage;
 	/* Guest time = host time + htimedelta; stands still while paused. */
 	uint64_t htimedelta;

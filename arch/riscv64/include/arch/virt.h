@@ -86,7 +86,8 @@ void riscv_vinterrupt_exit(struct vcpu *v);
 void riscv_vinterrupt_reset(struct vcpu *v);
 void riscv_vinterrupt_destroy(struct vcpu *v);
 /* The interrupt controller's output for v's supervisor external
- * interrupt (the PLIC's hart context): level high or low. */
+ * interrupt (the PLIC's hart context): level high or low. Only records
+ * it: the caller kicks v when it rises. */
 void riscv_vcpu_set_external_irq(struct vcpu *v, bool level);
 
 #endif
