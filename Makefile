@@ -2,10 +2,12 @@
 #
 #   make deps                        install everything (Debian 12, as root)
 #   make ARCH=arm64 defconfig        configure from configs/arm64_defconfig
+#                                    (ARCH=riscv64: configs/riscv64_defconfig)
 #   make                             build $(O)/keel.elf and $(O)/keel.bin
 #   make guest-images                the Linux guest (kernel cached in ~/.cache/keel)
 #   make run | run-direct | debug    boot it in QEMU
 #   make test                        unit tests, short fuzzing, QEMU scenarios
+#                                    on every arch (others in $(O)/<arch>)
 #   make fuzz                        fuzz each harness FUZZ_SECONDS (300)
 #
 # O=<dir> puts every output in <dir> (default: build). `make help` lists all.
@@ -174,7 +176,8 @@ GUEST_DTBS := $(patsubst configs/guests/%.dts,$(O)/rootfs/guests/%.dtb,$(wildcar
 TEST_NODE_DTBS := $(patsubst tests/guests/nodes/%.dts,$(O)/rootfs/tests/nodes/%.dtb,$(wildcard tests/guests/nodes/*.dts))
 BUILTIN_GUESTS := $(subst ",,$(CONFIG_GUEST_NODES))
 BUILTIN_DTBS := $(patsubst %,$(O)/rootfs/guests/%.dtb,$(BUILTIN_GUESTS))
-BASIC_GUEST := $(O)/rootfs/guests/basic.bin
+# The basic guest exists for the arches it has a part for (tests/guests/basic/<arch>).
+BASIC_GUEST := $(if $(wildcard tests/guests/basic/$(ARCH)),$(O)/rootfs/guests/basic.bin)
 
 $(O)/rootfs/guests/%.dtb: configs/guests/%.dts
 	@mkdir -p $(dir $@)
@@ -197,10 +200,10 @@ $(O)/obj/guest_nodes.S.o: $(O)/guest_nodes.S $(CONFIG_HEADER)
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
 # The basic test guest (tests/guests/basic), packed into the image fs.
-$(BASIC_GUEST): $(shell find tests/guests/basic -type f 2>/dev/null)
+$(O)/rootfs/guests/basic.bin: $(shell find tests/guests/basic -type f 2>/dev/null)
 	@mkdir -p $(dir $@)
 	$(Q)$(MAKE) --no-print-directory -C tests/guests/basic O=$(O)/basic-guest \
-		CROSS_COMPILE=$(CROSS_COMPILE) Q=$(Q)
+		ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) Q=$(Q)
 	$(Q)cp $(O)/basic-guest/basic.bin $@
 
 # A zeroed 8 MiB disk image for the hostile-guest suite's cow-fill attack
@@ -311,9 +314,26 @@ bench: all $(INITRD)
 	tools/bench --build-dir $(O)
 
 # ---------------------------------------------------------------- tests ----
+# The QEMU scenarios run on every supported arch: the configured one in
+# $(O), each other one in $(O)/<arch>, configured from its defconfig the
+# first time and built (with its image fs) by `make other-arches`.
 
-test: all $(INITRD) $(LIBFDT_STAMP)
-	tools/test --build-dir $(O)
+OTHER_ARCHS := $(filter-out $(ARCH),$(SUPPORTED_ARCHS))
+ALL_BUILD_DIRS := $(O) $(addprefix $(O)/,$(OTHER_ARCHS))
+
+.PHONY: other-arches
+other-arches:
+	$(Q)for a in $(OTHER_ARCHS); do \
+		cross=$$(sed -n 's/^ARCH_CROSS_COMPILE := //p' arch/$$a/arch.mk); \
+		test -f $(O)/$$a/.config || \
+			$(MAKE) --no-print-directory O=$(O)/$$a ARCH=$$a CROSS_COMPILE=$$cross \
+				$${a}_defconfig || exit 1; \
+		$(MAKE) --no-print-directory O=$(O)/$$a ARCH=$$a CROSS_COMPILE=$$cross \
+			all initrd || exit 1; \
+	done
+
+test: all $(INITRD) $(LIBFDT_STAMP) other-arches
+	tools/test $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
 
 unit: $(LIBFDT_STAMP)
 	$(MAKE) -C tests/unit O=$(O)/unit LIBFDT_SRC=$(LIBFDT_SRC) run
@@ -330,8 +350,8 @@ fuzz: $(LIBFDT_STAMP)
 	$(MAKE) -C tests/fuzz O=$(O)/fuzz LIBFDT_SRC=$(LIBFDT_SRC) run \
 		FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(O)/fuzz/corpus
 
-regress: all $(INITRD)
-	tests/regress/run --build-dir $(O)
+regress: all $(INITRD) other-arches
+	tests/regress/run $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
 
 # ------------------------------------------------------------- set-up ------
 
@@ -378,7 +398,9 @@ help:
 	@echo "  run-direct       boot Keel in QEMU directly (-kernel), no U-Boot"
 	@echo "  debug            start QEMU halted with a gdb stub"
 	@echo "  test             unit tests, short fuzzing, QEMU regression scenarios"
+	@echo "                   (scenarios on every arch: others built in \$$O/<arch>)"
 	@echo "  unit | regress   one of the two"
+	@echo "  other-arches     build the other arches in \$$O/<arch> ($(OTHER_ARCHS))"
 	@echo "  unit-tsan        the unit tests under ThreadSanitizer"
 	@echo "  fuzz             libFuzzer harnesses, FUZZ_SECONDS (300) each"
 	@echo "  boottime         measure QEMU start to keel# (not a test)"

@@ -97,12 +97,12 @@ static int sbi_probe_firmware(const void *fdt, int node)
 		sbi_power_ops.poweroff = sbi_poweroff;
 	}
 	platform_set_power_ops(&sbi_power_ops);
-	log_info("sbi: SBI v%ld.%ld, %s v0x%lx; %s%s%s%s%s%s",
+	log_info("sbi: SBI v%ld.%ld, %s (implementation version 0x%lx);%s%s%s%s%s%s",
 		 (version.value >> 24) & 0x7f, version.value & 0xffffff,
 		 sbi_impl_name(impl.value), impl_version.value,
-		 sbi_has(SBI_EXT_TIME) ? "TIME " : "", sbi_has(SBI_EXT_IPI) ? "IPI " : "",
-		 sbi_has(SBI_EXT_RFENCE) ? "RFENCE " : "", sbi_has(SBI_EXT_HSM) ? "HSM " : "",
-		 sbi_has(SBI_EXT_SRST) ? "SRST " : "", sbi_has(SBI_EXT_DBCN) ? "DBCN" : "");
+		 sbi_has(SBI_EXT_TIME) ? " TIME" : "", sbi_has(SBI_EXT_IPI) ? " IPI" : "",
+		 sbi_has(SBI_EXT_RFENCE) ? " RFENCE" : "", sbi_has(SBI_EXT_HSM) ? " HSM" : "",
+		 sbi_has(SBI_EXT_SRST) ? " SRST" : "", sbi_has(SBI_EXT_DBCN) ? " DBCN" : "");
 	if (!sbi_has(SBI_EXT_HSM))
 		log_warn("sbi: no HSM extension; secondary harts stay offline");
 	if (!sbi_has(SBI_EXT_SRST))

@@ -12,12 +12,17 @@ expected and shows what was seen.
 import os
 import re
 import signal
+import sys
 import time
 
 import pexpect
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOOLS_RUN = os.path.join(REPO, 'tools', 'run')
+sys.path.insert(0, os.path.join(REPO, 'tools'))
+
+from arches import expected  # noqa: E402
+from keelarch import build_arch  # noqa: E402
 
 # The interactive prompt. Commands that Keel runs from keel.bootcmd or
 # /boot.keel are echoed as "[origin] keel# cmd"; those are not prompts.
@@ -245,10 +250,13 @@ class Console:
             self.log.close()
 
 
-def check(name):
-    """Marks a Scenario method as a check named for what a user checks."""
+def check(name, arches=None):
+    """Marks a Scenario method as a check named for what a user checks.
+    arches: the arches it applies to when only some of the scenario's do
+    (default: all of the scenario's)."""
     def mark(method):
         method.check_name = name
+        method.check_arches = tuple(arches) if arches else None
         return method
     return mark
 
@@ -257,17 +265,21 @@ class Scenario:
     """A group of checks that share one QEMU boot.
 
     name:      used in check names and for the log, BUILD/regress/<name>.log
+    arches:    the arches it applies to (a build is for one arch; the
+               runner skips scenarios that do not apply to it)
     run_args:  options for tools/run (the build directory is added)
     autostart: whether built-in guests marked "autostart" start at boot;
                off unless a scenario is about them (keel.autostart=0)
     """
 
     name = None
+    arches = ('arm64',)
     run_args = []
     autostart = False
 
     def __init__(self, build_dir):
         self.build_dir = build_dir
+        self.arch = build_arch(build_dir)
         self.log_dir = os.path.join(build_dir, 'regress')
         self.log_path = os.path.join(self.log_dir, self.name + '.log')
         self.session = None
@@ -275,8 +287,9 @@ class Scenario:
         self.boots = 0
 
     @classmethod
-    def checks(cls):
-        """(name, method) of every check, in the order they are written."""
+    def checks(cls, arch=None):
+        """(name, method) of every check, in the order they are written;
+        with arch, only those that apply to it."""
         found = {}
         for klass in reversed(cls.__mro__):
             for attr_name, attr in vars(klass).items():
@@ -284,7 +297,9 @@ class Scenario:
                     # A subclass's method replaces its base's in place.
                     found[attr_name] = attr
         return [(f'{cls.name}: {method.check_name}', method)
-                for method in found.values()]
+                for method in found.values()
+                if arch is None or (arch in cls.arches and
+                                    arch in (getattr(method, 'check_arches', None) or cls.arches))]
 
     def prepare(self):
         """Called before the first boot: make files the boot needs."""
@@ -340,6 +355,10 @@ class Scenario:
             self.session = None
 
     # -- helpers for checks ------------------------------------------------
+    def expected(self, key):
+        """The value this arch expects for key (tests/regress/arches.py)."""
+        return expected(self.arch, key)
+
     def fail(self, message):
         raise CheckFailed(message)
 

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""What tools/ and tests/regress need to know about each arch Keel runs
+on: how QEMU starts the machine (directly, and through U-Boot), where
+U-Boot keeps its environment, the arch names of mkimage and Debian.
+
+The build settings (toolchain, flags, relocations) are in
+arch/<arch>/arch.mk; this is the run-time side. Which arch a build is
+for comes from its configuration (BUILD-DIR/.config, CONFIG_ARCH_NAME).
+"""
+
+import os
+import re
+
+MIB = 1024 * 1024
+
+ARCHES = {
+    'arm64': {
+        'qemu': 'qemu-system-aarch64',
+        'machine': ['-M', 'virt,virtualization=on,gic-version=3',
+                    '-cpu', 'cortex-a57'],
+        # QEMU starts -kernel at EL2 itself.
+        'direct_firmware': [],
+        'u_boot': '/usr/lib/u-boot/qemu_arm64/u-boot.bin',
+        # U-Boot is the machine's firmware.
+        'u_boot_args': lambda u_boot: ['-bios', u_boot],
+        'mkimage_arch': 'arm64',
+        # Where U-Boot's environment says the DTB is.
+        'u_boot_fdt': '${fdt_addr}',
+        # qemu_arm64 keeps its environment at the start of pflash unit 1,
+        # CONFIG_ENV_SIZE bytes, not redundant; QEMU's virt machine wants
+        # the flash image exactly 64 MiB.
+        'env_flash': {'unit': 1, 'size': 0x40000, 'flash_size': 64 * MIB},
+        'debian': 'arm64',
+        'gdb_arch': 'aarch64',
+    },
+    'riscv64': {
+        'qemu': 'qemu-system-riscv64',
+        # The H extension is on by default for rv64.
+        'machine': ['-M', 'virt', '-cpu', 'rv64'],
+        # OpenSBI (QEMU's own copy) starts -kernel in HS-mode.
+        'direct_firmware': ['-bios', 'default'],
+        'u_boot': '/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin',
+        # OpenSBI in M-mode, then S-mode U-Boot as its payload.
+        'u_boot_args': lambda u_boot: ['-bios', 'default', '-kernel', u_boot],
+        'mkimage_arch': 'riscv',
+        # S-mode U-Boot runs on the DTB OpenSBI passed it.
+        'u_boot_fdt': '${fdtcontroladdr}',
+        # qemu-riscv64_smode keeps no environment in flash.
+        'env_flash': None,
+        'debian': 'riscv64',
+        'gdb_arch': 'riscv:rv64',
+    },
+}
+
+DEFAULT_ARCH = 'arm64'
+
+
+def config_arch(build_dir):
+    """The arch BUILD-DIR/.config was made for, or None without one."""
+    try:
+        with open(os.path.join(build_dir, '.config')) as f:
+            for line in f:
+                found = re.match(r'CONFIG_ARCH_NAME="([^"]*)"', line)
+                if found:
+                    return found.group(1)
+    except OSError:
+        pass
+    return None
+
+
+def build_arch(build_dir, default=DEFAULT_ARCH):
+    """The arch of a build directory (its configuration), else default."""
+    return config_arch(build_dir) or default
