@@ -139,14 +139,15 @@ LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack \
 	--no-warn-rwx-segments --build-id=none --gc-sections
 
 # --------------------------------------------------------------- sources ---
-# core/, emulators/ and libs/ are arch neutral and always built; arch/ and drivers/ list
+# core/ and libs/ are arch neutral and always built; arch/, drivers/ and emulators/ list
 # their objects in objects.mk with obj-$(CONFIG_...).
 
 obj-y :=
 include arch/$(ARCH)/objects.mk
 include drivers/objects.mk
+include emulators/objects.mk
 TARGET_ONLY_LIBS := libs/string.c libs/stdlib.c
-SRCS := $(shell find core emulators -name '*.c' | sort) $(wildcard libs/*.c) $(obj-y)
+SRCS := $(shell find core -name '*.c' | sort) $(wildcard libs/*.c) $(obj-y)
 OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS)) $(O)/obj/guest_nodes.S.o
 FDT_OBJS := $(patsubst %,$(O)/obj/libfdt/%.o,$(LIBFDT_FILES))
 LINKER_SCRIPT := arch/$(ARCH)/keel.ld

@@ -13,8 +13,51 @@
 #include <keel/guest_internal.h>
 #include <keel/mm.h>
 #include <libfdt.h>
+#include <string.h>
 
 #define GUEST_DTB_MAX KiB(64)
+
+#define LINUX_IMAGE_HEADER_SIZE 64
+#define LINUX_IMAGE_TEXT_OFFSET_AT 8
+#define LINUX_IMAGE_SIZE_AT 16
+#define LINUX_IMAGE_MAGIC_AT 56
+
+static uint64_t load_le64(const uint8_t *bytes)
+{
+	uint64_t value = 0;
+
+	for (int i = 7; i >= 0; i--)
+		value = (value << 8) | bytes[i];
+	return value;
+}
+
+int guest_linux_image_layout(const struct guest_linux_image *kind, const void *image,
+			     size_t len, uint64_t *offset, uint64_t *size)
+{
+	const uint8_t *header = image;
+	uint64_t text_offset, image_size;
+
+	if (!image || len < LINUX_IMAGE_HEADER_SIZE ||
+	    memcmp(header + LINUX_IMAGE_MAGIC_AT, kind->magic, 4))
+		return -KEEL_ENOENT;
+	text_offset = load_le64(header + LINUX_IMAGE_TEXT_OFFSET_AT);
+	image_size = load_le64(header + LINUX_IMAGE_SIZE_AT);
+	if (image_size == 0 && kind->legacy_text_offset) {
+		/* The header's text_offset had no defined endianness then;
+		 * such kernels all used the same offset. */
+		text_offset = kind->legacy_text_offset;
+		image_size = len;
+	}
+	/* image_size covers the kernel's bss: never less than the file. */
+	if (text_offset >= kind->text_offset_max || image_size < len ||
+	    image_size > kind->size_max)
+		return -KEEL_EINVAL;
+	if (offset)
+		*offset = text_offset;
+	if (size)
+		*size = image_size;
+	return 0;
+}
 
 static int boot_file(struct guest *g, const char *what, const char *path,
 		     const struct fs_node **node, char *err, size_t err_len)
@@ -38,7 +81,8 @@ static int load_kernel(struct guest *g, const struct fs_node *kernel, gpa_t *end
 	gpa_t load;
 	int ret;
 
-	ret = arch_kernel_image_layout(kernel->data, kernel->size, &offset, &reserve);
+	ret = arch_guest_platform()->image_layout(kernel->data, kernel->size, &offset,
+						  &reserve);
 	if (ret == -KEEL_ENOENT) {
 		offset = 0;
 		reserve = kernel->size;

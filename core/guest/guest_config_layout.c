@@ -127,10 +127,13 @@ static int guest_config_device_irq(struct guest_parse *p, int node,
 	err = guest_config_read_u32(p, node, "interrupts", &present, &dev->irq);
 	if (err || !present)
 		return err;
-	if (dev->irq >= p->platform->spi_count)
+	if (dev->irq < p->platform->irq_first ||
+	    dev->irq - p->platform->irq_first >= p->platform->irq_count)
 		return guest_config_error(p, node,
-					  "\"interrupts\" must be a shared interrupt 0..%u; found %u",
-					  p->platform->spi_count - 1, dev->irq);
+					  "\"interrupts\" must be a device interrupt %u..%u (%s); found %u",
+					  p->platform->irq_first,
+					  p->platform->irq_first + p->platform->irq_count - 1,
+					  p->platform->intc_name, dev->irq);
 	for (i = 0; i < cfg->device_count; i++) {
 		if (cfg->devices[i].has_irq && cfg->devices[i].irq == dev->irq)
 			return guest_config_error(p, node,

@@ -220,7 +220,8 @@ void console_endpoint_detach(struct console_endpoint *ep)
 
 void guest_console_init(struct guest *g)
 {
-	console_endpoint_init(&g->console, g, GUEST_CONSOLE_UART_NAME);
+	/* Named as the guest's kernel names its first UART ("ttyAMA0"). */
+	console_endpoint_init(&g->console, g, arch_guest_platform()->console_name);
 	memset(g->consoles, 0, sizeof(g->consoles));
 	g->consoles[0] = &g->console;
 	g->console_count = 1;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The guest device tree, written with libfdt's sequential-write API in one
- * pass: root properties, /chosen, memory, the arch's platform nodes, then
- * each device's nodes from its emulator.
+ * pass: root properties, /chosen, memory, the platform's nodes, then each
+ * device's nodes from its emulator. What is arch-shaped (the root
+ * compatible, the platform nodes, interrupt specifiers) comes from the
+ * running arch's struct guest_platform.
  */
 #include <keel/emu.h>
 #include <keel/errno.h>
@@ -12,11 +14,6 @@
 #include <libfdt.h>
 #include <string.h>
 
-/* Devices whose node can be the guest console (/chosen/stdout-path). */
-static const char *const guest_dtb_uart_compatibles[] = {
-	"arm,pl011", "ns16550a", "ns16550",
-};
-
 /* libfdt (-FDT_ERR_*) and Keel errors both reach here from callbacks; the
  * only one the caller can act on is running out of space. */
 static int guest_dtb_error(int err)
@@ -24,17 +21,6 @@ static int guest_dtb_error(int err)
 	if (err == -FDT_ERR_NOSPACE || err == -KEEL_ENOSPC)
 		return -KEEL_ENOSPC;
 	return -KEEL_EINVAL;
-}
-
-static bool guest_dtb_is_uart(const char *compatible)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(guest_dtb_uart_compatibles); i++) {
-		if (!strcmp(compatible, guest_dtb_uart_compatibles[i]))
-			return true;
-	}
-	return false;
 }
 
 static int guest_dtb_chosen(void *fdt, const struct guest_config *cfg,
@@ -51,7 +37,7 @@ static int guest_dtb_chosen(void *fdt, const struct guest_config *cfg,
 	for (i = 0; !err && i < cfg->device_count; i++) {
 		const struct guest_device_config *dev = &cfg->devices[i];
 
-		if (!guest_dtb_is_uart(dev->compatible))
+		if (!emulators[i]->uart)
 			continue;
 		fmt_snprintf(path, sizeof(path), "/%s@%llx", emulators[i]->name,
 			     (unsigned long long)dev->base);
@@ -95,12 +81,19 @@ static int guest_dtb_memory(void *fdt, const struct guest_config *cfg)
 
 /* Root properties; *intc_value is where the interrupt controller's
  * phandle goes once the arch has written that controller. */
-static int guest_dtb_root(void *fdt, const struct guest_config *cfg,
-			  void **intc_value)
+static int guest_dtb_root(void *fdt, const struct guest_platform *platform,
+			  const struct guest_config *cfg, void **intc_value)
 {
-	static const char compatible[] = "keel,guest\0linux,dummy-virt";
+	static const char keel[] = "keel,guest";
+	char compatible[sizeof(keel) + 64];
 	char model[GUEST_NAME_MAX + 16];
+	size_t root_len = strlen(platform->root_compatible) + 1;
 	int err;
+
+	if (root_len > sizeof(compatible) - sizeof(keel))
+		return -KEEL_EINVAL;
+	memcpy(compatible, keel, sizeof(keel));
+	memcpy(compatible + sizeof(keel), platform->root_compatible, root_len);
 
 	fmt_snprintf(model, sizeof(model), "Keel guest %s", cfg->name);
 	err = fdt_begin_node(fdt, "");
@@ -110,7 +103,7 @@ static int guest_dtb_root(void *fdt, const struct guest_config *cfg,
 		err = fdt_property_u32(fdt, "#size-cells", 2);
 	if (!err)
 		err = fdt_property(fdt, "compatible", compatible,
-				   sizeof(compatible));
+				   (int)(sizeof(keel) + root_len));
 	if (!err)
 		err = fdt_property_string(fdt, "model", model);
 	if (!err)
@@ -122,12 +115,13 @@ static int guest_dtb_root(void *fdt, const struct guest_config *cfg,
 int guest_dtb_build(const struct guest_config *cfg,
 		    const struct guest_dtb_extra *extra, void *buf, size_t size)
 {
+	const struct guest_platform *platform = arch_guest_platform();
 	const struct emulator *emulators[GUEST_MAX_DEVICES];
 	void *intc_value = NULL;
 	unsigned int i;
 	int err, phandle;
 
-	if (!cfg || !buf || size > (size_t)__INT_MAX__ ||
+	if (!platform || !cfg || !buf || size > (size_t)__INT_MAX__ ||
 	    !IS_ALIGNED((uintptr_t)buf, 8) || cfg->vcpus < 1 ||
 	    cfg->vcpus > GUEST_MAX_VCPUS || cfg->mem_count < 1 ||
 	    cfg->mem_count > GUEST_MAX_MEM ||
@@ -144,7 +138,7 @@ int guest_dtb_build(const struct guest_config *cfg,
 	if (!err)
 		err = fdt_finish_reservemap(buf);
 	if (!err)
-		err = guest_dtb_root(buf, cfg, &intc_value);
+		err = guest_dtb_root(buf, platform, cfg, &intc_value);
 	if (!err)
 		err = guest_dtb_chosen(buf, cfg, emulators, extra);
 	if (!err)
@@ -152,7 +146,7 @@ int guest_dtb_build(const struct guest_config *cfg,
 	if (err)
 		return guest_dtb_error(err);
 
-	phandle = arch_guest_dt_platform(buf, cfg);
+	phandle = platform->dt_nodes(buf, cfg);
 	if (phandle < 0)
 		return guest_dtb_error(phandle);
 	if (phandle == 0)
@@ -173,4 +167,29 @@ int guest_dtb_build(const struct guest_config *cfg,
 	if (!err)
 		err = fdt_finish(buf);
 	return err ? guest_dtb_error(err) : 0;
+}
+
+int guest_dt_interrupts(void *fdt, const struct guest_device_config *dev,
+			enum guest_irq_trigger trigger, uint32_t intc_phandle)
+{
+	const struct guest_platform *platform = arch_guest_platform();
+	uint32_t cells[GUEST_IRQ_CELLS_MAX];
+	fdt32_t value[GUEST_IRQ_CELLS_MAX];
+	unsigned int count, i;
+	int err;
+
+	if (!dev->has_irq)
+		return 0;
+	if (!platform || dev->irq < platform->irq_first ||
+	    dev->irq - platform->irq_first >= platform->irq_count)
+		return -KEEL_EINVAL;
+	count = platform->irq_cells(dev->irq, trigger, cells);
+	if (count < 1 || count > GUEST_IRQ_CELLS_MAX)
+		return -KEEL_EINVAL;
+	for (i = 0; i < count; i++)
+		value[i] = cpu_to_fdt32(cells[i]);
+	err = fdt_property(fdt, "interrupts", value, (int)(count * sizeof(value[0])));
+	if (!err)
+		err = fdt_property_u32(fdt, "interrupt-parent", intc_phandle);
+	return err;
 }

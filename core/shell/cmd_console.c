@@ -125,8 +125,9 @@ SHELL_COMMAND(console,
 	.summary = "attach the terminal to a guest's console (Ctrl-] detaches)",
 	.help = "Output the guest wrote while nobody was attached is shown first\n"
 		"(the last 16 KiB); --new skips it. Keys go to the device behind\n"
-		"the console. A guest has one console per console device: ttyAMA0\n"
-		"(its UART) and e.g. hvc0 (a virtio console); without <endpoint>\n"
+		"the console. A guest has one console per console device: its UART\n"
+		"(ttyAMA0 on arm64, ttyS0 on riscv64) and e.g. hvc0 (a virtio\n"
+		"console); without <endpoint>\n"
 		"the UART's, or the first other one when there is no UART.\n"
 		"Ctrl-] detaches; the command also ends when the guest stops.\n"
 		"The guest never waits for the terminal: output the terminal cannot\n"

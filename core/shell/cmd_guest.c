@@ -87,7 +87,7 @@ static void guest_info(struct guest *g)
 			(unsigned long long)d->base,
 			(unsigned long long)(d->base + d->size - 1));
 		if (d->has_irq)
-			kprintf("  SPI %u", d->irq);
+			kprintf("  irq %u", d->irq);
 		if (d->backend[0])
 			kprintf("  %pE", d->backend);
 		kprintf("\n");

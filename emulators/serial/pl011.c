@@ -16,6 +16,7 @@
 #include <keel/virq.h>
 #include <libfdt.h>
 #include <lib/format.h>
+#include "uart.h"
 
 #define UARTDR 0x000
 #define UARTRSR 0x004
@@ -48,9 +49,9 @@
 static const uint8_t pl011_id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
 struct pl011 {
+	struct uart_port port;
 	struct guest *guest;
 	spinlock_t lock;
-	struct virq_line irq;
 	uint32_t ris;            /* raw interrupt status */
 	uint32_t imsc;           /* interrupt mask set/clear */
 	uint32_t cr, lcr_h, ibrd, fbrd, ifls, ilpr, dmacr;
@@ -63,7 +64,7 @@ static void pl011_update_irq(struct pl011 *u)
 		u->ris |= INT_RX | INT_RT;
 	else
 		u->ris &= ~(INT_RX | INT_RT);
-	virq_line_set(&u->irq, (u->ris & u->imsc) != 0);
+	virq_line_set(&u->port.irq, (u->ris & u->imsc) != 0);
 }
 
 static void pl011_input_ready(void *state)
@@ -169,7 +170,7 @@ static void pl011_reset(void *state)
 	u->cr = CR_RESET;
 	u->ifls = IFLS_RESET;
 	u->lcr_h = u->ibrd = u->fbrd = u->ilpr = u->dmacr = 0;
-	virq_line_reset(&u->irq);
+	virq_line_reset(&u->port.irq);
 	spin_unlock_irqrestore(&u->lock, flags);
 }
 
@@ -183,18 +184,13 @@ static int pl011_create(struct guest *g, const struct guest_device_config *dev,
 		return -KEEL_ENOMEM;
 	u->guest = g;
 	u->lock = (spinlock_t)SPINLOCK_INIT;
-	if (dev->has_irq)
-		virq_line_init(&u->irq, g, dev->irq);
-	ret = mmio_table_add(&g->mmio, dev->base, MIN(dev->size, (uint64_t)PL011_REGION_SIZE),
-			     dev->name, &pl011_ops, u);
+	ret = uart_port_attach(&u->port, g, dev, PL011_REGION_SIZE, &pl011_ops, u,
+			       pl011_input_ready);
 	if (ret) {
 		kfree(u);
 		return ret;
 	}
 	pl011_reset(u);
-	/* The first UART of a guest is its console (endpoint 0). */
-	if (!g->console.input_ready)
-		console_endpoint_set_reader(&g->console, pl011_input_ready, u);
 	*state = u;
 	return 0;
 }
@@ -203,8 +199,7 @@ static void pl011_destroy(void *state)
 {
 	struct pl011 *u = state;
 
-	if (u->guest->console.input_state == u)
-		console_endpoint_set_reader(&u->guest->console, NULL, NULL);
+	uart_port_detach(&u->port);
 	kfree(u);
 }
 
@@ -215,11 +210,6 @@ static int pl011_dt_emit(void *fdt, const struct guest_device_config *dev,
 			 uint32_t intc_phandle)
 {
 	char name[48];
-	fdt32_t reg[4] = {
-		cpu_to_fdt32((uint32_t)(dev->base >> 32)), cpu_to_fdt32((uint32_t)dev->base),
-		cpu_to_fdt32((uint32_t)(dev->size >> 32)), cpu_to_fdt32((uint32_t)dev->size),
-	};
-	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(dev->irq), cpu_to_fdt32(4) };
 	/* One fixed clock per UART, its phandle derived from the UART's
 	 * address so that several UARTs never share one by accident. */
 	uint32_t clock = PL011_CLOCK_PHANDLE + (uint32_t)((dev->base >> 12) & 0xfff);
@@ -237,20 +227,14 @@ static int pl011_dt_emit(void *fdt, const struct guest_device_config *dev,
 	ret |= fdt_property_string(fdt, "clock-output-names", "clk24mhz");
 	ret |= fdt_property_u32(fdt, "phandle", clock);
 	ret |= fdt_end_node(fdt);
-	fmt_snprintf(name, sizeof(name), "pl011@%llx", (unsigned long long)dev->base);
-	ret |= fdt_begin_node(fdt, name);
-	ret |= fdt_property(fdt, "compatible", compatible, sizeof(compatible));
-	ret |= fdt_property(fdt, "reg", reg, sizeof(reg));
-	if (dev->has_irq) {
-		ret |= fdt_property(fdt, "interrupts", irq, sizeof(irq));
-		ret |= fdt_property_u32(fdt, "interrupt-parent", intc_phandle);
-	}
+	ret |= uart_dt_begin(fdt, "pl011", dev, compatible, sizeof(compatible),
+			     dev->size, intc_phandle);
 	ret |= fdt_property(fdt, "clocks", clocks, sizeof(clocks));
 	ret |= fdt_property(fdt, "clock-names", clock_names, sizeof(clock_names));
 	ret |= fdt_end_node(fdt);
 	return ret ? -KEEL_ENOSPC : 0;
 }
 
-EMULATOR_DEFINE(pl011, .name = "pl011", .compatible = "arm,pl011",
+EMULATOR_DEFINE(pl011, .name = "pl011", .compatible = "arm,pl011", .uart = true,
 		.create = pl011_create, .reset = pl011_reset,
 		.destroy = pl011_destroy, .dt_emit = pl011_dt_emit);

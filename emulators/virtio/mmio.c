@@ -42,6 +42,7 @@
 #include <keel/emu.h>
 #include <keel/errno.h>
 #include <keel/guest.h>
+#include <keel/guest_dtb.h>
 #include <keel/log.h>
 #include <keel/mm.h>
 #include <keel/spinlock.h>
@@ -748,8 +749,6 @@ int virtio_mmio_dt_emit(void *fdt, const struct guest_device_config *dev,
 		cpu_to_fdt32((uint32_t)(dev->base >> 32)), cpu_to_fdt32((uint32_t)dev->base),
 		cpu_to_fdt32((uint32_t)(size >> 32)), cpu_to_fdt32((uint32_t)size),
 	};
-	/* SPI n, rising edge: what QEMU's virt machine gives virtio-mmio. */
-	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(dev->irq), cpu_to_fdt32(1) };
 	char name[40];
 	int ret = 0;
 
@@ -757,10 +756,9 @@ int virtio_mmio_dt_emit(void *fdt, const struct guest_device_config *dev,
 	ret |= fdt_begin_node(fdt, name);
 	ret |= fdt_property_string(fdt, "compatible", "virtio,mmio");
 	ret |= fdt_property(fdt, "reg", reg, sizeof(reg));
-	if (dev->has_irq) {
-		ret |= fdt_property(fdt, "interrupts", irq, sizeof(irq));
-		ret |= fdt_property_u32(fdt, "interrupt-parent", intc_phandle);
-	}
+	/* Edge-triggered where the platform has triggers: what QEMU's virt
+	 * machine says of virtio-mmio. */
+	ret |= guest_dt_interrupts(fdt, dev, GUEST_IRQ_EDGE, intc_phandle);
 	ret |= fdt_property(fdt, "dma-coherent", "", 0);   /* empty */
 	ret |= fdt_end_node(fdt);
 	return ret ? -KEEL_ENOSPC : 0;

@@ -40,28 +40,6 @@ static bool fuzz_external[GUEST_MAX_VCPUS];
 /* Which context holds each source (its claim not yet completed), +1. */
 static unsigned int fuzz_holder[PLIC_MAX_SOURCES + 1];
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static bool take(struct input *in, void *out, size_t n)
-{
-	if (in->left < n)
-		return false;
-	memcpy(out, in->p, n);
-	in->p += n;
-	in->left -= n;
-	return true;
-}
-
-static unsigned int access_size(uint8_t code)
-{
-	static const unsigned int sizes[] = { 1, 2, 4, 8 };
-
-	return sizes[code & 3];
-}
-
 static void fuzz_set_external(void *arg, unsigned int vcpu_id, bool pending)
 {
 	fuzz_promise(vcpu_id < GUEST_MAX_VCPUS);
@@ -132,14 +110,14 @@ static void check_outputs(struct plic *plic, unsigned int vcpus)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	unsigned int vcpus, sources, contexts;
 	struct plic *plic;
 	uint8_t b0, b1, op;
 
 	if (!fuzz_plic_guest)
 		fuzz_plic_setup();
-	if (!take(&in, &b0, 1) || !take(&in, &b1, 1))
+	if (!fuzz_take(&in, &b0, 1) || !fuzz_take(&in, &b1, 1))
 		return 0;
 	vcpus = 1 + b0 % GUEST_MAX_VCPUS;
 	sources = 1 + (unsigned int)b1 * 4 % PLIC_MAX_SOURCES;
@@ -151,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	plic = plic_create(fuzz_plic_guest, FUZZ_PLIC_BASE, vcpus, sources, &fuzz_notify);
 	fuzz_promise(plic != NULL);
 
-	while (take(&in, &op, 1)) {
+	while (fuzz_take(&in, &op, 1)) {
 		uint8_t s8 = 0, c8 = 0, off3[3];
 		uint16_t u16 = 0;
 		uint32_t u32 = 0;
@@ -162,12 +140,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op % 8) {
 		case 0:
 		case 1:
-			if (!take(&in, off3, 3) || !take(&in, &s8, 1) ||
-			    (op % 8 == 0 && !take(&in, &u32, 4)))
+			if (!fuzz_take(&in, off3, 3) || !fuzz_take(&in, &s8, 1) ||
+			    (op % 8 == 0 && !fuzz_take(&in, &u32, 4)))
 				goto out;
 			offset = (off3[0] | off3[1] << 8 | (uint64_t)off3[2] << 16) %
 				 PLIC_SIZE(vcpus);
-			width = access_size(s8);
+			width = fuzz_access_size(s8);
 			value = u32;
 			ret = mmio_access(FUZZ_PLIC_BASE + offset, width, op % 8 == 0, &value);
 			fuzz_promise(ret == 0 || ret == -KEEL_EINVAL);
@@ -184,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:
 		case 3:
-			if (!take(&in, &u16, 2) || !take(&in, &s8, 1))
+			if (!fuzz_take(&in, &u16, 2) || !fuzz_take(&in, &s8, 1))
 				goto out;
 			if (op % 8 == 2)
 				plic_set_level(plic, u16 % (sources + 3), s8 & 1);
@@ -192,7 +170,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				plic_set_edge(plic, u16 % (sources + 3), s8 & 1);
 			break;
 		case 4:
-			if (!take(&in, &c8, 1))
+			if (!fuzz_take(&in, &c8, 1))
 				goto out;
 			ctx = c8 % contexts;
 			offset = PLIC_CONTEXT_BASE + PLIC_CONTEXT_STRIDE * ctx + PLIC_CONTEXT_CLAIM;
@@ -200,7 +178,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_claim(ctx, sources, value);
 			break;
 		case 5:
-			if (!take(&in, &c8, 1) || !take(&in, &u16, 2))
+			if (!fuzz_take(&in, &c8, 1) || !fuzz_take(&in, &u16, 2))
 				goto out;
 			ctx = c8 % contexts;
 			/* Mostly a held source, at times anything. */
@@ -214,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			forget_claims();
 			break;
 		case 7:
-			if (!take(&in, &s8, 1) || !take(&in, &u16, 2) || !take(&in, &u32, 4))
+			if (!fuzz_take(&in, &s8, 1) || !fuzz_take(&in, &u16, 2) || !fuzz_take(&in, &u32, 4))
 				goto out;
 			switch (s8 % 3) {
 			case 0:

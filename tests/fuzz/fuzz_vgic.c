@@ -39,33 +39,6 @@ static struct vcpu fuzz_vcpus[GUEST_MAX_VCPUS];
 static struct vgic_lr fuzz_lrs[GUEST_MAX_VCPUS][VGIC_MAX_LRS];
 static unsigned int fuzz_nr_lrs[GUEST_MAX_VCPUS];
 
-struct input {
-	const uint8_t *p;
-	size_t left;
-};
-
-static bool take(struct input *in, void *out, size_t n)
-{
-	if (in->left < n)
-		return false;
-	memcpy(out, in->p, n);
-	in->p += n;
-	in->left -= n;
-	return true;
-}
-
-static bool take_u8(struct input *in, uint8_t *v)
-{
-	return take(in, v, 1);
-}
-
-static unsigned int access_size(uint8_t code)
-{
-	static const unsigned int sizes[] = { 1, 2, 4, 8 };
-
-	return sizes[code & 3];
-}
-
 static void fuzz_gic_setup(void)
 {
 	fuzz_platform_init();
@@ -137,14 +110,14 @@ static void run_vcpu(struct vgic *vgic, unsigned int vcpus, unsigned int spis,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_input in = { data, size };
 	unsigned int vcpus, spis;
 	struct vgic *vgic;
 	uint8_t b0, b1, op;
 
 	if (!fuzz_gic_guest)
 		fuzz_gic_setup();
-	if (!take_u8(&in, &b0) || !take_u8(&in, &b1))
+	if (!fuzz_take(&in, &b0, 1) || !fuzz_take(&in, &b1, 1))
 		return 0;
 	vcpus = 1 + b0 % GUEST_MAX_VCPUS;
 	spis = (unsigned int)b1 * 4 > VGIC_MAX_SPIS ? VGIC_MAX_SPIS : (unsigned int)b1 * 4;
@@ -155,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vgic = vgic_create(fuzz_gic_guest, vcpus, spis);
 	fuzz_promise(vgic != NULL);
 
-	while (take_u8(&in, &op)) {
+	while (fuzz_take(&in, &op, 1)) {
 		uint8_t v8 = 0, s8 = 0, l8 = 0, off3[3];
 		uint16_t u16 = 0;
 		uint64_t value = 0;
@@ -166,10 +139,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op % 10) {
 		case 0:
 		case 1:
-			if (!take(&in, &u16, 2) || !take_u8(&in, &s8) ||
-			    (op % 10 == 0 && !take(&in, &value, 8)))
+			if (!fuzz_take(&in, &u16, 2) || !fuzz_take(&in, &s8, 1) ||
+			    (op % 10 == 0 && !fuzz_take(&in, &value, 8)))
 				goto out;
-			width = access_size(s8);
+			width = fuzz_access_size(s8);
 			addr = VGIC_DIST_BASE + (u16 & (VGIC_DIST_SIZE - 1));
 			ret = mmio_access(&fuzz_vcpus[s8 % vcpus], addr, width,
 					  op % 10 == 0, &value);
@@ -177,11 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:
 		case 3:
-			if (!take_u8(&in, &v8) || !take(&in, off3, 3) || !take_u8(&in, &s8) ||
-			    (op % 10 == 2 && !take(&in, &value, 8)))
+			if (!fuzz_take(&in, &v8, 1) || !fuzz_take(&in, off3, 3) || !fuzz_take(&in, &s8, 1) ||
+			    (op % 10 == 2 && !fuzz_take(&in, &value, 8)))
 				goto out;
 			n = v8 % vcpus;
-			width = access_size(s8);
+			width = fuzz_access_size(s8);
 			addr = VGIC_REDIST_BASE + n * VGIC_REDIST_STRIDE +
 			       ((off3[0] | off3[1] << 8 | (uint64_t)off3[2] << 16) &
 				(VGIC_REDIST_STRIDE - 1));
@@ -190,27 +163,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_access(ret, op % 10 == 2, width, value);
 			break;
 		case 4:
-			if (!take(&in, &u16, 2) || !take_u8(&in, &l8))
+			if (!fuzz_take(&in, &u16, 2) || !fuzz_take(&in, &l8, 1))
 				goto out;
 			vgic_set_spi_level(vgic, u16 % 1100, l8 & 1);
 			break;
 		case 5:
-			if (!take_u8(&in, &v8) || !take_u8(&in, &s8) || !take_u8(&in, &l8))
+			if (!fuzz_take(&in, &v8, 1) || !fuzz_take(&in, &s8, 1) || !fuzz_take(&in, &l8, 1))
 				goto out;
 			vgic_set_private_level(vgic, v8 % (vcpus + 1), s8 % 40, l8 & 1);
 			break;
 		case 6:
-			if (!take_u8(&in, &v8) || !take(&in, &value, 8))
+			if (!fuzz_take(&in, &v8, 1) || !fuzz_take(&in, &value, 8))
 				goto out;
 			vgic_send_sgi(vgic, v8 % (vcpus + 1), value);
 			break;
 		case 7:
-			if (!take_u8(&in, &v8) || !take_u8(&in, &s8) || !take(&in, &u16, 2))
+			if (!fuzz_take(&in, &v8, 1) || !fuzz_take(&in, &s8, 1) || !fuzz_take(&in, &u16, 2))
 				goto out;
 			run_vcpu(vgic, vcpus, spis, v8 % vcpus, 1 + s8 % VGIC_MAX_LRS, u16);
 			break;
 		case 8:
-			if (!take_u8(&in, &v8) || !take_u8(&in, &s8))
+			if (!fuzz_take(&in, &v8, 1) || !fuzz_take(&in, &s8, 1))
 				goto out;
 			vgic_inject_private(vgic, v8 % (vcpus + 1), s8 % 40);
 			break;

@@ -46,6 +46,7 @@
 #include <keel/guest.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define FUZZ_RAM_BASE 0x40000000ULL
 #define FUZZ_RAM_SIZE (256u << 10)
@@ -89,6 +90,32 @@ void fuzz_virtio_run(struct fuzz_device *d, const uint8_t *data, size_t size,
 /* Runs the deferred work that is left (bounded: a guest can keep a device
  * busy for ever, one bounded run at a time). */
 void fuzz_work_drain(void);
+
+/* An input read front to back by the operation harnesses (fuzz_vgic,
+ * fuzz_plic): fuzz_take() copies the next n bytes, false when fewer are
+ * left (the input ends there). */
+struct fuzz_input {
+	const uint8_t *p;
+	size_t left;
+};
+
+static inline bool fuzz_take(struct fuzz_input *in, void *out, size_t n)
+{
+	if (in->left < n)
+		return false;
+	memcpy(out, in->p, n);
+	in->p += n;
+	in->left -= n;
+	return true;
+}
+
+/* An access width of 1, 2, 4 or 8 bytes from an input byte. */
+static inline unsigned int fuzz_access_size(uint8_t code)
+{
+	static const unsigned int sizes[] = { 1, 2, 4, 8 };
+
+	return sizes[code & 3];
+}
 
 /* A promise was broken: make libFuzzer report it. */
 static inline void fuzz_promise(bool ok)

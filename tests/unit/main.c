@@ -3,6 +3,7 @@
 #include <keel/console.h>
 #include <keel/mm.h>
 #include <keel/spinlock.h>
+#include <arch/guest_platform.h>
 #include <keel/time.h>
 #include <arch/cpu.h>
 #include <pthread.h>
@@ -306,6 +307,7 @@ int main(int argc, char **argv)
 			continue;
 		unit_current = t;
 		unit_current_failures = 0;
+		host_guest_platform_select(NULL);
 		unit_lock_reports_allowed = 0;
 		unit_console_clear();
 #ifdef CONFIG_DEBUG_LOCK_ORDER

@@ -13,6 +13,7 @@
 #include <keel/errno.h>
 #include <keel/guest_config.h>
 #include <libfdt.h>
+#include <arch/guest_platform.h>
 
 #include "unit.h"
 
@@ -433,7 +434,7 @@ static const struct bad_case bad_cases[] = {
 				      RENAME(GUEST "/devices/dev1x", "dev1") },
 	  NULL, GUEST "/devices/dev1", "device name is used twice" },
 	{ "interrupt out of range", { SET_CELLS(GUEST "/devices/dev0", "interrupts", 128) },
-	  NULL, GUEST "/devices/dev0", "\"interrupts\" must be a shared interrupt 0..127; found 128" },
+	  NULL, GUEST "/devices/dev0", "\"interrupts\" must be a device interrupt 0..127 (GICv3); found 128" },
 	{ "interrupt in gic form", { SET_CELLS(GUEST "/devices/dev0", "interrupts", 0, 1, 4) },
 	  NULL, GUEST "/devices/dev0", "\"interrupts\" must be one 32-bit cell; found 12 bytes" },
 	{ "interrupt shared", { SET_STR(GUEST "/devices/dev1", "compatible", "test,dev"),
@@ -529,6 +530,41 @@ TEST(guest_config_refuses_each_bad_node)
 		check_refused(c->what, c->guest ? c->node : GUEST,
 			      c->guest ? c->guest : "good0", c->node, c->message);
 	}
+}
+
+/* The platform decides the interrupt range, the reserved ranges and the
+ * size of the guest-physical space: riscv64's PLIC has no source 0. */
+TEST(guest_config_follows_the_riscv64_platform)
+{
+	static struct guest_config cfg;
+	char err[GUEST_ERROR_MAX];
+
+	host_guest_platform_select(&riscv64_virt_platform);
+	tree_good();
+	tree_cells(GUEST "/memory", "reg", CELLS(0, 0x80000000, 0, 0x1000000));
+	tree_cells(GUEST "/devices/dev0", "reg", CELLS(0, 0x10000000, 0, 0x1000));
+	tree_cells(GUEST "/devices/dev0", "interrupts", CELLS(95));
+	CHECK_EQ(parse(GUEST, &cfg, err), 0);
+	CHECK_EQ(cfg.devices[0].irq, 95);
+	tree_cells(GUEST "/devices/dev0", "interrupts", CELLS(1));
+	CHECK_EQ(parse(GUEST, &cfg, err), 0);
+	tree_cells(GUEST "/devices/dev0", "interrupts", CELLS(0));
+	check_refused("PLIC source 0", GUEST, "good0", GUEST "/devices/dev0",
+		      "\"interrupts\" must be a device interrupt 1..95 (PLIC); found 0");
+	tree_cells(GUEST "/devices/dev0", "interrupts", CELLS(96));
+	check_refused("PLIC source 96", GUEST, "good0", GUEST "/devices/dev0",
+		      "\"interrupts\" must be a device interrupt 1..95 (PLIC); found 96");
+	/* A device on the PLIC's range, at its last context's registers. */
+	tree_cells(GUEST "/devices/dev0", "interrupts", CELLS(10));
+	tree_cells(GUEST "/devices/dev0", "reg", CELLS(0, 0x0c20f000, 0, 0x1000));
+	check_refused("device on the PLIC", GUEST, "good0", GUEST "/devices/dev0",
+		      "overlaps the PLIC at [0xc000000, 0xc210000)");
+	/* Sv39x4: 41 bits of guest-physical space; 40 is arm64's. */
+	tree_cells(GUEST "/devices/dev0", "reg", CELLS(0, 0x10000000, 0, 0x1000));
+	tree_cells(GUEST "/memory", "reg", CELLS(0x100, 0, 0, 0x1000000));
+	CHECK_EQ(parse(GUEST, &cfg, err), 0);
+	host_guest_platform_select(&arm64_virt_platform);
+	CHECK_EQ(parse(GUEST, &cfg, err), -KEEL_EINVAL);
 }
 
 /* Strings one character longer than their field allows. */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests of the generated guest device tree (core/guest/guest_dtb.c
- * with the arm64 platform nodes): built for a 2-vCPU guest with an initrd
- * and two devices, then read back with libfdt.
+ * with each platform's nodes): built for a 2-vCPU guest with an initrd
+ * and devices, then read back with libfdt. The arm64 platform is the
+ * host's default; tests of the riscv64 one select it, and tests of
+ * platform-neutral behaviour run on every platform.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,15 +16,17 @@
 #include <keel/guest_config.h>
 #include <keel/guest_dtb.h>
 #include <libfdt.h>
+#include <arch/cpu.h>
+#include <arch/guest_platform.h>
 
 #include "unit.h"
 
 /* ---- emulators only these tests use ---- */
 
-/* Writes "<name>@<base>" with compatible, reg and interrupts, as a real
- * emulator does. */
+/* Writes "<name>@<base>" with compatible, reg and the interrupt as the
+ * platform encodes it, as a real emulator does. */
 static int test_emit_node(void *fdt, const char *name,
-			  const struct guest_device_config *dev)
+			  const struct guest_device_config *dev, uint32_t intc_phandle)
 {
 	fdt32_t reg[4] = {
 		cpu_to_fdt32((uint32_t)(dev->base >> 32)),
@@ -30,8 +34,6 @@ static int test_emit_node(void *fdt, const char *name,
 		cpu_to_fdt32((uint32_t)(dev->size >> 32)),
 		cpu_to_fdt32((uint32_t)dev->size),
 	};
-	fdt32_t irq[3] = { cpu_to_fdt32(0), cpu_to_fdt32(dev->irq),
-			   cpu_to_fdt32(4) };
 	char node[64];
 	int err;
 
@@ -42,8 +44,8 @@ static int test_emit_node(void *fdt, const char *name,
 		err = fdt_property_string(fdt, "compatible", dev->compatible);
 	if (!err)
 		err = fdt_property(fdt, "reg", reg, sizeof(reg));
-	if (!err && dev->has_irq)
-		err = fdt_property(fdt, "interrupts", irq, sizeof(irq));
+	if (!err)
+		err = guest_dt_interrupts(fdt, dev, GUEST_IRQ_LEVEL, intc_phandle);
 	if (!err)
 		err = fdt_end_node(fdt);
 	return err;
@@ -52,13 +54,7 @@ static int test_emit_node(void *fdt, const char *name,
 static int test_dtbdev_emit(void *fdt, const struct guest_device_config *dev,
 			    uint32_t intc_phandle)
 {
-	return test_emit_node(fdt, "dtbdev", dev);
-}
-
-static int test_uart_emit(void *fdt, const struct guest_device_config *dev,
-			  uint32_t intc_phandle)
-{
-	return test_emit_node(fdt, "testuart", dev);
+	return test_emit_node(fdt, "dtbdev", dev, intc_phandle);
 }
 
 static int test_broken_emit(void *fdt, const struct guest_device_config *dev,
@@ -69,9 +65,6 @@ static int test_broken_emit(void *fdt, const struct guest_device_config *dev,
 
 EMULATOR_DEFINE(test_dtbdev, .name = "dtbdev", .compatible = "test,dtbdev",
 		.dt_emit = test_dtbdev_emit);
-/* A UART compatible no arm64 emulator serves, so the test owns it. */
-EMULATOR_DEFINE(test_uart, .name = "testuart", .compatible = "ns16550a",
-		.dt_emit = test_uart_emit);
 EMULATOR_DEFINE(test_broken, .name = "broken", .compatible = "test,broken",
 		.dt_emit = test_broken_emit);
 EMULATOR_DEFINE(test_silent, .name = "silent", .compatible = "test,silent");
@@ -96,7 +89,8 @@ static void config_two_vcpus(struct guest_config *cfg)
 	cfg->devices[0].has_irq = true;
 	cfg->devices[0].irq = 5;
 	strcpy(cfg->devices[1].name, "uart0");
-	strcpy(cfg->devices[1].compatible, "ns16550a");
+	/* The platform's own UART, from its real emulator. */
+	strcpy(cfg->devices[1].compatible, arch_guest_platform()->uart_compatible);
 	cfg->devices[1].base = 0x09000000;
 	cfg->devices[1].size = 0x1000;
 	cfg->devices[1].has_irq = true;
@@ -175,7 +169,8 @@ TEST(guest_dtb_describes_a_two_vcpu_guest)
 	static const char psci[] = "arm,psci-1.0\0arm,psci-0.2";
 	static const char *const order[] = {
 		"chosen", "memory@40000000", "memory@100000000", "cpus", "psci",
-		"intc@8000000", "timer", "dtbdev@a000000", "testuart@9000000",
+		"intc@8000000", "timer", "dtbdev@a000000", "clock-uart0",
+		"pl011@9000000",
 	};
 	unsigned int i;
 	int node, intc;
@@ -211,8 +206,8 @@ TEST(guest_dtb_describes_a_two_vcpu_guest)
 	/* chosen */
 	CHECK(prop_string_is("/chosen", "bootargs",
 			     "console=ttyS0 basic.mode=checks"));
-	CHECK(prop_string_is("/chosen", "stdout-path", "/testuart@9000000"));
-	CHECK(devtree_stdout_node(dtb) == node_of("/testuart@9000000"));
+	CHECK(prop_string_is("/chosen", "stdout-path", "/pl011@9000000"));
+	CHECK(devtree_stdout_node(dtb) == node_of("/pl011@9000000"));
 	CHECK_EQ(prop_u64("/chosen", "linux,initrd-start"), 0x40800000);
 	CHECK_EQ(prop_u64("/chosen", "linux,initrd-end"), 0x40923456);
 
@@ -263,7 +258,120 @@ TEST(guest_dtb_describes_a_two_vcpu_guest)
 	CHECK(prop_cells_are("/dtbdev@a000000", "reg",
 			     CELLS(0, 0x0a000000, 0, 0x200)));
 	CHECK(prop_cells_are("/dtbdev@a000000", "interrupts", CELLS(0, 5, 4)));
-	CHECK(prop_cells_are("/testuart@9000000", "interrupts", CELLS(0, 1, 4)));
+	CHECK(prop_cells_are("/pl011@9000000", "interrupts", CELLS(0, 1, 4)));
+	CHECK(prop_cells_are("/pl011@9000000", "interrupt-parent", CELLS(1)));
+}
+
+TEST(guest_dtb_describes_a_riscv64_guest)
+{
+	static struct guest_config cfg;
+	static const char compatible[] = "keel,guest\0riscv-virtio";
+	static const char plic[] = "sifive,plic-1.0.0\0riscv,plic0";
+	static const char *const order[] = {
+		"chosen", "memory@80000000", "cpus", "plic@c000000",
+		"ns16550@10000000", "virtio_mmio@10001000", "dtbdev@10008000",
+	};
+	char path[48];
+	unsigned int i;
+	int node, plic_node;
+
+	host_guest_platform_select(&riscv64_virt_platform);
+	memset(&cfg, 0, sizeof(cfg));
+	strcpy(cfg.name, "rv0");
+	cfg.vcpus = 3;
+	cfg.mem_count = 1;
+	cfg.mem[0].base = 0x80000000;
+	cfg.mem[0].size = 0x8000000;
+	cfg.device_count = 3;
+	strcpy(cfg.devices[0].name, "uart0");
+	strcpy(cfg.devices[0].compatible, "ns16550a");
+	cfg.devices[0].base = 0x10000000;
+	cfg.devices[0].size = 0x100;
+	cfg.devices[0].has_irq = true;
+	cfg.devices[0].irq = 10;
+	strcpy(cfg.devices[1].name, "rng0");
+	strcpy(cfg.devices[1].compatible, "virtio,rng");
+	cfg.devices[1].base = 0x10001000;
+	cfg.devices[1].size = 0x1000;
+	cfg.devices[1].has_irq = true;
+	cfg.devices[1].irq = 1;
+	strcpy(cfg.devices[2].name, "dev0");
+	strcpy(cfg.devices[2].compatible, "test,dtbdev");
+	cfg.devices[2].base = 0x10008000;
+	cfg.devices[2].size = 0x1000;
+	cfg.devices[2].has_irq = true;
+	cfg.devices[2].irq = 95;
+	strcpy(cfg.boot.bootargs, "console=ttyS0");
+	REQUIRE(guest_dtb_build(&cfg, &initrd, dtb, sizeof(dtb)) == 0);
+	REQUIRE(fdt_check_header(dtb) == 0);
+	CHECK_EQ(devtree_check_full(dtb, fdt_totalsize(dtb)), 0);
+
+	CHECK(prop_is("/", "compatible", compatible, sizeof(compatible)));
+	CHECK(prop_cells_are("/", "interrupt-parent", CELLS(1)));
+	i = 0;
+	fdt_for_each_subnode(node, dtb, 0) {
+		const char *name = fdt_get_name(dtb, node, NULL);
+
+		if (!CHECK(i < ARRAY_SIZE(order)) || !CHECK_STR_EQ(name, order[i]))
+			break;
+		i++;
+	}
+	CHECK_EQ(i, ARRAY_SIZE(order));
+	CHECK(prop_string_is("/chosen", "stdout-path", "/ns16550@10000000"));
+	CHECK_EQ(prop_u64("/chosen", "linux,initrd-start"), 0x40800000);
+
+	/* cpus: the timebase is the host counter's, one intc per hart */
+	CHECK(prop_cells_are("/cpus", "timebase-frequency", CELLS((uint32_t)arch_counter_freq())));
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/cpus/cpu@%u", i);
+		CHECK(prop_string_is(path, "device_type", "cpu"));
+		CHECK(prop_cells_are(path, "reg", CELLS(i)));
+		CHECK(prop_string_is(path, "compatible", "riscv"));
+		CHECK(prop_string_is(path, "riscv,isa", "rv64imafdc_zicsr_zifencei"));
+		CHECK(prop_string_is(path, "mmu-type", "riscv,sv39"));
+		CHECK(prop_string_is(path, "status", "okay"));
+		snprintf(path, sizeof(path), "/cpus/cpu@%u/interrupt-controller", i);
+		CHECK(prop_string_is(path, "compatible", "riscv,cpu-intc"));
+		CHECK(prop_cells_are(path, "#interrupt-cells", CELLS(1)));
+		CHECK(prop_is(path, "interrupt-controller", "", 0));
+		CHECK(fdt_node_offset_by_phandle(dtb, 0x10 + i) == node_of(path));
+	}
+	CHECK(node_of("/cpus/cpu@3") == -FDT_ERR_NOTFOUND);
+
+	/* the PLIC: M and S contexts of each hart, QEMU's order */
+	plic_node = node_of("/plic@c000000");
+	CHECK(prop_is("/plic@c000000", "compatible", plic, sizeof(plic)));
+	CHECK(prop_cells_are("/plic@c000000", "reg", CELLS(0, 0x0c000000, 0, 0x206000)));
+	CHECK(prop_cells_are("/plic@c000000", "#interrupt-cells", CELLS(1)));
+	CHECK(prop_cells_are("/plic@c000000", "#address-cells", CELLS(0)));
+	CHECK(prop_is("/plic@c000000", "interrupt-controller", "", 0));
+	CHECK(prop_cells_are("/plic@c000000", "riscv,ndev", CELLS(95)));
+	CHECK(prop_cells_are("/plic@c000000", "interrupts-extended",
+			     CELLS(0x10, 11, 0x10, 9, 0x11, 11, 0x11, 9, 0x12, 11, 0x12, 9)));
+	CHECK(plic_node >= 0 && fdt_node_offset_by_phandle(dtb, 1) == plic_node);
+
+	/* devices: one-cell PLIC specifiers */
+	CHECK(prop_string_is("/ns16550@10000000", "compatible", "ns16550a"));
+	CHECK(prop_cells_are("/ns16550@10000000", "reg", CELLS(0, 0x10000000, 0, 0x100)));
+	CHECK(prop_cells_are("/ns16550@10000000", "interrupts", CELLS(10)));
+	CHECK(prop_cells_are("/ns16550@10000000", "interrupt-parent", CELLS(1)));
+	CHECK(prop_cells_are("/ns16550@10000000", "clock-frequency", CELLS(3686400)));
+	CHECK(fdt_getprop(dtb, node_of("/ns16550@10000000"), "reg-shift", NULL) == NULL);
+	CHECK(prop_cells_are("/virtio_mmio@10001000", "interrupts", CELLS(1)));
+	CHECK(prop_cells_are("/dtbdev@10008000", "interrupts", CELLS(95)));
+
+	/* An interrupt the platform does not have is not encoded. */
+	cfg.devices[2].irq = 0;
+	CHECK_EQ(guest_dtb_build(&cfg, &initrd, dtb, sizeof(dtb)), -KEEL_EINVAL);
+	cfg.devices[2].irq = 96;
+	CHECK_EQ(guest_dtb_build(&cfg, &initrd, dtb, sizeof(dtb)), -KEEL_EINVAL);
+	/* The 32-bit register layout is described. */
+	cfg.devices[2].irq = 2;
+	cfg.devices[0].reg_shift = 2;
+	cfg.devices[0].reg_io_width = 4;
+	REQUIRE(guest_dtb_build(&cfg, &initrd, dtb, sizeof(dtb)) == 0);
+	CHECK(prop_cells_are("/ns16550@10000000", "reg-shift", CELLS(2)));
+	CHECK(prop_cells_are("/ns16550@10000000", "reg-io-width", CELLS(4)));
 }
 
 TEST(guest_dtb_leaves_out_what_is_not_configured)
@@ -295,7 +403,7 @@ TEST(guest_dtb_leaves_out_what_is_not_configured)
 	CHECK(!fdt_getprop(dtb, node_of("/chosen"), "linux,initrd-start", &len));
 }
 
-TEST(guest_dtb_reports_a_small_buffer)
+static void dtb_small_buffers(void)
 {
 	static struct guest_config cfg;
 	size_t need, size;
@@ -323,6 +431,14 @@ TEST(guest_dtb_reports_a_small_buffer)
 	free(buf);
 }
 
+TEST(guest_dtb_reports_a_small_buffer)
+{
+	for (const struct guest_platform *const *p = host_guest_platforms; *p; p++) {
+		host_guest_platform_select(*p);
+		dtb_small_buffers();
+	}
+}
+
 TEST(guest_dtb_refuses_what_it_cannot_build)
 {
 	static struct guest_config cfg;
@@ -348,19 +464,23 @@ TEST(guest_dtb_refuses_what_it_cannot_build)
 	CHECK_EQ(guest_dtb_build(&cfg, NULL, dtb, sizeof(dtb)), -KEEL_EINVAL);
 }
 
-/* A guest node parsed and turned into its device tree. */
-TEST(guest_dtb_follows_a_parsed_node)
+/* A guest node parsed and turned into its device tree, on each platform
+ * with its own UART and interrupt specifiers. */
+static void dtb_follow_parsed_node(const struct guest_platform *platform, gpa_t ram,
+				   gpa_t uart_base, const char *uart_node,
+				   const uint32_t *irq_cells, unsigned int irq_count)
 {
 	static unsigned char tree[4096] __attribute__((aligned(8)));
 	static struct guest_config cfg;
-	fdt32_t mem[4] = { 0, cpu_to_fdt32(0x40000000), 0,
+	fdt32_t mem[4] = { 0, cpu_to_fdt32((uint32_t)ram), 0,
 			   cpu_to_fdt32(0x1000000) };
-	fdt32_t uart[4] = { 0, cpu_to_fdt32(0x09000000), 0,
+	fdt32_t uart[4] = { 0, cpu_to_fdt32((uint32_t)uart_base), 0,
 			    cpu_to_fdt32(0x1000) };
 	fdt32_t one = cpu_to_fdt32(1), two = cpu_to_fdt32(2);
-	char err[GUEST_ERROR_MAX];
+	char err[GUEST_ERROR_MAX], stdout_path[40], mem_path[32];
 	int guest, node;
 
+	host_guest_platform_select(platform);
 	REQUIRE(fdt_create_empty_tree(tree, sizeof(tree)) == 0);
 	guest = fdt_add_subnode(tree, fdt_add_subnode(tree, 0, "guests"), "basic0");
 	CHECK_EQ(fdt_setprop_string(tree, guest, "compatible", "keel,guest"), 0);
@@ -369,7 +489,7 @@ TEST(guest_dtb_follows_a_parsed_node)
 	CHECK_EQ(fdt_setprop(tree, node, "reg", mem, sizeof(mem)), 0);
 	node = fdt_add_subnode(tree, fdt_add_subnode(tree, guest, "devices"),
 			       "uart0");
-	CHECK_EQ(fdt_setprop_string(tree, node, "compatible", "ns16550a"), 0);
+	CHECK_EQ(fdt_setprop_string(tree, node, "compatible", platform->uart_compatible), 0);
 	CHECK_EQ(fdt_setprop(tree, node, "reg", uart, sizeof(uart)), 0);
 	CHECK_EQ(fdt_setprop(tree, node, "interrupts", &one, sizeof(one)), 0);
 	node = fdt_add_subnode(tree, guest, "boot");
@@ -383,9 +503,18 @@ TEST(guest_dtb_follows_a_parsed_node)
 	CHECK(prop_string_is("/", "model", "Keel guest basic0"));
 	CHECK(prop_string_is("/chosen", "bootargs",
 			     "basic.mode=checks basic.name=basic0"));
-	CHECK(prop_string_is("/chosen", "stdout-path", "/testuart@9000000"));
-	CHECK(prop_cells_are("/memory@40000000", "reg",
-			     CELLS(0, 0x40000000, 0, 0x1000000)));
+	snprintf(stdout_path, sizeof(stdout_path), "/%s", uart_node);
+	CHECK(prop_string_is("/chosen", "stdout-path", stdout_path));
+	snprintf(mem_path, sizeof(mem_path), "/memory@%llx", (unsigned long long)ram);
+	CHECK(prop_cells_are(mem_path, "reg", CELLS(0, (uint32_t)ram, 0, 0x1000000)));
 	CHECK(node_of("/cpus/cpu@1") >= 0);
-	CHECK(prop_cells_are("/testuart@9000000", "interrupts", CELLS(0, 1, 4)));
+	CHECK(prop_cells_are(stdout_path, "interrupts", irq_cells, irq_count));
+}
+
+TEST(guest_dtb_follows_a_parsed_node)
+{
+	dtb_follow_parsed_node(&arm64_virt_platform, 0x40000000, 0x09000000,
+			       "pl011@9000000", CELLS(0, 1, 4));
+	dtb_follow_parsed_node(&riscv64_virt_platform, 0x80000000, 0x10000000,
+			       "ns16550@10000000", CELLS(1));
 }

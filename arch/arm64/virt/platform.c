@@ -4,18 +4,17 @@
  * at 0x08000000, PSCI through HVC, the architected timer. Guest kernels
  * built for QEMU virt find their devices where they expect them.
  *
- * This file uses only arch-neutral headers and libfdt: the host unit tests
- * build it too (arch/host/platform.c), so that what they check of the
- * guest platform is what arm64 runs. It takes no lock and waits for
- * nothing. The timer PPIs are described level-sensitive, as vtimer.c
- * drives them.
+ * This file uses only arch-neutral headers and libfdt and exports one
+ * thing, arm64_virt_platform: the host unit tests build it too
+ * (arch/host/platform_arm64.c), so that what they check of the guest
+ * platform is what arm64 runs. It takes no lock and waits for nothing.
+ * The timer PPIs are described level-sensitive, as vtimer.c drives them.
  */
 #include <keel/errno.h>
 #include <keel/guest.h>
 #include <keel/guest_config.h>
 #include <lib/format.h>
 #include <libfdt.h>
-#include <string.h>
 
 #define VIRT_IPA_BITS 40
 #define VIRT_SPI_COUNT 128
@@ -26,16 +25,14 @@
 #define VIRT_INTC_PHANDLE 1U
 
 /* Interrupt specifier fields of "arm,gic-v3" (#interrupt-cells = 3). */
+#define VIRT_GIC_SPI 0U
 #define VIRT_GIC_PPI 1U
+#define VIRT_IRQ_EDGE_RISING 1U
 #define VIRT_IRQ_LEVEL_HIGH 4U
 /* Architected timer PPIs: secure, non-secure physical, virtual, hyp. */
 static const uint32_t virt_timer_ppis[] = { 13, 14, 11, 10 };
 
 /* The Linux arm64 Image header (Documentation/arm64/booting.rst). */
-#define IMAGE_HEADER_SIZE 64
-#define IMAGE_TEXT_OFFSET_AT 8
-#define IMAGE_SIZE_AT 16
-#define IMAGE_MAGIC_AT 56
 #define IMAGE_MAGIC "ARM\x64"
 /* Kernels before 3.17 leave image_size 0 and use this text_offset. */
 #define IMAGE_LEGACY_TEXT_OFFSET 0x80000ULL
@@ -50,20 +47,17 @@ static const struct guest_platform_range virt_ranges[] = {
 	  VIRT_GICR_SIZE_PER_CPU * GUEST_MAX_VCPUS },
 };
 
-static const struct guest_platform virt_platform = {
-	.ipa_bits = VIRT_IPA_BITS,
-	.max_vcpus = GUEST_MAX_VCPUS,
-	.spi_count = VIRT_SPI_COUNT,
-	.range_count = ARRAY_SIZE(virt_ranges),
-	.ranges = virt_ranges,
-};
-
-const struct guest_platform *arch_guest_platform(void)
-{
-	return &virt_platform;
-}
-
 /* ---- the guest device tree ---- */
+
+/* Device interrupt n is SPI n: <0 n trigger>. */
+static unsigned int virt_irq_cells(uint32_t irq, enum guest_irq_trigger trigger,
+				   uint32_t *cells)
+{
+	cells[0] = VIRT_GIC_SPI;
+	cells[1] = irq;
+	cells[2] = trigger == GUEST_IRQ_EDGE ? VIRT_IRQ_EDGE_RISING : VIRT_IRQ_LEVEL_HIGH;
+	return 3;
+}
 
 static int virt_dt_error(int fdt_err)
 {
@@ -81,14 +75,6 @@ static int virt_dt_cells(void *fdt, const char *name, const uint32_t *cells,
 	for (i = 0; i < count; i++)
 		value[i] = cpu_to_fdt32(cells[i]);
 	return fdt_property(fdt, name, value, (int)(count * sizeof(value[0])));
-}
-
-/* An empty (flag) property. */
-static int virt_dt_flag(void *fdt, const char *name)
-{
-	void *value;
-
-	return fdt_property_placeholder(fdt, name, 0, &value);
 }
 
 static int virt_dt_cpus(void *fdt, unsigned int vcpus)
@@ -158,7 +144,7 @@ static int virt_dt_gic(void *fdt, unsigned int vcpus)
 	if (!err)
 		err = fdt_property_u32(fdt, "#address-cells", 0);
 	if (!err)
-		err = virt_dt_flag(fdt, "interrupt-controller");
+		err = fdt_property(fdt, "interrupt-controller", "", 0);
 	if (!err)
 		err = virt_dt_cells(fdt, "reg", reg, ARRAY_SIZE(reg));
 	if (!err)
@@ -186,11 +172,11 @@ static int virt_dt_timer(void *fdt)
 		err = virt_dt_cells(fdt, "interrupts", interrupts,
 				    ARRAY_SIZE(interrupts));
 	if (!err)
-		err = virt_dt_flag(fdt, "always-on");
+		err = fdt_property(fdt, "always-on", "", 0);
 	return err ? err : fdt_end_node(fdt);
 }
 
-int arch_guest_dt_platform(void *fdt, const struct guest_config *cfg)
+static int virt_dt_nodes(void *fdt, const struct guest_config *cfg)
 {
 	int err;
 
@@ -210,39 +196,32 @@ int arch_guest_dt_platform(void *fdt, const struct guest_config *cfg)
 
 /* ---- kernel images ---- */
 
-static uint64_t virt_load_le64(const uint8_t *bytes)
-{
-	uint64_t value = 0;
-	int i;
+static const struct guest_linux_image virt_image = {
+	.magic = IMAGE_MAGIC,
+	.text_offset_max = IMAGE_TEXT_OFFSET_MAX,
+	.size_max = IMAGE_SIZE_MAX,
+	.legacy_text_offset = IMAGE_LEGACY_TEXT_OFFSET,
+};
 
-	for (i = 7; i >= 0; i--)
-		value = (value << 8) | bytes[i];
-	return value;
-}
-
-int arch_kernel_image_layout(const void *image, size_t len, uint64_t *offset,
+static int virt_image_layout(const void *image, size_t len, uint64_t *offset,
 			     uint64_t *size)
 {
-	const uint8_t *header = image;
-	uint64_t text_offset, image_size;
-
-	if (!image || len < IMAGE_HEADER_SIZE ||
-	    memcmp(header + IMAGE_MAGIC_AT, IMAGE_MAGIC, 4))
-		return -KEEL_ENOENT;
-	text_offset = virt_load_le64(header + IMAGE_TEXT_OFFSET_AT);
-	image_size = virt_load_le64(header + IMAGE_SIZE_AT);
-	if (image_size == 0) {
-		/* Before 3.17 the header's text_offset had no defined
-		 * endianness; such kernels all used the same offset. */
-		text_offset = IMAGE_LEGACY_TEXT_OFFSET;
-		image_size = len;
-	}
-	if (text_offset >= IMAGE_TEXT_OFFSET_MAX || image_size < len ||
-	    image_size > IMAGE_SIZE_MAX)
-		return -KEEL_EINVAL;
-	if (offset)
-		*offset = text_offset;
-	if (size)
-		*size = image_size;
-	return 0;
+	return guest_linux_image_layout(&virt_image, image, len, offset, size);
 }
+
+const struct guest_platform arm64_virt_platform = {
+	.name = "arm64 virt",
+	.ipa_bits = VIRT_IPA_BITS,
+	.max_vcpus = GUEST_MAX_VCPUS,
+	.irq_first = 0,
+	.irq_count = VIRT_SPI_COUNT,
+	.range_count = ARRAY_SIZE(virt_ranges),
+	.ranges = virt_ranges,
+	.intc_name = "GICv3",
+	.uart_compatible = "arm,pl011",
+	.console_name = "ttyAMA0",
+	.root_compatible = "linux,dummy-virt",
+	.irq_cells = virt_irq_cells,
+	.dt_nodes = virt_dt_nodes,
+	.image_layout = virt_image_layout,
+};

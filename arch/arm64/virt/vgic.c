@@ -380,11 +380,17 @@ static void vgic_cpu_state_reset(struct vcpu *v)
 	v->arch.vgic = (struct arm64_vgic_cpu){ 0 };
 }
 
+const struct guest_platform *arch_guest_platform(void)
+{
+	return &arm64_virt_platform;
+}
+
 int arch_guest_platform_create(struct guest *g)
 {
 	const struct guest_platform *platform = arch_guest_platform();
 
-	g->arch.vgic = vgic_create(g, g->vcpu_count, platform->spi_count);
+	/* Device interrupt n is SPI n: the platform's count from 0. */
+	g->arch.vgic = vgic_create(g, g->vcpu_count, platform->irq_count);
 	if (!g->arch.vgic)
 		return -KEEL_ENOMEM;
 	for (unsigned int i = 0; i < g->vcpu_count; i++)

@@ -65,6 +65,9 @@ const struct mmio_region *mmio_table_find(const struct mmio_table *table,
 struct emulator {
 	const char *name;          /* "pl011" */
 	const char *compatible;    /* what a guest node's device asks for */
+	/* A UART: the first one of a guest is its console (endpoint 0) and
+	 * its node the guest device tree's /chosen/stdout-path. */
+	bool uart;
 	/* Optional: checks device-specific properties of the device node and
 	 * fills dev->backend etc. Writes a message naming the property into
 	 * err (the caller prefixes "guest X: node Y: "). */
@@ -79,7 +82,8 @@ struct emulator {
 	void (*destroy)(void *state);
 	/* Writes the device's node(s) into the guest device tree being built
 	 * with libfdt's sequential-write API, at the root level. intc_phandle
-	 * is the guest interrupt controller's phandle. */
+	 * is the guest interrupt controller's phandle; guest_dt_interrupts()
+	 * (keel/guest_dtb.h) writes the interrupt as the platform encodes it. */
 	int (*dt_emit)(void *fdt, const struct guest_device_config *dev,
 		       uint32_t intc_phandle);
 };

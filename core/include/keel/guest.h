@@ -178,7 +178,8 @@ void arch_guest_memory_written(void *hva, size_t len);
 int arch_guest_platform_create(struct guest *g);
 void arch_guest_platform_reset(struct guest *g);
 void arch_guest_platform_destroy(struct guest *g);
-/* Sets a shared interrupt line (SPI n) of g's interrupt controller. */
+/* Sets device interrupt line irq (see struct guest_platform) of g's
+ * interrupt controller. */
 void arch_guest_set_irq_level(struct guest *g, unsigned int irq, bool level);
 /* Handles a hypercall exit (PSCI / SBI); completes it on v. */
 void arch_guest_hypercall(struct vcpu *v, const struct vm_exit *exit);
@@ -188,15 +189,5 @@ void arch_guest_sysreg(struct vcpu *v, const struct vm_exit *exit);
 /* Stops / restarts the guest's virtual clock (pause/resume). */
 void arch_guest_time_stop(struct guest *g);
 void arch_guest_time_start(struct guest *g);
-/* Writes the platform nodes (cpus, interrupt controller, timer,
- * firmware) into the guest device tree; returns the interrupt
- * controller's phandle or a negative error. */
-int arch_guest_dt_platform(void *fdt, const struct guest_config *cfg);
-/* Where a kernel image goes: parses an arch kernel header in image (Linux
- * arm64 Image: text_offset, image_size). Returns 0 with *offset (from RAM
- * base) and *size (bytes to reserve) when it is such an image, -KEEL_ENOENT
- * when it is not (a raw binary). */
-int arch_kernel_image_layout(const void *image, size_t len, uint64_t *offset,
-			     uint64_t *size);
 
 #endif

@@ -38,7 +38,12 @@ struct guest_device_config {
 	gpa_t base;
 	uint64_t size;
 	bool has_irq;
-	uint32_t irq;         /* shared interrupt number (SPI n = INTID 32+n) */
+	uint32_t irq;         /* device interrupt number (the platform's meaning) */
+	/* Register layout of devices whose binding has "reg-shift" and
+	 * "reg-io-width" (ns16550a): registers 1 << reg_shift bytes apart,
+	 * reg_io_width bytes wide; 0 and 0 (meaning 1) unless the node says. */
+	uint8_t reg_shift;
+	uint8_t reg_io_width;
 	/* Device-specific: a backend URL for virtio devices, "" if none. */
 	char backend[GUEST_DEVICE_PROP_MAX];
 };
@@ -76,9 +81,11 @@ struct guest_config {
 #define GUEST_DEFAULT_MAX_IRQ_RATE 200000
 
 /*
- * What the platform (the arch) allows, used by validation: the size of the
- * guest-physical space, the ranges the platform itself occupies (the
- * interrupt controller), and the number of shared interrupts.
+ * The guest platform of an arch (arch/<arch>/virt/platform.c): what
+ * validation allows (the size of the guest-physical space, the ranges the
+ * platform itself occupies, the device interrupt numbers) and how the
+ * generated device tree describes the machine. Core code knows no arch's
+ * values: everything arch-shaped about a guest's machine is here.
  */
 struct guest_platform_range {
 	const char *name;    /* "GICv3 distributor" */
@@ -86,13 +93,67 @@ struct guest_platform_range {
 	uint64_t size;       /* for per-vCPU ranges: the size for the max vCPUs */
 };
 
+/* How a device drives its interrupt line, for its interrupt specifier. */
+enum guest_irq_trigger {
+	GUEST_IRQ_LEVEL,
+	GUEST_IRQ_EDGE,
+};
+
+#define GUEST_IRQ_CELLS_MAX 3
+
 struct guest_platform {
+	const char *name;                /* "arm64 virt": messages, tests */
 	unsigned int ipa_bits;           /* guest-physical addresses < 2^bits */
 	unsigned int max_vcpus;
-	unsigned int spi_count;          /* shared interrupts 0..spi_count-1 */
+	/* Device interrupts ("interrupts" of a device node) are irq_first ..
+	 * irq_first + irq_count - 1: arm64's GIC SPI n (INTID 32 + n) from 0,
+	 * riscv64's PLIC source n from 1 (source 0 does not exist). */
+	unsigned int irq_first;
+	unsigned int irq_count;
 	unsigned int range_count;
 	const struct guest_platform_range *ranges;
+	const char *intc_name;           /* the interrupt controller: "GICv3" */
+	const char *uart_compatible;     /* the platform's UART: "arm,pl011" */
+	const char *console_name;        /* endpoint 0's name: "ttyAMA0" */
+	/* The root "compatible" after "keel,guest": "linux,dummy-virt". */
+	const char *root_compatible;
+	/* Writes the interrupt specifier of device interrupt irq (valid for
+	 * this platform) into cells; returns the cell count (the interrupt
+	 * controller's #interrupt-cells, at most GUEST_IRQ_CELLS_MAX). */
+	unsigned int (*irq_cells)(uint32_t irq, enum guest_irq_trigger trigger,
+				  uint32_t *cells);
+	/* Writes the platform nodes (cpus, interrupt controller, timer,
+	 * firmware) into the guest device tree being written with libfdt's
+	 * sequential-write API, at the root level; returns the interrupt
+	 * controller's phandle or a negative error. */
+	int (*dt_nodes)(void *fdt, const struct guest_config *cfg);
+	/* Where a kernel image goes: parses the arch's kernel header (Linux
+	 * Image: text_offset, image_size). 0 with *offset (from RAM base) and
+	 * *size (bytes to reserve) when image is such a kernel, -KEEL_ENOENT
+	 * when it is not (a raw binary), -KEEL_EINVAL for a corrupt header. */
+	int (*image_layout)(const void *image, size_t len, uint64_t *offset,
+			    uint64_t *size);
 };
+
+/*
+ * For the platforms' image_layout(): the header Linux Images share on
+ * arm64 and riscv (text_offset at 8 and image_size at 16, little-endian;
+ * a 4-byte magic at 56), and what each arch allows in it.
+ */
+struct guest_linux_image {
+	const char *magic;               /* 4 bytes at offset 56 */
+	uint64_t text_offset_max;        /* exclusive */
+	uint64_t size_max;               /* inclusive */
+	/* image_size 0 (arm64 before Linux 3.17): the image is the file and
+	 * goes at this text_offset; 0 here: such a header is corrupt. */
+	uint64_t legacy_text_offset;
+};
+
+/* image_layout() for the Image kind: 0 with *offset and *size (either may
+ * be NULL), -KEEL_ENOENT when image has no such header, -KEEL_EINVAL for
+ * values out of range (nothing written then). */
+int guest_linux_image_layout(const struct guest_linux_image *kind, const void *image,
+			     size_t len, uint64_t *offset, uint64_t *size);
 
 /* The running arch's guest platform (arch/<arch>/virt/platform.c). */
 const struct guest_platform *arch_guest_platform(void);

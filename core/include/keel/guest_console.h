@@ -5,8 +5,9 @@
  * output in a ring (replayed on attach) and queues the user's input for
  * the device behind it, which registers a reader to hear that input came.
  *
- * Every guest has endpoint 0, g->console, named "ttyAMA0": its first UART
- * (the PL011) serves it. Devices such as virtio-console add their own
+ * Every guest has endpoint 0, g->console, named as the platform says
+ * (struct guest_platform: "ttyAMA0" on arm64, "ttyS0" on riscv64): its
+ * first UART (PL011, ns16550a) serves it. Devices such as virtio-console add their own
  * endpoint ("hvc0") while they exist. Endpoints are added and removed only
  * while the guest is created or destroyed, from the shell's CPU.
  *
@@ -37,7 +38,6 @@ struct guest;
 #define GUEST_CONSOLE_BUFFER KiB(16)     /* output kept per endpoint */
 #define GUEST_CONSOLE_INPUT 256          /* input queued per endpoint */
 #define GUEST_MAX_CONSOLES 4
-#define GUEST_CONSOLE_UART_NAME "ttyAMA0"
 
 struct console_endpoint {
 	char name[GUEST_NAME_MAX];           /* "ttyAMA0", "hvc0" */

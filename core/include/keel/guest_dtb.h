@@ -22,10 +22,20 @@ struct guest_dtb_extra {
  * compact: fdt_totalsize(buf) bytes are what to copy into the guest.
  * Devices are emitted by their emulator's dt_emit() in config order; an
  * emulator names its node "<emulator name>@<base in hex>", and the first
- * UART among the devices becomes /chosen/stdout-path.
+ * device whose emulator is a UART becomes /chosen/stdout-path.
  * Returns 0, -KEEL_ENOSPC when buf is too small, or -KEEL_EINVAL.
  */
 int guest_dtb_build(const struct guest_config *cfg,
 		    const struct guest_dtb_extra *extra, void *buf, size_t size);
+
+/*
+ * For an emulator's dt_emit(): the "interrupts" (as the platform encodes
+ * dev's interrupt, driven as trigger says) and "interrupt-parent"
+ * properties of the node being written; nothing when dev has no
+ * interrupt. Returns 0 or a libfdt error (-FDT_ERR_NOSPACE), -KEEL_EINVAL
+ * for an interrupt the platform does not have.
+ */
+int guest_dt_interrupts(void *fdt, const struct guest_device_config *dev,
+			enum guest_irq_trigger trigger, uint32_t intc_phandle);
 
 #endif

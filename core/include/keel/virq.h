@@ -13,12 +13,12 @@ struct guest;
 
 struct virq_line {
 	struct guest *guest;
-	unsigned int irq;       /* shared interrupt number (SPI n) */
+	unsigned int irq;       /* device interrupt number (struct guest_platform) */
 	bool level;
 	bool connected;
 };
 
-/* Connects line to shared interrupt irq of g, low. */
+/* Connects line to device interrupt irq of g, low. */
 void virq_line_init(struct virq_line *line, struct guest *g, unsigned int irq);
 /* Drives the line; a no-op on an unconnected line. */
 void virq_line_set(struct virq_line *line, bool level);

@@ -10,7 +10,11 @@
 #include <keel/types.h>
 #include <keel/vm_exit.h>
 
+struct guest_platform;
 struct vcpu;
+
+/* The guest platform, like QEMU's virt machine (virt/platform.c). */
+extern const struct guest_platform arm64_virt_platform;
 
 /* Guest general-purpose register n (31 reads as zero / writes ignored). */
 uint64_t arm64_vcpu_get_reg(const struct vcpu *v, unsigned int n);
