@@ -17,7 +17,15 @@
 #include <arch/virt.h>
 #include <irqchip/plic.h>
 
+/* Where virt/platform.c's device tree puts it, as on QEMU virt. */
 #define VIRT_PLIC_BASE 0x0c000000ULL
+
+extern const struct guest_platform riscv64_virt_platform;
+
+const struct guest_platform *arch_guest_platform(void)
+{
+	return &riscv64_virt_platform;
+}
 
 static void vplic_set_external(void *arg, unsigned int vcpu_id, bool pending)
 {
@@ -31,7 +39,8 @@ int arch_guest_platform_create(struct guest *g)
 {
 	const struct guest_platform *platform = arch_guest_platform();
 	struct plic_notify notify = { .set_external = vplic_set_external, .arg = g };
-	unsigned int sources = platform->spi_count;
+	/* Sources 1 .. the platform's last device interrupt. */
+	unsigned int sources = platform->irq_first + platform->irq_count - 1;
 
 	if (sources > PLIC_MAX_SOURCES)
 		sources = PLIC_MAX_SOURCES;
