@@ -89,9 +89,9 @@ static const struct refuse_case refuse_cases[] = {
 	{ 0xa436, "compressed floating-point store (C.FSDSP)" },   /* c.fsdsp fa3,8(sp) */
 	{ 0x02056087, "vector load" },                             /* vle32.v v1,(a0) */
 	{ 0x02058127, "vector store" },                            /* vse8.v v2,(a1) */
-	{ 0x08b6252f, "atomic memory operation (LR/SC/AMO)" },     /* amoswap.w a0,a1,(a2) */
-	{ 0x1005b52f, "atomic memory operation (LR/SC/AMO)" },     /* lr.d a0,(a1) */
-	{ 0x18b6252f, "atomic memory operation (LR/SC/AMO)" },     /* sc.w a0,a1,(a2) */
+	{ 0x08b6252f, "atomic (LR/SC/AMO)" },     /* amoswap.w a0,a1,(a2) */
+	{ 0x1005b52f, "atomic (LR/SC/AMO)" },     /* lr.d a0,(a1) */
+	{ 0x18b6252f, "atomic (LR/SC/AMO)" },     /* sc.w a0,a1,(a2) */
 	{ 0x00150513, "not a load or store" },                     /* addi a0,a0,1 */
 	{ 0x10002573, "not a load or store" },                     /* csrr a0,sstatus */
 	{ 0x0505, "not a load or store" },                         /* c.addi a0,1 */

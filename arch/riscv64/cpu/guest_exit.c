@@ -103,8 +103,8 @@ static void decode_data_fault(struct vcpu *v, struct vm_exit *exit, gpa_t gpa, b
 	}
 	if (riscv_insn_decode_mmio(insn, &d, &why)) {
 		fmt_snprintf(v->arch.abort_what, sizeof(v->arch.abort_what),
-			     len == 2 ? "%s of 0x%llx by an instruction Keel cannot decode: 0x%04x (%s)"
-				      : "%s of 0x%llx by an instruction Keel cannot decode: 0x%08x (%s)",
+			     len == 2 ? "%s at 0x%llx by an undecodable instruction 0x%04x (%s)"
+				      : "%s at 0x%llx by an undecodable instruction 0x%08x (%s)",
 			     store ? "store" : "load", (unsigned long long)gpa,
 			     len == 2 ? insn & 0xffff : insn, why);
 		exit_abort(v, exit, gpa);

@@ -187,6 +187,10 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	fences_apply(v);
 	riscv_vinterrupt_enter(v);
 
+	/* HSM: the hart executes from here on (it may run for long without
+	 * an exit, so this cannot wait for one). */
+	WRITE_ONCE(a->started, true);
+	WRITE_ONCE(a->sbi.suspended, false);
 	v->entries++;
 	start = time_now_ns();
 	riscv_guest_enter(ctx);
@@ -198,8 +202,6 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	riscv_vinterrupt_exit(v);
 	if ((ctx->sstatus & SSTATUS_FS) == SSTATUS_FS_DIRTY)
 		riscv_fp_save(&a->fp);
-	WRITE_ONCE(a->started, true);
-	WRITE_ONCE(a->sbi.suspended, false);
 	riscv_exit_decode(v, exit);
 	/* Keel's own hstatus (SPV clear) once HLVX no longer needs SPVP. */
 	csr_write(hstatus, ctx->host_hstatus);

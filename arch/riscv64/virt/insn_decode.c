@@ -66,7 +66,7 @@ static int decode_32(uint32_t insn, struct riscv_mmio_insn *out, const char **wh
 		return refuse(why, funct3 >= 1 && funct3 <= 4 ? "floating-point store"
 							      : "vector store");
 	case OPCODE_AMO:
-		return refuse(why, "atomic memory operation (LR/SC/AMO)");
+		return refuse(why, "atomic (LR/SC/AMO)");
 	default:
 		return refuse(why, "not a load or store");
 	}

@@ -47,7 +47,7 @@ struct arch_vcpu {
 	bool started;                    /* ran since power-on (HSM) */
 	struct vsbi_vcpu sbi;
 	/* What the last exit's abort message names. */
-	char abort_what[96];
+	char abort_what[192];
 };
 
 struct plic;
