@@ -117,3 +117,19 @@ class Riscv64Misbehaving(GuestScenario):
         self.expect_output('guest list', out, row and row.group(1) == 'running',
                            'rvstorm0 still "running" (slowed, not stopped)')
         self.quiet_run('guest stop rvstorm0')
+
+
+class Riscv64NoSstc(Riscv64Guests):
+    """The same pair on harts without Sstc: Keel emulates the guests'
+    timers from host timer events (and must not touch vstimecmp)."""
+    name = 'riscv64-no-sstc'
+    arches = ('riscv64',)
+    run_args = ['--direct', '--', '-cpu', 'rv64,sstc=false']
+
+    @check('Keel says the guest timers are emulated')
+    def timers_emulated(self):
+        text = self.keel.transcript()
+        if 'virt: guest timers: emulated (no Sstc)' not in text:
+            self.fail('expected the boot log to say "virt: guest timers: emulated (no Sstc)"; '
+                      + self.keel.tail())
+

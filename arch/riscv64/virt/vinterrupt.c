@@ -21,10 +21,12 @@
 #include <keel/guest.h>
 #include <keel/platform.h>
 #include <keel/guest_throttle.h>
+#include <keel/log.h>
 #include <keel/time.h>
 #include <keel/vcpu.h>
 #include <arch/cpu.h>
 #include <arch/csr.h>
+#include <arch/trap.h>
 #include <arch/virt.h>
 
 /* vsie numbers the VS interrupts as S ones (bits 1, 5, 9); hvip as VS
@@ -36,10 +38,20 @@ bool riscv_virt_sstc;
 
 void riscv_vinterrupt_cpu_init(void)
 {
+	unsigned long value;
+
 	/* henvcfg.STCE is read-only zero unless the firmware gave S-mode
-	 * Sstc (menvcfg.STCE): what sticks says whether vstimecmp works. */
+	 * Sstc (menvcfg.STCE); a hart may still keep the bit without the
+	 * extension (QEMU 7.2 with sstc=false does), so vstimecmp itself
+	 * must be readable too. */
 	csr_set(henvcfg, HENVCFG_STCE);
-	riscv_virt_sstc = (csr_read(henvcfg) & HENVCFG_STCE) != 0;
+	riscv_virt_sstc = (csr_read(henvcfg) & HENVCFG_STCE) &&
+			  riscv_csr_read_probe(CSR_VSTIMECMP, &value);
+	if (!riscv_virt_sstc)
+		csr_clear(henvcfg, HENVCFG_STCE);
+	if (arch_cpu_id() == 0)
+		log_info("virt: guest timers: %s", riscv_virt_sstc ? "Sstc vstimecmp"
+				: "emulated (no Sstc): host timer events");
 }
 
 uint64_t riscv_guest_time(const struct guest *g)
@@ -115,7 +127,7 @@ void riscv_vinterrupt_enter(struct vcpu *v)
 	if (__atomic_load_n(&a->seip_level, __ATOMIC_SEQ_CST))
 		hvip |= HVIP_VSEIP;
 	if (riscv_virt_sstc) {
-		csr_write(vstimecmp, a->vs.vstimecmp);
+		csr_write(CSR_VSTIMECMP, a->vs.vstimecmp);
 	} else {
 		uint64_t deadline = guest_time_deadline_ns(v->guest, a->stimecmp);
 
@@ -136,7 +148,7 @@ void riscv_vinterrupt_exit(struct vcpu *v)
 
 	a->hvip = csr_read(hvip) & HVIP_VSSIP;
 	if (riscv_virt_sstc)
-		a->vs.vstimecmp = csr_read(vstimecmp);
+		a->vs.vstimecmp = csr_read(CSR_VSTIMECMP);
 }
 
 void riscv_vcpu_set_timer(struct vcpu *v, uint64_t deadline)

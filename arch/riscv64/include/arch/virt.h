@@ -30,6 +30,9 @@ struct vm_exit;
 #define HVIP_VSEIP (1UL << IRQ_VS_EXT)
 #define HVIP_VS_ALL (HVIP_VSSIP | HVIP_VSTIP | HVIP_VSEIP)
 
+/* Sstc's vstimecmp, by number (its name needs the extension in -march). */
+#define CSR_VSTIMECMP 0x24d
+
 /* henvcfg */
 #define HENVCFG_FIOM (1UL << 0)
 #define HENVCFG_STCE (1UL << 63)
