@@ -242,10 +242,11 @@ BUSYBOX := $(O)/guest-images/busybox/bin/busybox
 BUSYBOX_DEB := $(lastword $(sort $(wildcard $(KEEL_DEBS)/busybox-static_*_arm64.deb)))
 GUEST_IMAGES := $(LINUX_IMAGE) $(LINUX_INITRAMFS)
 
-$(LINUX_IMAGE): tools/mklinux tests/images/linux-arm64.config
+$(LINUX_IMAGE): tools/mklinux tests/images/linux-$(ARCH).config
 	@mkdir -p $(dir $@)
 	@echo "  LINUX   $@"
-	$(Q)image=$$(KEEL_CACHE=$(KEEL_CACHE) CROSS_COMPILE=$(LINUX_CROSS_COMPILE) tools/mklinux) && \
+	$(Q)image=$$(KEEL_CACHE=$(KEEL_CACHE) KEEL_ARCH=$(ARCH) LINUX_ARCH=$(ARCH_LINUX_ARCH) \
+		LINUX_IMAGE=$(ARCH_LINUX_IMAGE) CROSS_COMPILE=$(LINUX_CROSS_COMPILE) tools/mklinux) && \
 		cp $$image $@
 
 $(LINUX_INIT): $(wildcard tests/images/init/*.[ch]) tests/images/init/Makefile

@@ -39,6 +39,7 @@ static void print_banner(void)
 void keel_main(hpa_t fdt_pa, uint64_t entry_counter, hpa_t load_base)
 {
 	const void *fdt = hpa_to_ptr(fdt_pa);
+	int stdout_node;
 	int err;
 
 	time_init(entry_counter);
@@ -46,11 +47,19 @@ void keel_main(hpa_t fdt_pa, uint64_t entry_counter, hpa_t load_base)
 		arch_cpu_park(); /* No device tree: no console to say so on. */
 	devtree_set_host(fdt);
 
-	/* Console first, so that everything after can be reported. */
-	err = driver_probe_node(fdt, devtree_stdout_node(fdt), DRIVER_CLASS_CONSOLE);
-	log_info("keel: loaded at 0x%llx, device tree at 0x%llx%s",
-		 (unsigned long long)load_base, (unsigned long long)fdt_pa,
-		 err ? " (no console driver for /chosen/stdout-path)" : "");
+	/* Console first, so that everything after can be reported; without
+	 * a driver for stdout-path's device, the firmware's console if the
+	 * arch has one (a driver no device-tree node describes). */
+	stdout_node = devtree_stdout_node(fdt);
+	err = stdout_node >= 0 ? driver_probe_node(fdt, stdout_node, DRIVER_CLASS_CONSOLE) :
+				 -KEEL_ENOENT;
+	if (err && driver_probe_node(fdt, -1, DRIVER_CLASS_CONSOLE) == 0)
+		log_info("keel: loaded at 0x%llx, device tree at 0x%llx (no console driver for /chosen/stdout-path: output only, through the firmware)",
+			 (unsigned long long)load_base, (unsigned long long)fdt_pa);
+	else
+		log_info("keel: loaded at 0x%llx, device tree at 0x%llx%s",
+			 (unsigned long long)load_base, (unsigned long long)fdt_pa,
+			 err ? " (no console driver for /chosen/stdout-path)" : "");
 
 	if (host_memory_init(fdt, ptr_to_hpa(__image_start), ptr_to_hpa(__image_end)))
 		panic("no usable RAM found in the device tree's /memory nodes");

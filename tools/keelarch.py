@@ -30,8 +30,17 @@ ARCHES = {
         # CONFIG_ENV_SIZE bytes, not redundant; QEMU's virt machine wants
         # the flash image exactly 64 MiB.
         'env_flash': {'unit': 1, 'size': 0x40000, 'flash_size': 64 * MIB},
+        # The device tree lists virtio-mmio transports from the lowest
+        # address (QEMU gives the first -device the highest).
+        'virtio_tree_order': 'ascending',
         'debian': 'arm64',
         'gdb_arch': 'aarch64',
+        # A guest image on bare QEMU (tools/run-bare-guest, bench-linux):
+        # virtualization off, so QEMU starts it at EL1 and answers PSCI.
+        'bare_machine': ['-M', 'virt,gic-version=3', '-cpu', 'max'],
+        # The Linux guest on bare QEMU (tools/bench-linux): the CPU Keel's
+        # own machine has, for a like-for-like ratio.
+        'bare_linux_machine': ['-M', 'virt,gic-version=3', '-cpu', 'cortex-a57'],
     },
     'riscv64': {
         'qemu': 'qemu-system-riscv64',
@@ -47,8 +56,13 @@ ARCHES = {
         'u_boot_fdt': '${fdtcontroladdr}',
         # qemu-riscv64_smode keeps no environment in flash.
         'env_flash': None,
+        # ... and from the highest on riscv64.
+        'virtio_tree_order': 'descending',
         'debian': 'riscv64',
         'gdb_arch': 'riscv:rv64',
+        # OpenSBI starts the guest image in S-mode and answers its SBI calls.
+        'bare_machine': ['-M', 'virt', '-cpu', 'rv64', '-bios', 'default'],
+        'bare_linux_machine': ['-M', 'virt', '-cpu', 'rv64', '-bios', 'default'],
     },
 }
 

@@ -67,11 +67,13 @@ void driver_cpu_start_all(void)
 			probed[i].driver->cpu_start();
 }
 
+/* A node matches a driver by compatible string; "no node" (a negative
+ * offset) matches the drivers of devices no node describes. */
 static bool driver_matches(const struct host_driver *drv, const void *fdt,
 			   int node)
 {
-	if (!drv->compatible)
-		return false;
+	if (!drv->compatible || node < 0)
+		return !drv->compatible && node < 0;
 	for (const char *const *c = drv->compatible; *c; c++)
 		if (fdt_node_check_compatible(fdt, node, *c) == 0)
 			return true;

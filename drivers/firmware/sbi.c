@@ -2,9 +2,12 @@
 /*
  * The RISC-V SBI firmware (OpenSBI) as Keel's platform power interface:
  * secondary harts through HSM hart_start, reboot and power off through
- * SRST. No device-tree node describes SBI, so the driver probes by
- * calling the firmware (arch/riscv64/cpu/sbi.c).
+ * SRST; and, only when no driver serves /chosen/stdout-path, its console
+ * (DBCN, else the legacy putchar), for output only. No device-tree node
+ * describes SBI, so the drivers probe by calling the firmware
+ * (arch/riscv64/cpu/sbi.c).
  */
+#include <keel/console.h>
 #include <keel/driver.h>
 #include <keel/errno.h>
 #include <keel/log.h>
@@ -112,3 +115,26 @@ static int sbi_probe_firmware(const void *fdt, int node)
 
 HOST_DRIVER(sbi, .name = "sbi", .class = DRIVER_CLASS_FIRMWARE,
 	    .compatible = NULL, .probe = sbi_probe_firmware);
+
+/* Polled and output-only: SBI has no receive interrupt. */
+static void sbi_console_write(char c)
+{
+	sbi_console_putc(c);
+}
+
+static const struct console_ops sbi_console_ops = {
+	.name = "sbi",
+	.putc = sbi_console_write,
+};
+
+static int sbi_console_probe(const void *fdt, int node)
+{
+	sbi_probe();
+	if (!sbi_has(SBI_EXT_DBCN) && !sbi_has(SBI_EXT_LEGACY_CONSOLE_PUTCHAR))
+		return -KEEL_ENOENT;
+	console_register(&sbi_console_ops);
+	return 0;
+}
+
+HOST_DRIVER(sbi_console, .name = "sbi-console", .class = DRIVER_CLASS_CONSOLE,
+	    .compatible = NULL, .probe = sbi_console_probe);

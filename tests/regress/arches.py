@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """What the regression scenarios expect that differs between arches, in
-one table: a scenario asks self.expected('key') and gets its arch's
+one table: a scenario asks self.for_arch('key') and gets its arch's
 value, so that one check serves every arch it applies to.
 
 Which arches exist, and how QEMU starts them, is tools/keelarch.py's.
@@ -12,10 +12,25 @@ EXPECTED = {
         # appears only in its node.
         'uart_compatible': 'arm,pl011',
         'uart_word': 'pl011',
+        # Boot log lines of the interrupt controller, timer and firmware.
+        'driver_log_lines': ['gicv3: distributor at', 'timer: ', 'psci: version'],
+        # The fault report: the syndrome's and the faulting PC's labels,
+        # and what each `crash` kind must be reported as.
+        'fault_syndrome': 'ESR_EL2 0x',
+        'fault_pc': 'elr 0x',
+        'crash_read': ['data abort', 'read: translation fault at address 0x8'],
+        'crash_exec': ['instruction abort', 'fetch: permission fault'],
+        'crash_trap': ['BRK instruction'],
     },
     'riscv64': {
         'uart_compatible': 'ns16550a',
         'uart_word': 'serial@10000000',
+        'driver_log_lines': ['plic: ', 'timer: ', 'sbi: SBI v'],
+        'fault_syndrome': 'scause 0x',
+        'fault_pc': 'sepc 0x',
+        'crash_read': ['load page fault', 'stval 0x8 (faulting address)'],
+        'crash_exec': ['instruction page fault'],
+        'crash_trap': ['breakpoint (3)'],
     },
 }
 

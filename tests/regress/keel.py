@@ -355,8 +355,8 @@ class Scenario:
             self.session = None
 
     # -- helpers for checks ------------------------------------------------
-    def expected(self, key):
-        """The value this arch expects for key (tests/regress/arches.py)."""
+    def for_arch(self, key):
+        """What this arch expects for key (tests/regress/arches.py)."""
         return expected(self.arch, key)
 
     def fail(self, message):

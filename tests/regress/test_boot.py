@@ -13,6 +13,7 @@ INITRD_MAGIC = b'070701'
 
 class BootCommands(Scenario):
     name = 'bootcmd'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct', '--bootcmd', 'echo first; version']
 
     @check('direct boot (no U-Boot) reaches the keel# prompt')
@@ -34,6 +35,7 @@ class BootCommands(Scenario):
 
 class NoInitrd(Scenario):
     name = 'no-initrd'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct', '--initrd', 'none']
 
     @check('without an initrd Keel logs "initrd: none"')
@@ -52,6 +54,7 @@ class NoInitrd(Scenario):
 
 class CorruptInitrd(Scenario):
     name = 'corrupt-initrd'
+    arches = ('arm64', 'riscv64')
 
     def prepare(self):
         # A valid archive of configs/rootfs whose first header has lost its

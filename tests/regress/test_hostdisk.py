@@ -169,6 +169,7 @@ class HostDiskThroughUBoot(Scenario):
     """The same disk next to U-Boot's boot disk, which is a virtio disk
     too: U-Boot must still boot from its own, and Keel names both."""
     name = 'hostdisk-u-boot'
+    arches = ('arm64', 'riscv64')
 
     @property
     def image(self):

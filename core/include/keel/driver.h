@@ -44,7 +44,8 @@ struct host_driver {
 /* Probes the first enabled node that a driver of `class` matches; returns
  * the driver's result or -KEEL_ENOENT when nothing matched. */
 int driver_probe_class(const void *fdt, enum host_driver_class class);
-/* Probes `node` with the first driver of `class` that matches it. */
+/* Probes `node` with the first driver of `class` that matches it; a
+ * negative node probes the first driver with no compatible list. */
 int driver_probe_node(const void *fdt, int node, enum host_driver_class class);
 
 /* Calls start() of every driver probed so far, in probe order. */
