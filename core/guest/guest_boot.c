@@ -59,6 +59,11 @@ int guest_linux_image_layout(const struct guest_linux_image *kind, const void *i
 	return 0;
 }
 
+gpa_t guest_dtb_top_of_ram(const struct guest_config *cfg, uint64_t size)
+{
+	return cfg->mem[0].base + cfg->mem[0].size - size;
+}
+
 static int boot_file(struct guest *g, const char *what, const char *path,
 		     const struct fs_node **node, char *err, size_t err_len)
 {
@@ -110,7 +115,6 @@ static int load_kernel(struct guest *g, const struct fs_node *kernel, gpa_t *end
 int guest_boot_load(struct guest *g, char *err, size_t err_len)
 {
 	const struct guest_boot_config *boot = &g->config.boot;
-	const struct guest_mem_config *mem0 = &g->config.mem[0];
 	const struct fs_node *kernel, *initrd = NULL;
 	struct guest_dtb_extra extra = { 0 };
 	gpa_t kernel_end, dtb_gpa;
@@ -127,7 +131,8 @@ int guest_boot_load(struct guest *g, char *err, size_t err_len)
 		return ret;
 
 	dtb_gpa = boot->has_dtb_addr ? boot->dtb_addr
-				     : mem0->base + mem0->size - GUEST_DTB_MAX;
+				     : arch_guest_platform()->dtb_default_gpa(&g->config,
+									      GUEST_DTB_MAX);
 	if (initrd) {
 		extra.initrd_start = boot->has_initrd_addr
 			? boot->initrd_addr

@@ -162,7 +162,13 @@ int console_endpoint_getc(struct console_endpoint *ep)
 
 bool console_endpoint_input_pending(struct console_endpoint *ep)
 {
-	return READ_ONCE(ep->in.head) != READ_ONCE(ep->in.tail);
+	/* Under the lock: the input ring is pushed to and popped from with
+	 * plain accesses under it, by the shell's CPU and the guest's. */
+	unsigned long flags = spin_lock_irqsave(&ep->lock);
+	bool pending = !ringbuf_is_empty(&ep->in);
+
+	spin_unlock_irqrestore(&ep->lock, flags);
+	return pending;
 }
 
 /* "linux0" for endpoint 0, "linux0 hvc0" for the others. */

@@ -333,6 +333,7 @@ TEST(guest_dtb_describes_a_riscv64_guest)
 		snprintf(path, sizeof(path), "/cpus/cpu@%u/interrupt-controller", i);
 		CHECK(prop_string_is(path, "compatible", "riscv,cpu-intc"));
 		CHECK(prop_cells_are(path, "#interrupt-cells", CELLS(1)));
+		CHECK(prop_cells_are(path, "#address-cells", CELLS(0)));
 		CHECK(prop_is(path, "interrupt-controller", "", 0));
 		CHECK(fdt_node_offset_by_phandle(dtb, 0x10 + i) == node_of(path));
 	}

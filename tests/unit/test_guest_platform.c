@@ -69,7 +69,7 @@ TEST(guest_platform_every_platform_is_complete)
 
 		CHECK(p->name && p->intc_name && p->uart_compatible && p->console_name &&
 		      p->root_compatible);
-		CHECK(p->irq_cells && p->dt_nodes && p->image_layout);
+		CHECK(p->irq_cells && p->dt_nodes && p->image_layout && p->dtb_default_gpa);
 		CHECK(p->irq_count > 0);
 		CHECK(p->ipa_bits >= 32 && p->ipa_bits <= 64);
 		CHECK(p->max_vcpus >= 1 && p->max_vcpus <= GUEST_MAX_VCPUS);
@@ -91,6 +91,19 @@ TEST(guest_platform_every_platform_is_complete)
 	CHECK_EQ(n, 2);
 	host_guest_platform_select(NULL);
 	CHECK(arch_guest_platform() == &arm64_virt_platform);
+}
+
+TEST(guest_platform_places_the_device_tree_at_the_top_of_ram)
+{
+	static struct guest_config cfg;
+
+	cfg.mem_count = 2;
+	cfg.mem[0].base = 0x80000000;
+	cfg.mem[0].size = 0x4000000;
+	cfg.mem[1].base = 0x100000000ULL;
+	cfg.mem[1].size = 0x100000;
+	for (const struct guest_platform *const *pp = host_guest_platforms; *pp; pp++)
+		CHECK_EQ((*pp)->dtb_default_gpa(&cfg, 0x10000), 0x83ff0000);
 }
 
 TEST(guest_platform_interrupt_specifiers)

@@ -14,6 +14,7 @@
 #include <keel/guest_internal.h>
 #include <libfdt.h>
 #include <string.h>
+#include <arch/guest_platform.h>
 #include "guest_fixture.h"
 #include "unit.h"
 
@@ -344,6 +345,79 @@ TEST(ns16550_refuses_bad_widths_and_ignores_other_offsets)
 	CHECK_EQ(uart_region.ops->read(uart_region.state, NULL, 0xff, 1, &value), 0);
 	CHECK_EQ(value, 0);
 	CHECK_EQ(uart_region.size, 0x100);
+	uart_done(g);
+}
+
+/* ---- input typed on one CPU while the guest reads on another ---- */
+
+#define RACE_BYTES 2000
+
+struct uart_race {
+	char got[RACE_BYTES];
+	unsigned int count;
+};
+
+static void uart_race_cpu(unsigned int cpu, void *arg)
+{
+	struct uart_race *r = arg;
+
+	if (cpu == 1) {
+		/* The shell: types as fast as the queue takes it. */
+		for (unsigned int sent = 0; sent < RACE_BYTES;) {
+			char c = (char)('a' + sent % 26);
+
+			sent += (unsigned int)guest_console_input(&uart_guest.g, &c, 1);
+		}
+		return;
+	}
+	/* The guest's driver: reads while LSR says data is ready. */
+	for (unsigned long spins = 0; r->count < RACE_BYTES && spins < 100000000UL; spins++) {
+		uint64_t lsr = 0, c = 0;
+
+		CHECK_EQ(access(LSR, 1, false, &lsr), 0);
+		if (!(lsr & 0x01))
+			continue;
+		CHECK_EQ(access(RBR, 1, false, &c), 0);
+		r->got[r->count++] = (char)c;
+	}
+}
+
+TEST(ns16550_input_races_the_guest_reading_it)
+{
+	static struct uart_race r;
+	struct guest *g = uart_setup(0, 0);
+
+	REQUIRE(g);
+	memset(&r, 0, sizeof(r));
+	wr(IER, 0x01);
+	unit_run_cpus(2, uart_race_cpu, &r);
+	CHECK_EQ(r.count, RACE_BYTES);
+	for (unsigned int i = 0; i < r.count; i++)
+		if (!CHECK_EQ(r.got[i], 'a' + i % 26))
+			break;
+	/* All taken: nothing pending, the line low. */
+	CHECK_EQ(rd(LSR) & 0x01, 0);
+	CHECK(!irq_high(g));
+	uart_done(g);
+}
+
+/* The console endpoint of the UART is named as the guest's kernel names
+ * the platform's UART. */
+TEST(ns16550_console_is_named_as_the_platform_says)
+{
+	struct guest *g;
+
+	host_guest_platform_select(&riscv64_virt_platform);
+	g = uart_setup(0, 0);
+	REQUIRE(g);
+	CHECK_STR_EQ(g->console.name, "ttyS0");
+	CHECK(guest_console_find(g, "ttyS0") == &g->console);
+	CHECK(guest_console_find(g, NULL) == &g->console);
+	uart_done(g);
+	host_guest_platform_select(&arm64_virt_platform);
+	g = uart_setup(0, 0);
+	REQUIRE(g);
+	CHECK_STR_EQ(g->console.name, "ttyAMA0");
 	uart_done(g);
 }
 

@@ -224,4 +224,5 @@ const struct guest_platform arm64_virt_platform = {
 	.irq_cells = virt_irq_cells,
 	.dt_nodes = virt_dt_nodes,
 	.image_layout = virt_image_layout,
+	.dtb_default_gpa = guest_dtb_top_of_ram,
 };

@@ -111,6 +111,10 @@ static int rv_virt_dt_cpu(void *fdt, unsigned int hart)
 		err = fdt_begin_node(fdt, "interrupt-controller");
 	if (!err)
 		err = fdt_property_u32(fdt, "#interrupt-cells", 1);
+	/* No children; stated so interrupt-map parsing and dtc's checks
+	 * need not guess. */
+	if (!err)
+		err = fdt_property_u32(fdt, "#address-cells", 0);
 	if (!err)
 		err = fdt_property(fdt, "interrupt-controller", "", 0);
 	if (!err)
@@ -228,4 +232,5 @@ const struct guest_platform riscv64_virt_platform = {
 	.irq_cells = rv_virt_irq_cells,
 	.dt_nodes = rv_virt_dt_nodes,
 	.image_layout = rv_virt_image_layout,
+	.dtb_default_gpa = guest_dtb_top_of_ram,
 };

@@ -133,6 +133,10 @@ struct guest_platform {
 	 * when it is not (a raw binary), -KEEL_EINVAL for a corrupt header. */
 	int (*image_layout)(const void *image, size_t len, uint64_t *offset,
 			    uint64_t *size);
+	/* Where the device tree (room for size bytes) goes when the guest
+	 * node does not say (boot/dtb-addr): a guest-physical address in
+	 * cfg's RAM. The initrd goes right below it. */
+	gpa_t (*dtb_default_gpa)(const struct guest_config *cfg, uint64_t size);
 };
 
 /*
@@ -154,6 +158,10 @@ struct guest_linux_image {
  * values out of range (nothing written then). */
 int guest_linux_image_layout(const struct guest_linux_image *kind, const void *image,
 			     size_t len, uint64_t *offset, uint64_t *size);
+
+/* dtb_default_gpa() for platforms whose kernels take the tree anywhere
+ * in RAM: the top of the first memory region. */
+gpa_t guest_dtb_top_of_ram(const struct guest_config *cfg, uint64_t size);
 
 /* The running arch's guest platform (arch/<arch>/virt/platform.c). */
 const struct guest_platform *arch_guest_platform(void);
