@@ -120,16 +120,26 @@ void arch_vcpu_reset(struct vcpu *v, gpa_t entry, uint64_t arg)
 	riscv_vinterrupt_reset(v);
 }
 
+/* Writes a VS CSR only when it changes: the CSRs still hold the values
+ * of the vCPU that ran last on this CPU (Keel never uses them), and QEMU
+ * drops its whole TLB on a vsatp write. */
+#define vs_csr_load(csr, value)                                         \
+	do {                                                            \
+		uint64_t vs_value__ = (value);                               \
+		if (csr_read(csr) != vs_value__)                             \
+			csr_write(csr, vs_value__);                          \
+	} while (0)
+
 static void vs_csrs_load(const struct riscv_vs_csrs *vs)
 {
-	csr_write(vsstatus, vs->vsstatus);
-	csr_write(vsie, vs->vsie);
-	csr_write(vstvec, vs->vstvec);
-	csr_write(vsscratch, vs->vsscratch);
-	csr_write(vsepc, vs->vsepc);
-	csr_write(vscause, vs->vscause);
-	csr_write(vstval, vs->vstval);
-	csr_write(vsatp, vs->vsatp);
+	vs_csr_load(vsstatus, vs->vsstatus);
+	vs_csr_load(vsie, vs->vsie);
+	vs_csr_load(vstvec, vs->vstvec);
+	vs_csr_load(vsscratch, vs->vsscratch);
+	vs_csr_load(vsepc, vs->vsepc);
+	vs_csr_load(vscause, vs->vscause);
+	vs_csr_load(vstval, vs->vstval);
+	vs_csr_load(vsatp, vs->vsatp);
 }
 
 static void vs_csrs_store(struct riscv_vs_csrs *vs)
