@@ -21,6 +21,8 @@ EXPECTED = {
         'crash_read': ['data abort', 'read: translation fault at address 0x8'],
         'crash_exec': ['instruction abort', 'fetch: permission fault'],
         'crash_trap': ['BRK instruction'],
+        # The Linux-style Image header: the magic at byte 56.
+        'image_magic': b'ARM\x64',
     },
     'riscv64': {
         'uart_compatible': 'ns16550a',
@@ -31,6 +33,7 @@ EXPECTED = {
         'crash_read': ['load page fault', 'stval 0x8 (faulting address)'],
         'crash_exec': ['instruction page fault'],
         'crash_trap': ['breakpoint (3)'],
+        'image_magic': b'RSC\x05',
     },
 }
 

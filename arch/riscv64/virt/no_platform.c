@@ -2,17 +2,20 @@
 /*
  * The riscv64 guest platform when the build has none (virt/platform.c
  * describes it; objects.mk picks this file only while that one is
- * missing): no vCPUs, no interrupts, no guest-physical space, so every
- * guest node is refused when it is read, and no payload is laid out.
+ * missing). Guest nodes are read against plain limits (a 40-bit
+ * guest-physical space, no ranges of its own), so that `guest load` and
+ * `guest list` work; creating a guest is refused by arch_guest_init()
+ * (mmu/gstage.c) before anything here is asked for a device tree or a
+ * payload layout, which this file cannot give either.
  */
 #include <keel/errno.h>
 #include <keel/guest.h>
 #include <keel/guest_config.h>
 
 static const struct guest_platform no_platform = {
-	.ipa_bits = 0,
-	.max_vcpus = 0,
-	.spi_count = 0,
+	.ipa_bits = 40,
+	.max_vcpus = GUEST_MAX_VCPUS,
+	.spi_count = 128,
 	.range_count = 0,
 	.ranges = NULL,
 };

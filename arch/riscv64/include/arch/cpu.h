@@ -37,9 +37,13 @@ static inline unsigned long arch_irq_save(void)
 	return csr_read_clear(sstatus, SSTATUS_SIE);
 }
 
+/* Back to the state arch_irq_save() found, whatever happened since. */
 static inline void arch_irq_restore(unsigned long flags)
 {
-	csr_set(sstatus, flags & SSTATUS_SIE);
+	if (flags & SSTATUS_SIE)
+		csr_set(sstatus, SSTATUS_SIE);
+	else
+		csr_clear(sstatus, SSTATUS_SIE);
 }
 
 static inline void arch_irq_enable(void)
