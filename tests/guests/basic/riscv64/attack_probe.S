@@ -61,5 +61,17 @@ attack_write32:
 attack_write64:
 	sd	a1, 0(a0)
 	ret
+	.globl	attack_read_cycle
+attack_read_cycle:
+	csrr	a0, cycle
+	ret
+	.globl	attack_read_instret
+attack_read_instret:
+	csrr	a0, instret
+	ret
+	.globl	attack_read_hpmcounter3
+attack_read_hpmcounter3:
+	csrr	a0, hpmcounter3
+	ret
 	.globl	probe_end
 probe_end:

@@ -2,8 +2,7 @@
 /*
  * The riscv64 side of the attack mode: vCPU 1 started with SBI HSM,
  * probing accesses of every width, and the attacks with a RISC-V meaning
- * (IPI, timer and SBI storms, reset storm, counters Keel does not offer,
- * fetching from unmapped space). Attacks on arm64-only machinery (the
+ * (IPI, timer and SBI storms, reset storm, counters Keel does not offer). Attacks on arm64-only machinery (the
  * vGIC, the generic timer's level, debug registers) have no riscv64
  * counterpart and say so as a failure, so a scenario that asks for one on
  * riscv64 cannot pass by accident.
@@ -20,6 +19,9 @@ void attack_write8(uintptr_t addr, uint8_t value);
 void attack_write16(uintptr_t addr, uint16_t value);
 void attack_write32(uintptr_t addr, uint32_t value);
 void attack_write64(uintptr_t addr, uint64_t value);
+uint64_t attack_read_cycle(void);
+uint64_t attack_read_instret(void);
+uint64_t attack_read_hpmcounter3(void);
 void attack_secondary_entry(void);
 void attack_secondary_main(unsigned int cpu);
 
@@ -180,11 +182,38 @@ void arch_attack_timer_reset_race(void)
 
 /* ----------------------------------------------------- probes, faults --- */
 
-/* cycle and instret are not offered to guests: reading them must raise an
- * illegal-instruction exception in the guest, which the probe skips. */
+/* cycle, instret and the hardware performance counters are not offered
+ * to guests: reading each must raise an illegal-instruction exception in
+ * the guest (which the probe skips), never return a host count. */
 void arch_attack_pmu_probe(void)
 {
-	attack_fail("pmu-probe has no riscv64 port yet (cycle/instret reads)");
+	static const struct {
+		const char *name;
+		uint64_t (*read)(void);
+	} counters[] = {
+		{ "cycle", attack_read_cycle },
+		{ "instret", attack_read_instret },
+		{ "hpmcounter3", attack_read_hpmcounter3 },
+	};
+	uint64_t cause = 0;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(counters); i++) {
+		uint64_t value;
+
+		probe_start();
+		value = counters[i].read();
+		if (!probe_end_taken(&cause)) {
+			attack_fail("reading %s returned 0x%lx; expected an illegal-instruction exception",
+				    counters[i].name, value);
+			return;
+		}
+		if (cause != 2) {
+			attack_fail("reading %s raised exception %lu; expected an illegal instruction (2)",
+				    counters[i].name, cause);
+			return;
+		}
+	}
+	attack_pass("cycle, instret and hpmcounter3 are illegal instructions in the guest");
 }
 
 void arch_attack_debug_probe(void)
