@@ -226,7 +226,7 @@ guests: $(GUEST_DTBS) $(TEST_NODE_DTBS) $(TEST_DISKS) $(BASIC_GUEST)
 # `make deps` downloads and this build unpacks (it is never installed: it
 # would replace the host's busybox). Both go to $(O)/rootfs, which
 # tools/mkinitrd packs into the image fs as /guests/linux.Image and
-# /guests/linux-initramfs.cpio.gz. Only arm64 has them.
+# /guests/linux-initramfs.cpio.gz (riscv64: without busybox, below).
 
 KEEL_CACHE ?= $(HOME)/.cache/keel
 KEEL_DEBS := $(KEEL_CACHE)/debs
