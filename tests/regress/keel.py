@@ -27,6 +27,9 @@ from keelarch import build_arch  # noqa: E402
 # The interactive prompt. Commands that Keel runs from keel.bootcmd or
 # /boot.keel are echoed as "[origin] keel# cmd"; those are not prompts.
 PROMPT = re.compile(r'(?<!\] )keel# ')
+# A message from Keel's log: "[  104.403619] warning: ...".
+LOG_MESSAGE = re.compile(r'\[\s*\d+\.\d{6}\] ')
+LOG_LINES_BEFORE_ECHO_MAX = 50
 BANNER = re.compile(r'Keel v(?P<version>\S+) \((?P<config>[^)]+)\), '
                     r'(?P<cpus>\d+) CPUs online, (?P<mib>\d+) MiB RAM, '
                     r'booted in (?P<ms>\d+) ms')
@@ -181,7 +184,15 @@ class Console:
         the next prompt."""
         what = what or repr(keys)
         self.send_keys(keys)
-        self.expect('\n', timeout, f'the echo of {what} to end its line')
+        # A log line printed just before the echo (after the last prompt)
+        # ends a line too: the echo's line is the first one that is not
+        # only a log message, or that holds the typed command.
+        typed = keys.rstrip('\r') if isinstance(keys, str) else None
+        for _ in range(LOG_LINES_BEFORE_ECHO_MAX):
+            self.expect('\n', timeout, f'the echo of {what} to end its line')
+            line = clean(self.child.before)
+            if (not LOG_MESSAGE.search(line) or not typed or typed in line):
+                break
         self.expect(PROMPT, timeout,
                      f'{what} to finish and the keel# prompt to come back')
         return clean(self.child.before).strip('\n')

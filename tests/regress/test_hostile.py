@@ -303,14 +303,20 @@ class HostileGuests(GuestScenario):
                 problems.append(f'expected a log line naming "guest {name}", its device and '
                                 'why the queue was refused')
         if 'pmu-log' in extra:
-            # The log names a hidden feature as such, never as "unhandled".
+            # The log names the hidden feature the guest probed, once,
+            # never as an "unhandled" register.
             log = keel.run('log')
             pmu = re.compile(r'unhandled system register access '
                              r'<3,(0,9,14|3,9,1[2-4]|3,14,([89]|1[0-5])),')
             wrong = [l.strip() for l in log.split('\n') if pmu.search(l)]
+            named = [l for l in log.split('\n')
+                     if f'guest {name}:' in l and 'uses the PMU' in l]
             if wrong:
                 problems.append('expected PMU accesses to be logged as a PMU that guests '
                                 f'do not get, not as unhandled; the log says: {wrong[0]}')
+            elif len(named) != 1:
+                problems.append(f'expected one log line saying guest {name} uses the PMU, '
+                                f'which Keel does not offer; found {len(named)}')
         if 'cow-log' in extra:
             refused = re.search(rf'attack {re.escape(name)}: PASS \d+ blocks written and '
                                 r'read back, (\d+) refused', text)

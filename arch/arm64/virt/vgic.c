@@ -389,6 +389,8 @@ int arch_guest_platform_create(struct guest *g)
 {
 	const struct guest_platform *platform = arch_guest_platform();
 
+	/* A new instance of the guest reports the features it probes anew. */
+	g->arch.hidden_features_logged = 0;
 	/* Device interrupt n is SPI n: the platform's count from 0. */
 	g->arch.vgic = vgic_create(g, g->vcpu_count, platform->irq_count);
 	if (!g->arch.vgic)
@@ -458,50 +460,71 @@ static bool sysreg_log_allowed(void)
 /*
  * The features Keel traps and hides in the ID registers (sysregs.c): a
  * guest that uses one anyway gets an undefined instruction, as on a CPU
- * without it, and the log says which feature rather than "unhandled".
- * NULL for any other register.
+ * without it. That is the guest probing, not Keel missing something: it
+ * is logged once per guest and feature, by the feature's name.
  */
-static const char *sysreg_hidden_feature(uint32_t e)
+enum sysreg_hidden {
+	SYSREG_HIDDEN_PMU,
+	SYSREG_HIDDEN_SPE,
+	SYSREG_HIDDEN_TRACE,
+	SYSREG_HIDDEN_TRACE_BUFFER,
+	SYSREG_HIDDEN_AMU,
+	SYSREG_HIDDEN_NONE,
+};
+
+static const char *const sysreg_hidden_names[] = {
+	[SYSREG_HIDDEN_PMU] = "PMU",
+	[SYSREG_HIDDEN_SPE] = "statistical profiling",
+	[SYSREG_HIDDEN_TRACE] = "trace unit",
+	[SYSREG_HIDDEN_TRACE_BUFFER] = "trace buffer",
+	[SYSREG_HIDDEN_AMU] = "activity monitors",
+};
+
+static enum sysreg_hidden sysreg_hidden_feature(uint32_t e)
 {
 	unsigned int op0 = SYSREG_OP0(e), op1 = SYSREG_OP1(e);
 	unsigned int crn = SYSREG_CRN(e), crm = SYSREG_CRM(e);
 
 	if (op0 == 2 && op1 == 1)
-		return "trace unit";
+		return SYSREG_HIDDEN_TRACE;
 	if (op0 != 3)
-		return NULL;
+		return SYSREG_HIDDEN_NONE;
 	if (op1 == 3 && ((crn == 9 && crm >= 12) || (crn == 14 && crm >= 8)))
-		return "PMU";
+		return SYSREG_HIDDEN_PMU;
 	if (op1 == 0 && crn == 9 && crm == 14)
-		return "PMU";
+		return SYSREG_HIDDEN_PMU;
 	if (op1 == 0 && crn == 9 && (crm == 9 || crm == 10))
-		return "statistical profiling";
+		return SYSREG_HIDDEN_SPE;
 	if (op1 == 0 && crn == 9 && crm == 11)
-		return "trace buffer";
+		return SYSREG_HIDDEN_TRACE_BUFFER;
 	if (op1 == 3 && crn == 13 && ((crm >= 2 && crm <= 7) || crm >= 12))
-		return "activity monitors";
-	return NULL;
+		return SYSREG_HIDDEN_AMU;
+	return SYSREG_HIDDEN_NONE;
 }
 
 static void sysreg_unhandled(struct vcpu *v, uint32_t encoding)
 {
-	const char *hidden = sysreg_hidden_feature(encoding);
+	enum sysreg_hidden hidden = sysreg_hidden_feature(encoding);
+	struct arch_guest *ag = &v->guest->arch;
 
-	if (!sysreg_log_allowed())
-		goto undefined;
-	if (hidden)
-		log_warn("guest %s: vCPU %u: %s register access <%u,%u,%u,%u,%u> at pc 0x%llx; Keel offers guests no %s (the ID registers say so): undefined instruction injected",
-			 v->guest->name, v->id, hidden, SYSREG_OP0(encoding),
-			 SYSREG_OP1(encoding), SYSREG_CRN(encoding),
-			 SYSREG_CRM(encoding), SYSREG_OP2(encoding),
-			 (unsigned long long)v->arch.ctx.pc, hidden);
-	else
+	if (hidden != SYSREG_HIDDEN_NONE) {
+		uint32_t bit = 1U << hidden;
+
+		if (!(__atomic_fetch_or(&ag->hidden_features_logged, bit,
+					__ATOMIC_RELAXED) & bit))
+			log_info("guest %s: vCPU %u: uses the %s (register <%u,%u,%u,%u,%u> at pc 0x%llx), which Keel does not offer guests and the ID registers hide: its accesses are undefined instructions",
+				 v->guest->name, v->id, sysreg_hidden_names[hidden],
+				 SYSREG_OP0(encoding), SYSREG_OP1(encoding),
+				 SYSREG_CRN(encoding), SYSREG_CRM(encoding),
+				 SYSREG_OP2(encoding),
+				 (unsigned long long)v->arch.ctx.pc);
+	} else if (sysreg_log_allowed()) {
 		log_warn("guest %s: vCPU %u: unhandled system register access <%u,%u,%u,%u,%u> at pc 0x%llx; undefined instruction injected",
 			 v->guest->name, v->id, SYSREG_OP0(encoding),
 			 SYSREG_OP1(encoding), SYSREG_CRN(encoding),
 			 SYSREG_CRM(encoding), SYSREG_OP2(encoding),
 			 (unsigned long long)v->arch.ctx.pc);
-undefined:
+	}
 	arch_vcpu_inject_undef(v);
 }
 

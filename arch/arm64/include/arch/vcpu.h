@@ -27,6 +27,7 @@ struct arch_guest {
 	struct vgic *vgic;              /* the emulated GICv3 (emulators/irqchip) */
 	uint64_t cntvoff;               /* CNTVOFF_EL2 of every vCPU */
 	uint64_t time_stopped_at;       /* counter when paused, 0 if running */
+	uint32_t hidden_features_logged; /* a bit per hidden feature reported */
 };
 
 #endif
