@@ -94,6 +94,12 @@ $(CONFIG_HEADER): $(CONFIG) $(KCONFIG_FILES)
 	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/genconfig.py \
 		--header-path $@ $(SRC)/Kconfig >/dev/null
 
+# Every option set, for `version -v`.
+CONFIG_LIST := $(O)/include/generated/config_list.h
+$(CONFIG_LIST): $(CONFIG) tools/mkconfiglist
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkconfiglist $(CONFIG) $@
+
 # Reading the configuration also makes it: a build in a fresh tree starts
 # from the defconfig, and make restarts with the options in force.
 CONFIG_GOALS := defconfig %_defconfig menuconfig olddefconfig savedefconfig \
@@ -149,20 +155,26 @@ LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack \
 	--no-warn-rwx-segments --build-id=none --gc-sections
 
 # --------------------------------------------------------------- sources ---
-# core/ and libs/ are arch neutral and always built; arch/, drivers/ and emulators/ list
-# their objects in objects.mk with obj-$(CONFIG_...).
+# core/ and libs/ are arch neutral and built but for core's optional parts;
+# arch/, drivers/, emulators/ and core's optional parts list their objects
+# in objects.mk with obj-$(CONFIG_...). A file two options share is built once.
 
 obj-y :=
+include core/objects.mk
 include arch/$(ARCH)/objects.mk
 include drivers/objects.mk
 include emulators/objects.mk
 TARGET_ONLY_LIBS := libs/string.c libs/stdlib.c
-SRCS := $(shell find core -name '*.c' | sort) $(wildcard libs/*.c) $(obj-y)
+uniq = $(if $1,$(firstword $1) $(call uniq,$(filter-out $(firstword $1),$1)))
+# core/ in its sorted order whatever the options (the order of the tables
+# its files register into), then libs/, then the other listed objects.
+SRCS := $(filter-out $(filter-out $(obj-y),$(CORE_OPTIONAL)),$(shell find core -name '*.c' | sort)) \
+	$(wildcard libs/*.c) $(call uniq,$(filter-out $(CORE_OPTIONAL),$(obj-y)))
 OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS)) $(O)/obj/guest_nodes.S.o
 FDT_OBJS := $(patsubst %,$(O)/obj/libfdt/%.o,$(LIBFDT_FILES))
 LINKER_SCRIPT := arch/$(ARCH)/keel.ld
 
-$(O)/obj/%.c.o: %.c $(CONFIG_HEADER) $(LIBFDT_STAMP)
+$(O)/obj/%.c.o: %.c $(CONFIG_HEADER) $(CONFIG_LIST) $(LIBFDT_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -200,9 +212,11 @@ $(O)/rootfs/tests/nodes/%.dtb: tests/guests/nodes/%.dts
 	@echo "  DTC     $<"
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
 
-$(O)/guest_nodes.S: $(BUILTIN_DTBS) $(CONFIG) tools/mkguestnodes
+$(O)/guest_nodes.S: $(BUILTIN_DTBS) $(CONFIG) tools/mkguestnodes tools/check-guest-nodes \
+		core/include/keel/config_options.def
 	@test -z "$(filter-out $(patsubst configs/guests/%.dts,%,$(wildcard configs/guests/*.dts)),$(BUILTIN_GUESTS))" || \
 		{ echo "CONFIG_GUEST_NODES names guests with no configs/guests/<name>.dts: $(filter-out $(patsubst configs/guests/%.dts,%,$(wildcard configs/guests/*.dts)),$(BUILTIN_GUESTS))" >&2; exit 1; }
+	$(Q)$(PYTHON) tools/check-guest-nodes $(CONFIG) $(BUILTIN_DTBS)
 	$(Q)tools/mkguestnodes $@ $(BUILTIN_DTBS)
 
 $(O)/obj/guest_nodes.S.o: $(O)/guest_nodes.S $(CONFIG_HEADER)
