@@ -52,9 +52,9 @@ KCONFIG_ENV := ARCH=$(ARCH) srctree=$(SRC) KCONFIG_CONFIG=$(CONFIG) \
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PHONY: all help deps defconfig %_defconfig menuconfig olddefconfig \
+.PHONY: all help deps defconfig %_defconfig allyesconfig allnoconfig menuconfig olddefconfig \
 	savedefconfig run run-direct debug test unit unit-tsan fuzz regress boottime clean \
-	distclean libfdt initrd disk guests bench
+	distclean libfdt initrd disk guests bench check-configs
 
 # ---------------------------------------------------------------- config ---
 
@@ -65,6 +65,12 @@ defconfig: $(ARCH)_defconfig
 	@mkdir -p $(O)
 	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/defconfig.py \
 		--kconfig $(SRC)/Kconfig $(SRC)/configs/$@
+
+# Every option on, or every option off that can be (build checks:
+# tools/check-configs).
+allyesconfig allnoconfig:
+	@mkdir -p $(O)
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/$@.py $(SRC)/Kconfig
 
 menuconfig olddefconfig: | $(CONFIG)
 	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/$@.py $(SRC)/Kconfig
@@ -102,7 +108,7 @@ $(CONFIG_LIST): $(CONFIG) tools/mkconfiglist
 
 # Reading the configuration also makes it: a build in a fresh tree starts
 # from the defconfig, and make restarts with the options in force.
-CONFIG_GOALS := defconfig %_defconfig menuconfig olddefconfig savedefconfig \
+CONFIG_GOALS := defconfig %_defconfig allyesconfig allnoconfig menuconfig olddefconfig savedefconfig \
 	deps help clean distclean
 ifeq ($(filter $(CONFIG_GOALS),$(MAKECMDGOALS)),)
 -include $(CONFIG)
@@ -376,6 +382,11 @@ fuzz: $(LIBFDT_STAMP)
 	$(MAKE) -C tests/fuzz O=$(O)/fuzz LIBFDT_SRC=$(LIBFDT_SRC) run \
 		FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(O)/fuzz/corpus
 
+# Builds the defconfig, minimal, all-off and all-on configurations of
+# each arch (tools/check-configs), in $(O)/configs.
+check-configs: all other-arches
+	tools/check-configs $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
+
 regress: all $(INITRD) other-arches
 	tests/regress/run $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
 
@@ -426,6 +437,7 @@ help:
 	@echo "  test             unit tests, short fuzzing, QEMU regression scenarios"
 	@echo "                   (scenarios on every arch: others built in \$$O/<arch>)"
 	@echo "  unit | regress   one of the two"
+	@echo "  check-configs    build the defconfig, minimal, all-off and all-on configurations"
 	@echo "  other-arches     build the other arches in \$$O/<arch> ($(OTHER_ARCHS))"
 	@echo "  unit-tsan        the unit tests under ThreadSanitizer"
 	@echo "  fuzz             libFuzzer harnesses, FUZZ_SECONDS (300) each"
