@@ -256,7 +256,7 @@ guests: $(GUEST_DTBS) $(TEST_NODE_DTBS) $(TEST_DISKS) $(BASIC_GUEST)
 # `make deps` downloads and this build unpacks (it is never installed: it
 # would replace the host's busybox). Both go to $(O)/rootfs, which
 # tools/mkinitrd packs into the image fs as /guests/linux.Image and
-# /guests/linux-initramfs.cpio.gz. Only arm64 has them.
+# /guests/linux-initramfs.cpio.gz (riscv64: without busybox, below).
 
 KEEL_CACHE ?= $(HOME)/.cache/keel
 KEEL_DEBS := $(KEEL_CACHE)/debs
@@ -295,6 +295,32 @@ $(LINUX_INITRAMFS): $(LINUX_INIT) $(BUSYBOX) tools/mkinitramfs
 	@mkdir -p $(dir $@)
 	@echo "  CPIO    $@"
 	$(Q)tools/mkinitramfs $@ $(LINUX_INIT) $(BUSYBOX)
+endif
+
+# riscv64: Debian 12 has no riscv64 busybox-static, so the initramfs holds
+# the init alone (its test and bench modes need no busybox; the
+# interactive demo shell is arm64's).
+ifeq ($(ARCH),riscv64)
+LINUX_IMAGE := $(O)/rootfs/guests/linux.Image
+LINUX_INITRAMFS := $(O)/rootfs/guests/linux-initramfs.cpio.gz
+LINUX_INIT := $(O)/guest-images/init
+GUEST_IMAGES := $(LINUX_IMAGE) $(LINUX_INITRAMFS)
+
+$(LINUX_IMAGE): tools/mklinux tests/images/linux-$(ARCH).config
+	@mkdir -p $(dir $@)
+	@echo "  LINUX   $@"
+	$(Q)image=$$(KEEL_CACHE=$(KEEL_CACHE) KEEL_ARCH=$(ARCH) LINUX_ARCH=$(ARCH_LINUX_ARCH) \
+		LINUX_IMAGE=$(ARCH_LINUX_IMAGE) CROSS_COMPILE=$(LINUX_CROSS_COMPILE) tools/mklinux) && \
+		cp $$image $@
+
+$(LINUX_INIT): $(wildcard tests/images/init/*.[ch]) tests/images/init/Makefile
+	$(Q)$(MAKE) --no-print-directory -C tests/images/init O=$(O)/guest-images \
+		LINUX_CROSS_COMPILE=$(LINUX_CROSS_COMPILE) Q=$(Q)
+
+$(LINUX_INITRAMFS): $(LINUX_INIT) tools/mkinitramfs
+	@mkdir -p $(dir $@)
+	@echo "  CPIO    $@"
+	$(Q)tools/mkinitramfs $@ $(LINUX_INIT) -
 endif
 
 .PHONY: guest-images

@@ -11,9 +11,19 @@ obj-y += arch/riscv64/mmu/mmu.c
 obj-y += arch/riscv64/mmu/cache.c
 # Guest side (VS-mode).
 obj-y += arch/riscv64/cpu/vcpu.c
+obj-y += arch/riscv64/cpu/vcpu_entry.S
+obj-y += arch/riscv64/cpu/guest_exit.c
 obj-y += arch/riscv64/mmu/gstage.c
+obj-y += arch/riscv64/virt/insn_decode.c
+obj-y += arch/riscv64/virt/sbi.c
+obj-y += arch/riscv64/virt/sbi_hsm.c
+obj-y += arch/riscv64/virt/sbi_console.c
+obj-y += arch/riscv64/virt/vinterrupt.c
+obj-y += arch/riscv64/virt/hypercall.c
+obj-y += arch/riscv64/virt/vplic.c
 # The guest platform (QEMU virt's layout), or a refusal while there is none.
 obj-y += $(or $(wildcard arch/riscv64/virt/platform.c),arch/riscv64/virt/no_platform.c)
 # What GCC calls where the ISA has no instruction (no libgcc, no libatomic).
 obj-y += arch/riscv64/lib/atomic.S
 obj-y += arch/riscv64/lib/bswap.c
+obj-y += arch/riscv64/lib/bitcount.c

@@ -95,7 +95,7 @@ int virtq_activate(struct virtqueue *vq, bool event_idx, bool indirect);
  * Takes the next available request: 1 with *req filled, 0 when there is
  * none, -KEEL_EINVAL when the ring broke a rule (avail index moved by more
  * than the queue size, next out of range, a loop, a chain longer than the
- * queue, nested or unnegotiated or misaligned indirect tables, a buffer
+ * queue, nested or unnegotiated indirect tables, a buffer
  * outside guest RAM or wrapping, a readable buffer after a writable one,
  * more than VIRTQ_MAX_BUFFERS, a device-writable buffer overlapping the
  * queue's descriptor table, available or used ring or the request's

@@ -111,29 +111,3 @@ class CrashExec(_Crash):
 class CrashTrap(_Crash):
     name = 'crash-trap'
     kind = 'trap'
-
-
-class NoGuests(Scenario):
-    """A build that runs no guests says so instead of pretending: loading
-    a guest node works, creating the guest is refused with the reason, and
-    Keel carries on. (riscv64 until its guest side is in the build.)"""
-    name = 'no-guests'
-    arches = ('riscv64',)
-    run_args = ['--direct']
-
-    @check('creating a guest is refused with "running guests is not supported"')
-    def create_refused(self):
-        keel = self.keel
-        out = keel.run('guest load /guests/basic0.dtb')
-        self.expect_output('guest load /guests/basic0.dtb', out,
-                           '1 guest node loaded' in out, '"1 guest node loaded"')
-        out = keel.run('guest create basic0')
-        self.expect_output('guest create basic0', out,
-                           'running guests is not supported by this build yet' in out
-                           and 'guest create: guest basic0:' in out,
-                           'the refusal "riscv64: running guests is not supported '
-                           'by this build yet" and "guest create: guest basic0: ..."')
-        out = keel.run('guest list')
-        self.expect_output('guest list', out,
-                           re.search(r'^basic0\s+loaded\b', out, re.M),
-                           'basic0 still "loaded" (never created)')

@@ -336,6 +336,9 @@ TEST(guest_dtb_describes_a_riscv64_guest)
 		CHECK(prop_cells_are(path, "#address-cells", CELLS(0)));
 		CHECK(prop_is(path, "interrupt-controller", "", 0));
 		CHECK(fdt_node_offset_by_phandle(dtb, 0x10 + i) == node_of(path));
+		/* Its own parent: a root controller, not a child of the root
+		 * node's interrupt-parent (the PLIC). */
+		CHECK(prop_cells_are(path, "interrupt-parent", CELLS(0x10 + i)));
 	}
 	CHECK(node_of("/cpus/cpu@3") == -FDT_ERR_NOTFOUND);
 

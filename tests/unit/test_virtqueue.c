@@ -410,13 +410,32 @@ static void indirect_refused(uint64_t addr, uint32_t len, uint16_t flags, const 
 	CHECK(pop_breaks(vq, words));
 }
 
+/* Virtio 1.2 asks no alignment of an indirect table (only of the queue's
+ * own descriptor table): Linux allocates one with kmalloc, 8-byte aligned
+ * on riscv64. */
+TEST(virtq_pop_follows_an_indirect_table_at_any_address)
+{
+	struct virtqueue *vq = ready_queue(8, false, true);
+	struct virtq_request req;
+
+	REQUIRE(vq);
+	desc_set(TABLE + 8, 0, DATA, 40, F_NEXT, 1);
+	desc_set(TABLE + 8, 1, DATA + 0x200, 300, F_WRITE, 0);
+	desc_set(DESC, 0, TABLE + 8, 2 * 16, F_INDIRECT, 0);
+	avail_add(vq, 0);
+	CHECK_EQ(virtq_pop(vq, &req), 1);
+	CHECK_EQ(req.count, 2);
+	CHECK_EQ(req.readable_bytes, 40);
+	CHECK_EQ(req.writable_bytes, 300);
+	CHECK(!vq->broken);
+}
+
 TEST(virtq_pop_refuses_bad_indirect_tables)
 {
 	indirect_refused(TABLE, 16, F_INDIRECT | F_NEXT, "also has NEXT set");
 	indirect_refused(TABLE, 0, F_INDIRECT, "non-zero multiple of 16");
 	indirect_refused(TABLE, 24, F_INDIRECT, "non-zero multiple of 16");
 	indirect_refused(TABLE, 9 * 16, F_INDIRECT, "more entries than the queue size");
-	indirect_refused(TABLE + 8, 16, F_INDIRECT, "not 16-byte aligned");
 	indirect_refused(RAM_BASE + RAM_SIZE - 16, 32, F_INDIRECT, "indirect table is not wholly in guest RAM");
 	indirect_refused(RAM_BASE + RAM_SIZE, 16, F_INDIRECT, "indirect table is not wholly in guest RAM");
 	indirect_refused(0xfffffffffffffff0ULL, 32, F_INDIRECT, "indirect table is not wholly in guest RAM");

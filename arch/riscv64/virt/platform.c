@@ -121,6 +121,11 @@ static int rv_virt_dt_cpu(void *fdt, unsigned int hart)
 		err = fdt_property_string(fdt, "compatible", "riscv,cpu-intc");
 	if (!err)
 		err = fdt_property_u32(fdt, "phandle", RV_VIRT_CPU_INTC_PHANDLE + hart);
+	/* A root controller: its own parent, so that it does not inherit the
+	 * root node's interrupt-parent (the PLIC), which would leave Linux
+	 * with no root controller ("No interrupt controller found"). */
+	if (!err)
+		err = fdt_property_u32(fdt, "interrupt-parent", RV_VIRT_CPU_INTC_PHANDLE + hart);
 	if (!err)
 		err = fdt_end_node(fdt);
 	return err ? err : fdt_end_node(fdt);

@@ -45,6 +45,7 @@ struct board {
 	unsigned int cpu_count;		/* nodes under /cpus named cpu or cpu@... */
 	bool have_cpu1_reg;
 	uint64_t cpu1_reg;		/* "reg" of /cpus/cpu@1: its MPIDR */
+	uint64_t timebase_hz;		/* /cpus/timebase-frequency, 0 if none */
 	char bootargs[256];		/* /chosen/bootargs, "" when absent */
 	/* Enabled nodes directly under / with compatible "virtio,mmio",
 	 * in DTB order; ignored counts those that did not fit. */

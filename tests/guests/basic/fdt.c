@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A tiny flattened device tree reader: one pass over the structure block
- * collects /chosen/bootargs, the /memory ranges, the /cpus nodes and the
+ * collects /chosen/bootargs, the /memory ranges, the /cpus nodes (and their
+ * timebase-frequency, where the platform states it there) and the
  * virtio-mmio nodes directly under / (where QEMU and Keel put them, so no
  * "ranges" need translating). Every offset is checked against the blob's
  * own sizes first, so a broken DTB yields a message, never a read outside it.
@@ -250,6 +251,12 @@ static const char *fdt_property(struct fdt_walk *w, uint32_t name_off,
 
 		if ((address || size) && len != 4)
 			return "#address-cells/#size-cells must be one cell";
+		if (node == NODE_CPUS &&
+		    fdt_name_is(w, name, (uint32_t)name_len, "timebase-frequency", false)) {
+			if (len != 4 && len != 8)
+				return "/cpus: \"timebase-frequency\" must be one or two cells";
+			b->timebase_hz = fdt_cells(v, len / 4);
+		}
 		if (node == NODE_CPUS && address)
 			w->cpus_address_cells = fdt_be32(v);
 		else if (address)

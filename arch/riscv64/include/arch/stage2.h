@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* A guest's G-stage translation: none in this build (mmu/gstage.c refuses). */
+/*
+ * A guest's G-stage translation (mmu/gstage.c): Sv39x4, a 41-bit
+ * guest-physical space walked from a 16 KiB root.
+ */
 #ifndef ARCH_RISCV64_STAGE2_H
 #define ARCH_RISCV64_STAGE2_H
 
+#include <keel/spinlock.h>
+#include <keel/types.h>
+
+#define RISCV_GSTAGE_GPA_BITS 41
+#define RISCV_GSTAGE_ROOT_ORDER 2        /* 4 pages, 16 KiB */
+
 struct riscv64_gstage {
-	unsigned int unused;
+	uint64_t *root;
+	uint64_t hgatp;                  /* mode, VMID, root */
+	unsigned int vmid;
+	spinlock_t lock;                 /* table updates */
 };
 
 #endif
