@@ -30,6 +30,14 @@ MINIMAL = {
                     '"virtio,rng" needs CONFIG_VIRTIO_RNG '
                     '(make menuconfig -> Emulators)'),
     },
+    'riscv64': {
+        'guest': 'rvmini0',
+        'devices': 'devices: ns16550a virtio,console',
+        'refused_node': '/tests/nodes/riscv64-basic.dtb',
+        'refused': ('guest rvbasic0: node /guests/rvbasic0/devices/rng0: '
+                    '"virtio,rng" needs CONFIG_VIRTIO_RNG '
+                    '(make menuconfig -> Emulators)'),
+    },
 }
 # Shell commands of options the minimal configurations leave out.
 LEFT_OUT_COMMANDS = ('crash', 'disk', 'dt', 'mem', 'switch', 'vsock')
