@@ -2,7 +2,8 @@
 #
 #   make deps                        install everything (Debian 12, as root)
 #   make ARCH=arm64 defconfig        configure from configs/arm64_defconfig
-#                                    (ARCH=riscv64: configs/riscv64_defconfig)
+#                                    (ARCH=riscv64: configs/riscv64_defconfig;
+#                                    arm64_minimal_defconfig: the minimal one)
 #   make                             build $(O)/keel.elf and $(O)/keel.bin
 #   make guest-images                the Linux guest (kernel cached in ~/.cache/keel)
 #   make run | run-direct | debug    boot it in QEMU
@@ -451,7 +452,9 @@ distclean:
 help:
 	@echo "Keel $(KEEL_VERSION) — targets:"
 	@echo "  deps             install build/run/test dependencies (apt-get)"
-	@echo "  <arch>_defconfig configure from configs/<arch>_defconfig (defconfig: ARCH's)"
+	@echo "  <name>_defconfig configure from configs/<name>_defconfig (defconfig: ARCH's;"
+	@echo "                   <arch>_minimal_defconfig: the minimal configuration)"
+	@echo "  allnoconfig | allyesconfig  every option off that can be / every option on"
 	@echo "  menuconfig       edit the configuration"
 	@echo "  olddefconfig     update the configuration, new options at defaults"
 	@echo "  savedefconfig    write a minimal configuration to \$$O/defconfig"
