@@ -2,7 +2,8 @@
 #
 #   make deps                        install everything (Debian 12, as root)
 #   make ARCH=arm64 defconfig        configure from configs/arm64_defconfig
-#                                    (ARCH=riscv64: configs/riscv64_defconfig)
+#                                    (ARCH=riscv64: configs/riscv64_defconfig;
+#                                    arm64_minimal_defconfig: the minimal one)
 #   make                             build $(O)/keel.elf and $(O)/keel.bin
 #   make guest-images                the Linux guest (kernel cached in ~/.cache/keel)
 #   make run | run-direct | debug    boot it in QEMU
@@ -52,9 +53,9 @@ KCONFIG_ENV := ARCH=$(ARCH) srctree=$(SRC) KCONFIG_CONFIG=$(CONFIG) \
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PHONY: all help deps defconfig %_defconfig menuconfig olddefconfig \
+.PHONY: all help deps defconfig %_defconfig allyesconfig allnoconfig menuconfig olddefconfig \
 	savedefconfig run run-direct debug test unit unit-tsan fuzz regress boottime clean \
-	distclean libfdt initrd disk guests bench
+	distclean libfdt initrd disk guests bench check-configs
 
 # ---------------------------------------------------------------- config ---
 
@@ -65,6 +66,12 @@ defconfig: $(ARCH)_defconfig
 	@mkdir -p $(O)
 	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/defconfig.py \
 		--kconfig $(SRC)/Kconfig $(SRC)/configs/$@
+
+# Every option on, or every option off that can be (build checks:
+# tools/check-configs).
+allyesconfig allnoconfig:
+	@mkdir -p $(O)
+	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/$@.py $(SRC)/Kconfig
 
 menuconfig olddefconfig: | $(CONFIG)
 	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/$@.py $(SRC)/Kconfig
@@ -94,9 +101,15 @@ $(CONFIG_HEADER): $(CONFIG) $(KCONFIG_FILES)
 	$(Q)cd $(O) && $(KCONFIG_ENV) $(PYTHON) $(KCONFIGLIB)/genconfig.py \
 		--header-path $@ $(SRC)/Kconfig >/dev/null
 
+# Every option set, for `version -v`.
+CONFIG_LIST := $(O)/include/generated/config_list.h
+$(CONFIG_LIST): $(CONFIG) tools/mkconfiglist
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkconfiglist $(CONFIG) $@
+
 # Reading the configuration also makes it: a build in a fresh tree starts
 # from the defconfig, and make restarts with the options in force.
-CONFIG_GOALS := defconfig %_defconfig menuconfig olddefconfig savedefconfig \
+CONFIG_GOALS := defconfig %_defconfig allyesconfig allnoconfig menuconfig olddefconfig savedefconfig \
 	deps help clean distclean
 ifeq ($(filter $(CONFIG_GOALS),$(MAKECMDGOALS)),)
 -include $(CONFIG)
@@ -149,20 +162,26 @@ LDFLAGS := -pie --no-dynamic-linker -z norelro -z noexecstack \
 	--no-warn-rwx-segments --build-id=none --gc-sections
 
 # --------------------------------------------------------------- sources ---
-# core/ and libs/ are arch neutral and always built; arch/, drivers/ and emulators/ list
-# their objects in objects.mk with obj-$(CONFIG_...).
+# core/ and libs/ are arch neutral and built but for core's optional parts;
+# arch/, drivers/, emulators/ and core's optional parts list their objects
+# in objects.mk with obj-$(CONFIG_...). A file two options share is built once.
 
 obj-y :=
+include core/objects.mk
 include arch/$(ARCH)/objects.mk
 include drivers/objects.mk
 include emulators/objects.mk
 TARGET_ONLY_LIBS := libs/string.c libs/stdlib.c
-SRCS := $(shell find core -name '*.c' | sort) $(wildcard libs/*.c) $(obj-y)
+uniq = $(if $1,$(firstword $1) $(call uniq,$(filter-out $(firstword $1),$1)))
+# core/ in its sorted order whatever the options (the order of the tables
+# its files register into), then libs/, then the other listed objects.
+SRCS := $(filter-out $(filter-out $(obj-y),$(CORE_OPTIONAL)),$(shell find core -name '*.c' | sort)) \
+	$(wildcard libs/*.c) $(call uniq,$(filter-out $(CORE_OPTIONAL),$(obj-y)))
 OBJS := $(patsubst %,$(O)/obj/%.o,$(SRCS)) $(O)/obj/guest_nodes.S.o
 FDT_OBJS := $(patsubst %,$(O)/obj/libfdt/%.o,$(LIBFDT_FILES))
 LINKER_SCRIPT := arch/$(ARCH)/keel.ld
 
-$(O)/obj/%.c.o: %.c $(CONFIG_HEADER) $(LIBFDT_STAMP)
+$(O)/obj/%.c.o: %.c $(CONFIG_HEADER) $(CONFIG_LIST) $(LIBFDT_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -200,9 +219,11 @@ $(O)/rootfs/tests/nodes/%.dtb: tests/guests/nodes/%.dts
 	@echo "  DTC     $<"
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
 
-$(O)/guest_nodes.S: $(BUILTIN_DTBS) $(CONFIG) tools/mkguestnodes
+$(O)/guest_nodes.S: $(BUILTIN_DTBS) $(CONFIG) tools/mkguestnodes tools/check-guest-nodes \
+		core/include/keel/config_options.def
 	@test -z "$(filter-out $(patsubst configs/guests/%.dts,%,$(wildcard configs/guests/*.dts)),$(BUILTIN_GUESTS))" || \
 		{ echo "CONFIG_GUEST_NODES names guests with no configs/guests/<name>.dts: $(filter-out $(patsubst configs/guests/%.dts,%,$(wildcard configs/guests/*.dts)),$(BUILTIN_GUESTS))" >&2; exit 1; }
+	$(Q)$(PYTHON) tools/check-guest-nodes $(CONFIG) $(BUILTIN_DTBS)
 	$(Q)tools/mkguestnodes $@ $(BUILTIN_DTBS)
 
 $(O)/obj/guest_nodes.S.o: $(O)/guest_nodes.S $(CONFIG_HEADER)
@@ -388,6 +409,11 @@ fuzz: $(LIBFDT_STAMP)
 	$(MAKE) -C tests/fuzz O=$(O)/fuzz LIBFDT_SRC=$(LIBFDT_SRC) run \
 		FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_CORPUS=$(O)/fuzz/corpus
 
+# Builds the defconfig, minimal, all-off and all-on configurations of
+# each arch (tools/check-configs), in $(O)/configs.
+check-configs: all other-arches
+	tools/check-configs $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
+
 regress: all $(INITRD) other-arches
 	tests/regress/run $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
 
@@ -426,7 +452,9 @@ distclean:
 help:
 	@echo "Keel $(KEEL_VERSION) — targets:"
 	@echo "  deps             install build/run/test dependencies (apt-get)"
-	@echo "  <arch>_defconfig configure from configs/<arch>_defconfig (defconfig: ARCH's)"
+	@echo "  <name>_defconfig configure from configs/<name>_defconfig (defconfig: ARCH's;"
+	@echo "                   <arch>_minimal_defconfig: the minimal configuration)"
+	@echo "  allnoconfig | allyesconfig  every option off that can be / every option on"
 	@echo "  menuconfig       edit the configuration"
 	@echo "  olddefconfig     update the configuration, new options at defaults"
 	@echo "  savedefconfig    write a minimal configuration to \$$O/defconfig"
@@ -438,6 +466,7 @@ help:
 	@echo "  test             unit tests, short fuzzing, QEMU regression scenarios"
 	@echo "                   (scenarios on every arch: others built in \$$O/<arch>)"
 	@echo "  unit | regress   one of the two"
+	@echo "  check-configs    build the defconfig, minimal, all-off and all-on configurations"
 	@echo "  other-arches     build the other arches in \$$O/<arch> ($(OTHER_ARCHS))"
 	@echo "  unit-tsan        the unit tests under ThreadSanitizer"
 	@echo "  fuzz             libFuzzer harnesses, FUZZ_SECONDS (300) each"

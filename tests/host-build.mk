@@ -29,4 +29,5 @@ $(CONFIG_HEADER): $(REPO)/configs/$(UNIT_DEFCONFIG) $(addprefix $(REPO)/,$(KCONF
 		ARCH=$(UNIT_KCONFIG_ARCH) srctree=$(REPO) \
 		KCONFIG_CONFIG=$(CONFIG_DIR)/.config PYTHONPATH=$(KCONFIGLIB) \
 		$(PYTHON) $(KCONFIGLIB)/genconfig.py --header-path $@ \
-		$(REPO)/Kconfig >/dev/null && touch $@
+		$(REPO)/Kconfig >/dev/null && \
+		$(REPO)/tools/mkconfiglist $(CONFIG_DIR)/.config $(dir $@)config_list.h && touch $@

@@ -11,6 +11,7 @@
  * before it is compared with anything. Each refusal writes exactly one
  * message naming the guest, the node's path and the property.
  */
+#include <keel/config_options.h>
 #include <keel/errno.h>
 #include <keel/platform.h>
 #include <lib/format.h>
@@ -260,8 +261,17 @@ static int guest_config_find_subnodes(struct guest_parse *p, int node,
 int guest_config_parse(const void *fdt, int node, struct guest_config *cfg,
 		       char *err, size_t err_len)
 {
+	return guest_config_parse_for(&config_options_built, fdt, node, cfg,
+				      err, err_len);
+}
+
+int guest_config_parse_for(const struct config_option_table *options,
+			   const void *fdt, int node, struct guest_config *cfg,
+			   char *err, size_t err_len)
+{
 	struct guest_parse p = {
-		.fdt = fdt, .cfg = cfg, .err = err, .err_len = err_len,
+		.fdt = fdt, .options = options, .cfg = cfg, .err = err,
+		.err_len = err_len,
 	};
 	const char *name;
 	int sub[3], len, ret;

@@ -19,6 +19,7 @@
 struct guest_parse {
 	const void *fdt;
 	const struct guest_platform *platform;
+	const struct config_option_table *options;  /* what is built */
 	struct guest_config *cfg;
 	char name[GUEST_NAME_MAX];   /* printable guest name for messages */
 	uint64_t ipa_limit;          /* guest-physical addresses below this */

@@ -3,6 +3,7 @@
  * A guest node's guest-physical layout: its memory regions and its
  * devices, each checked against the platform's ranges and one another.
  */
+#include <keel/config_options.h>
 #include <keel/emu.h>
 #include <lib/format.h>
 #include <libfdt.h>
@@ -75,6 +76,7 @@ static int guest_config_device_emulator(struct guest_parse *p, int node,
 					struct guest_device_config *dev,
 					const struct emulator **emulator)
 {
+	const struct config_option *left_out = NULL;
 	char list[160], shown[GUEST_COMPATIBLE_MAX];
 	const char *value, *entry;
 	unsigned int i, used = 0;
@@ -89,6 +91,16 @@ static int guest_config_device_emulator(struct guest_parse *p, int node,
 					  "\"compatible\" must be NUL-terminated non-empty strings; found %d bytes that are not",
 					  len);
 	for (i = 0; (entry = devtree_stringlist_at(value, len, i)); i++) {
+		const struct config_option *off;
+
+		/* A device the configuration leaves out is not served even
+		 * when its code is there (the host unit build has it all). */
+		off = config_option_left_out(p->options, CONFIG_OPTION_DEVICE,
+					     entry, strlen(entry));
+		if (off) {
+			left_out = left_out ? left_out : off;
+			continue;
+		}
 		*emulator = emulator_find(entry);
 		if (!*emulator)
 			continue;
@@ -100,6 +112,11 @@ static int guest_config_device_emulator(struct guest_parse *p, int node,
 		return 0;
 	}
 
+	if (left_out)
+		return guest_config_error(p, node,
+					  "\"%s\" needs %s (make menuconfig -> %s)",
+					  left_out->key, left_out->option,
+					  left_out->menu);
 	list[0] = '\0';
 	for (i = 0; i < emulator_count() && used < sizeof(list); i++) {
 		int n = fmt_snprintf(list + used, sizeof(list) - used, "%s%s",
@@ -186,6 +203,29 @@ static int guest_config_device_reg(struct guest_parse *p, int node,
 	return 0;
 }
 
+/* A backend whose kind the configuration left out; the device's own
+ * validate() checks the rest of the URL. */
+static int guest_config_device_backend(struct guest_parse *p, int node,
+				       const struct guest_device_config *dev)
+{
+	const struct config_option *left_out;
+	const char *colon = strchr(dev->backend, ':');
+	char shown[GUEST_DEVICE_PROP_MAX];
+
+	if (!colon)
+		return 0;
+	left_out = config_option_left_out(p->options, CONFIG_OPTION_BACKEND,
+					  dev->backend,
+					  (size_t)(colon - dev->backend));
+	if (!left_out)
+		return 0;
+	devtree_copy_printable(shown, sizeof(shown), dev->backend,
+			       (int)strlen(dev->backend));
+	return guest_config_error(p, node,
+				  "backend \"%s\" needs %s (make menuconfig -> %s)",
+				  shown, left_out->option, left_out->menu);
+}
+
 static int guest_config_parse_device(struct guest_parse *p, int node,
 				     struct guest_device_config *dev)
 {
@@ -225,6 +265,8 @@ static int guest_config_parse_device(struct guest_parse *p, int node,
 	if (!err)
 		err = guest_config_read_string(p, node, "backend", &present,
 					       dev->backend, sizeof(dev->backend));
+	if (!err && present)
+		err = guest_config_device_backend(p, node, dev);
 	if (err || !emulator->validate)
 		return err;
 

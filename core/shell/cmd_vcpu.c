@@ -2,6 +2,7 @@
 /* `vcpu list` and `stats`: where vCPUs run and why they leave the guest. */
 #include <keel/errno.h>
 #include <keel/guest.h>
+#include <keel/kconfig.h>
 #include <keel/log.h>
 #include <keel/shell.h>
 #include <keel/time.h>
@@ -87,7 +88,7 @@ static void stats_print_limits(const struct guest *g)
 {
 	uint64_t bytes, refused;
 
-	if (blk_cow_usage(g, &bytes, &refused))
+	if (IS_ENABLED(CONFIG_BACKEND_FILE) && blk_cow_usage(g, &bytes, &refused))
 		kprintf("copy-on-write disk blocks: %llu KiB (at most %llu KiB a guest, %llu KiB all guests), %llu writes refused\n",
 			(unsigned long long)(bytes >> 10),
 			(unsigned long long)(BLK_COW_GUEST_MAX >> 10),

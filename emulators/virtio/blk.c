@@ -26,6 +26,7 @@
 #include <keel/fs.h>
 #include <keel/guest.h>
 #include <keel/hostdisk.h>
+#include <keel/kconfig.h>
 #include <keel/log.h>
 #include <keel/log_ratelimit.h>
 #include <keel/mm.h>
@@ -151,8 +152,10 @@ static void blk_disk_free(struct blk_disk *d)
 		page_free(leaf, 0);
 	}
 	kfree(d->cow_leaves);
-	blk_cow_account_put(d->cow_account, d->cow_blocks, BLK_COW_BLOCK);
-	hostdisk_release(d->claim);
+	if (IS_ENABLED(CONFIG_BACKEND_FILE))
+		blk_cow_account_put(d->cow_account, d->cow_blocks, BLK_COW_BLOCK);
+	if (IS_ENABLED(CONFIG_BACKEND_HOSTDISK))
+		hostdisk_release(d->claim);
 	if (d->bounce)
 		page_free(d->bounce, BLK_BOUNCE_ORDER);
 	memset(d, 0, sizeof(*d));
@@ -195,6 +198,8 @@ static int blk_disk_init_file(struct blk_disk *d, const struct fs_node *file,
 {
 	uint64_t blocks = (file->size + BLK_COW_BLOCK - 1) / BLK_COW_BLOCK;
 
+	if (!IS_ENABLED(CONFIG_BACKEND_FILE))
+		return -KEEL_EINVAL;   /* the guest node was refused at load */
 	d->cow_account = blk_cow_account_get(g);
 	if (!d->cow_account)
 		return -KEEL_ENOMEM;
@@ -235,6 +240,8 @@ static uint8_t *blk_cow_block(struct blk_disk *d, uint64_t block, bool write)
 	enum blk_cow_verdict verdict;
 	uint8_t *copy;
 
+	if (!IS_ENABLED(CONFIG_BACKEND_FILE))
+		return NULL;   /* no file disk exists */
 	if (leaf && leaf[block % BLK_COW_LEAF_ENTRIES])
 		return leaf[block % BLK_COW_LEAF_ENTRIES];
 	if (!write)
@@ -337,6 +344,8 @@ static int blk_transfer_host(struct virtio_blk *blk, struct virtqueue *vq,
 {
 	struct blk_disk *d = &blk->disk;
 
+	if (!IS_ENABLED(CONFIG_BACKEND_HOSTDISK))
+		return -KEEL_EIO;   /* no host disk backend exists */
 	while (len) {
 		uint64_t n = MIN(len, (uint64_t)BLK_BOUNCE_SIZE);
 		uint64_t sector = (d->claim->offset + disk_offset) / BLK_SECTOR_SIZE;
@@ -485,7 +494,8 @@ static uint8_t blk_serve(struct virtio_blk *blk, struct virtqueue *vq, uint32_t 
 		return VIRTIO_BLK_S_OK;
 	default:
 		/* FLUSH: a RAM disk caches nothing; a host disk is flushed. */
-		if (blk->disk.host && hostdisk_flush(blk->disk.host)) {
+		if (IS_ENABLED(CONFIG_BACKEND_HOSTDISK) && blk->disk.host &&
+		    hostdisk_flush(blk->disk.host)) {
 			blk_warn(blk, "flush of host disk %s failed; I/O error",
 				 blk->disk.host->name);
 			return VIRTIO_BLK_S_IOERR;
@@ -631,6 +641,8 @@ static int blk_disk_open_host(struct virtio_blk *blk, const struct backend *back
 	uint64_t offset = 0, length;
 	int ret;
 
+	if (!IS_ENABLED(CONFIG_BACKEND_HOSTDISK))
+		return -KEEL_EINVAL;   /* the guest node was refused at load */
 	d->host = hostdisk_find(backend->name);
 	if (!d->host) {
 		log_error("guest %s: %s: backend \"%s\": no host disk \"%s\" (`disk list` shows the host's disks)",

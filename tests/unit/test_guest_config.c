@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <keel/config_options.h>
 #include <keel/devtree.h>
 #include <keel/emu.h>
 #include <keel/errno.h>
@@ -744,4 +745,98 @@ TEST(guest_config_survives_corrupt_trees)
 		}
 	}
 	CHECK(checked > 1000);
+}
+
+/* ---- devices and backends a configuration leaves out ---- */
+
+/* A configuration without test,dev, virtio,net and switch: backends, and
+ * with test,checked and file: backends. */
+static const struct config_option test_left_out_entries[] = {
+	{ CONFIG_OPTION_DEVICE, "test,dev", "CONFIG_TEST_DEV", "Emulators", false },
+	{ CONFIG_OPTION_DEVICE, "test,checked", "CONFIG_TEST_CHECKED", "Emulators", true },
+	{ CONFIG_OPTION_DEVICE, "virtio,net", "CONFIG_VIRTIO_NET", "Emulators", false },
+	{ CONFIG_OPTION_BACKEND, "switch", "CONFIG_BACKEND_SWITCH", "Backends", false },
+	{ CONFIG_OPTION_BACKEND, "file", "CONFIG_BACKEND_FILE", "Backends", true },
+};
+static const struct config_option_table test_left_out = {
+	test_left_out_entries, ARRAY_SIZE(test_left_out_entries),
+};
+
+static int parse_for(const struct config_option_table *options,
+		     struct guest_config *cfg, char *err)
+{
+	int node = fdt_path_offset(tree, GUEST);
+
+	CHECK_EQ(devtree_check_full(tree, sizeof(tree)), 0);
+	memset(err, 'x', GUEST_ERROR_MAX);
+	return guest_config_parse_for(options, tree, node, cfg, err, GUEST_ERROR_MAX);
+}
+
+TEST(guest_config_refuses_a_device_the_configuration_leaves_out)
+{
+	static struct guest_config cfg;
+	char err[GUEST_ERROR_MAX];
+
+	/* test,dev has an emulator here: only the configuration says no. */
+	tree_good();
+	CHECK_EQ(parse_for(&test_left_out, &cfg, err), -KEEL_EINVAL);
+	CHECK_STR_EQ(err, "guest good0: node /guests/good0/devices/dev0: "
+		     "\"test,dev\" needs CONFIG_TEST_DEV (make menuconfig -> Emulators)");
+
+	/* The message names the device asked for, whether Keel has code
+	 * for it or not. */
+	tree_good();
+	tree_string(GUEST "/devices/net0", "compatible", "virtio,net");
+	tree_cells(GUEST "/devices/net0", "reg", CELLS(0, 0x0a000000, 0, 0x200));
+	tree_cells(GUEST "/devices/net0", "interrupts", CELLS(16));
+	tree_string(GUEST "/devices/dev0", "compatible", "test,checked");
+	tree_string(GUEST "/devices/dev0", "test-mode", "on");
+	CHECK_EQ(parse_for(&test_left_out, &cfg, err), -KEEL_EINVAL);
+	CHECK_STR_EQ(err, "guest good0: node /guests/good0/devices/net0: "
+		     "\"virtio,net\" needs CONFIG_VIRTIO_NET (make menuconfig -> Emulators)");
+
+	/* A later entry of the list that is built serves the node. */
+	tree_good();
+	tree_bytes(GUEST "/devices/dev0", "compatible", "test,dev\0test,checked", 22);
+	tree_string(GUEST "/devices/dev0", "test-mode", "on");
+	CHECK_EQ(parse_for(&test_left_out, &cfg, err), 0);
+	CHECK_STR_EQ(cfg.devices[0].compatible, "test,checked");
+
+	/* This build's own table has test,dev (it is no option at all). */
+	tree_good();
+	CHECK_EQ(parse_for(&config_options_built, &cfg, err), 0);
+}
+
+TEST(guest_config_refuses_a_backend_the_configuration_leaves_out)
+{
+	static struct guest_config cfg;
+	char err[GUEST_ERROR_MAX];
+
+	tree_good();
+	tree_string(GUEST "/devices/dev0", "compatible", "test,checked");
+	tree_string(GUEST "/devices/dev0", "test-mode", "on");
+	tree_string(GUEST "/devices/dev0", "backend", "switch:br0");
+	CHECK_EQ(parse_for(&test_left_out, &cfg, err), -KEEL_EINVAL);
+	CHECK_STR_EQ(err, "guest good0: node /guests/good0/devices/dev0: "
+		     "backend \"switch:br0\" needs CONFIG_BACKEND_SWITCH (make menuconfig -> Backends)");
+
+	/* Only the scheme decides: a built one passes to the device. */
+	tree_string(GUEST "/devices/dev0", "backend", "file:/disk.img");
+	CHECK_EQ(parse_for(&test_left_out, &cfg, err), 0);
+	/* A scheme that is not an option is the device's business. */
+	tree_string(GUEST "/devices/dev0", "backend", "switchy:br0");
+	CHECK_EQ(parse_for(&test_left_out, &cfg, err), 0);
+}
+
+TEST(config_option_left_out_matches_whole_keys)
+{
+	CHECK(config_option_left_out(&test_left_out, CONFIG_OPTION_BACKEND,
+				     "switch", 6) == &test_left_out_entries[3]);
+	CHECK(config_option_left_out(&test_left_out, CONFIG_OPTION_BACKEND,
+				     "switc", 5) == NULL);
+	CHECK(config_option_left_out(&test_left_out, CONFIG_OPTION_DEVICE,
+				     "switch", 6) == NULL);
+	CHECK(config_option_left_out(&test_left_out, CONFIG_OPTION_BACKEND,
+				     "file", 4) == NULL);
+	CHECK(config_option_left_out(NULL, CONFIG_OPTION_BACKEND, "switch", 6) == NULL);
 }

@@ -270,7 +270,16 @@ TEST(shell_cmd_version)
 		 keel_version(), keel_config_name(), KEEL_ARCH);
 	CHECK(strncmp(unit_console_text(), expect, strlen(expect)) == 0);
 	CHECK(strstr(unit_console_text(), "built with ") != NULL);
+	/* The devices of the configuration (the unit build's has them all). */
+	CHECK(strstr(unit_console_text(), "devices: arm,pl011 ") != NULL);
+	CHECK(strstr(unit_console_text(), " virtio,net") != NULL);
+	CHECK(strstr(unit_console_text(), "CONFIG_") == NULL);
+	unit_console_clear();
+	CHECK_EQ(shell_run_line("version -v"), 0);
+	CHECK(strstr(unit_console_text(), "\nCONFIG_VIRTIO_NET=y\n") != NULL);
+	CHECK(strstr(unit_console_text(), "\nCONFIG_DEBUG_LOCK_ORDER=y\n") != NULL);
 	CHECK_EQ(shell_run_line("version x"), -KEEL_EINVAL);
+	CHECK_EQ(shell_run_line("version -v x"), -KEEL_EINVAL);
 }
 
 TEST(shell_cmd_log_replays_the_log)

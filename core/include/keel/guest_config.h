@@ -176,4 +176,15 @@ const struct guest_platform *arch_guest_platform(void);
 int guest_config_parse(const void *fdt, int node, struct guest_config *cfg,
 		       char *err, size_t err_len);
 
+struct config_option_table;
+/*
+ * As guest_config_parse(), for the configuration `options` describes
+ * instead of this build's (keel/config_options.h): a device or backend
+ * that configuration leaves out is refused, naming the option to enable
+ * ("\"virtio,net\" needs CONFIG_VIRTIO_NET (make menuconfig -> Emulators)").
+ */
+int guest_config_parse_for(const struct config_option_table *options,
+			   const void *fdt, int node, struct guest_config *cfg,
+			   char *err, size_t err_len);
+
 #endif
