@@ -218,6 +218,39 @@ static void vgic_lr_fill(struct vgic *vgic, struct vgic_cpu *cpu,
 	irq->lr_deactivate = false;
 }
 
+/*
+ * Moves the images still held to the lowest slots, in the order they had;
+ * lock held. Between interrupts of equal priority the CPU interface may
+ * pick either (IMPLEMENTATION DEFINED); an emulated one and many real ones
+ * take the lowest list register. Were an interrupt completed and raised
+ * again (a timer whose guest handler takes longer than its period) put
+ * back in its freed low slot, it would win against one already waiting in
+ * a higher slot at every entry, and that one would wait for as long as the
+ * other kept firing. Held images first, new ones after: of equal
+ * priority, the one listed earlier is taken first.
+ */
+static void vgic_lrs_compact(struct vgic *vgic, struct vgic_cpu *cpu,
+			     struct vgic_lr *lrs, unsigned int nr)
+{
+	unsigned int to = 0;
+
+	for (unsigned int i = 0; i < nr; i++) {
+		struct vgic_irq *irq;
+
+		if (lrs[i].state == VGIC_LR_INVALID)
+			continue;
+		if (i != to) {
+			/* vgic_lr_refresh() left only images of ours. */
+			irq = vgic_irq_of(vgic, cpu->id, lrs[i].intid);
+			lrs[to] = lrs[i];
+			lrs[i] = (struct vgic_lr){ 0 };
+			if (irq)
+				irq->lr_slot = (uint8_t)to;
+		}
+		to++;
+	}
+}
+
 void vgic_vcpu_flush(struct vgic *vgic, unsigned int vcpu_id,
 		     struct vgic_lr *lrs, unsigned int nr_lrs, bool *underflow)
 {
@@ -240,6 +273,7 @@ void vgic_vcpu_flush(struct vgic *vgic, unsigned int vcpu_id,
 		if (lrs[i].state == VGIC_LR_INVALID)
 			room++;
 	}
+	vgic_lrs_compact(vgic, cpu, lrs, nr);
 
 	for (unsigned int i = 0; i < VGIC_NR_PRIVATE; i++) {
 		if (!vgic_irq_wants_lr(vgic, cpu, &cpu->irqs[i], i, false, lrs, nr))
