@@ -420,7 +420,9 @@ class LinuxTraffic(LinuxScenario):
            'arm64 runs keel-check from the shell instead)', arches=('riscv64',))
     def traffic_after(self):
         first, second = self.for_arch('traffic_guests')
-        before = self.traffic_counts(self.peek_endpoint(first, 'hvc0', seconds=0.2))
+        # A look shows only what came since the last one: long enough for
+        # a line (one a second).
+        before = self.traffic_counts(self.peek_endpoint(first, 'hvc0', seconds=2.0))
         self.quiet_run(f'guest start {second}')
         self.attach(second)
         self.wait_traffic_ready(second)
