@@ -197,19 +197,20 @@ $(O)/obj/libfdt/%.c.o: $(LIBFDT_STAMP) $(CONFIG_HEADER)
 	$(Q)$(CC) $(LIBFDT_CFLAGS) -c $(LIBFDT_SRC)/$*.c -o $@
 
 # ---------------------------------------------------------------- guests ---
-# Guest nodes: every configs/guests/*.dts is compiled (the image fs carries
-# them all for `guest load`); those CONFIG_GUEST_NODES names are also linked
-# into the image. Test-only nodes (tests/guests/nodes) go to /tests/nodes.
+# Guest nodes: every configs/guests/$(ARCH)/*.dts is compiled (the image fs
+# carries them all for `guest load`); those CONFIG_GUEST_NODES names are also
+# linked into the image. Test-only nodes (tests/guests/nodes) go to /tests/nodes.
 
 DTC := dtc
-GUEST_DTBS := $(patsubst configs/guests/%.dts,$(O)/rootfs/guests/%.dtb,$(wildcard configs/guests/*.dts))
+GUEST_NODE_DIR := configs/guests/$(ARCH)
+GUEST_DTBS := $(patsubst $(GUEST_NODE_DIR)/%.dts,$(O)/rootfs/guests/%.dtb,$(wildcard $(GUEST_NODE_DIR)/*.dts))
 TEST_NODE_DTBS := $(patsubst tests/guests/nodes/%.dts,$(O)/rootfs/tests/nodes/%.dtb,$(wildcard tests/guests/nodes/*.dts))
 BUILTIN_GUESTS := $(subst ",,$(CONFIG_GUEST_NODES))
 BUILTIN_DTBS := $(patsubst %,$(O)/rootfs/guests/%.dtb,$(BUILTIN_GUESTS))
 # The basic guest exists for the arches it has a part for (tests/guests/basic/<arch>).
 BASIC_GUEST := $(if $(wildcard tests/guests/basic/$(ARCH)),$(O)/rootfs/guests/basic.bin)
 
-$(O)/rootfs/guests/%.dtb: configs/guests/%.dts
+$(O)/rootfs/guests/%.dtb: $(GUEST_NODE_DIR)/%.dts
 	@mkdir -p $(dir $@)
 	@echo "  DTC     $<"
 	$(Q)$(DTC) -q -I dts -O dtb -o $@ $<
@@ -221,8 +222,8 @@ $(O)/rootfs/tests/nodes/%.dtb: tests/guests/nodes/%.dts
 
 $(O)/guest_nodes.S: $(BUILTIN_DTBS) $(CONFIG) tools/mkguestnodes tools/check-guest-nodes \
 		core/include/keel/config_options.def
-	@test -z "$(filter-out $(patsubst configs/guests/%.dts,%,$(wildcard configs/guests/*.dts)),$(BUILTIN_GUESTS))" || \
-		{ echo "CONFIG_GUEST_NODES names guests with no configs/guests/<name>.dts: $(filter-out $(patsubst configs/guests/%.dts,%,$(wildcard configs/guests/*.dts)),$(BUILTIN_GUESTS))" >&2; exit 1; }
+	@test -z "$(filter-out $(patsubst $(GUEST_NODE_DIR)/%.dts,%,$(wildcard $(GUEST_NODE_DIR)/*.dts)),$(BUILTIN_GUESTS))" || \
+		{ echo "CONFIG_GUEST_NODES names guests with no $(GUEST_NODE_DIR)/<name>.dts: $(filter-out $(patsubst $(GUEST_NODE_DIR)/%.dts,%,$(wildcard $(GUEST_NODE_DIR)/*.dts)),$(BUILTIN_GUESTS))" >&2; exit 1; }
 	$(Q)$(PYTHON) tools/check-guest-nodes $(CONFIG) $(BUILTIN_DTBS)
 	$(Q)tools/mkguestnodes $@ $(BUILTIN_DTBS)
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Built-in guest nodes: the build compiles the configs/guests/<name>.dts files a
- * defconfig names (CONFIG_GUEST_NODES) and links them into the image one
+ * Built-in guest nodes: the build compiles the configs/guests/<arch>/<name>.dts
+ * files a defconfig names (CONFIG_GUEST_NODES) and links them into the image one
  * after the other, each 8-byte aligned.
  */
 #include <keel/bootargs.h>

@@ -23,6 +23,25 @@ EXPECTED = {
         'crash_trap': ['BRK instruction'],
         # The Linux-style Image header: the magic at byte 56.
         'image_magic': b'ARM\x64',
+        # Why a guest that powered itself off stopped (`guest list`).
+        'poweroff_reason': 'powered off (PSCI SYSTEM_OFF',
+        # What the basic test guest passes when it runs alone.
+        'basic_checks': ['psci-version', 'ram', 'timer-interrupt', 'wfi-wakes',
+                         'physical-timer', 'timer-level', 'sgi-cpu-on', 'sgi-burst',
+                         'psci-errors', 'pmu-hidden', 'isolation', 'fetch-abort',
+                         'walk-abort', 'debug-registers', 'debug-breakpoint',
+                         'id-registers', 'sve-undefined', 'hvc-unknown', 'smccc-version',
+                         'virtio-rng', 'virtio-blk', 'virtio-console', 'virtio-vsock'],
+        # The Linux test guest: its nodes (ltest0, ltest1, lsolo0), the
+        # kernel's first boot line, and whether its initramfs has the
+        # busybox shell (arm64's Debian busybox-static; none for riscv64).
+        'linux_test_nodes': '/tests/nodes/linux-test.dtb',
+        'linux_boot_line': r'Booting Linux on physical CPU',
+        'linux_shell': True,
+        # linux-traffic's pair: started from their shells (the demo
+        # guests), or from a node file in traffic mode.
+        'traffic_guests': ('linux0', 'linux1'),
+        'traffic_nodes': None,
     },
     'riscv64': {
         'uart_compatible': 'ns16550a',
@@ -34,6 +53,15 @@ EXPECTED = {
         'crash_exec': ['instruction page fault'],
         'crash_trap': ['breakpoint (3)'],
         'image_magic': b'RSC\x05',
+        'poweroff_reason': 'powered off (SBI system reset: shutdown',
+        'basic_checks': ['sbi-version', 'ram', 'timer-interrupt', 'wfi-wakes',
+                         'ipi-hart-start', 'sbi-errors', 'isolation', 'sbi-debug-console',
+                         'virtio-rng', 'virtio-blk', 'virtio-console', 'virtio-vsock'],
+        'linux_test_nodes': '/tests/nodes/riscv64-linux-test.dtb',
+        'linux_boot_line': r'Linux version \S+ .*riscv64',
+        'linux_shell': False,
+        'traffic_guests': ('ltraffic0', 'ltraffic1'),
+        'traffic_nodes': '/tests/nodes/riscv64-linux-traffic.dtb',
     },
 }
 

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""Linux guests on arm64: the Linux test guest (tests/images: Linux 6.1, our
-init and busybox) in test mode, two at once and beside a basic guest; the
-demo of the arm64 defconfig (linux0 and linux1 with a busybox shell);
-guest reboot and poweroff; one guest stopped in the middle of blk and net
-traffic."""
+"""Linux guests on arm64 and riscv64: the Linux test guest (tests/images:
+Linux 6.1, our init and, on arm64, busybox) in test mode, two at once and
+beside a basic guest; the demo of the defconfig (linux0 and linux1: a
+busybox shell on arm64, init's checks against the peer on riscv64, whose
+initramfs has no busybox); guest reboot and poweroff from the shell
+(arm64); one guest stopped in the middle of blk and net traffic. Guest
+node files, boot lines and stop reasons per arch: tests/regress/arches.py."""
 
 import re
 import time
@@ -24,8 +26,10 @@ class LinuxScenario(GuestScenario):
     """Helpers for scenarios with Linux guests."""
 
     def load_test_nodes(self):
-        out = self.keel.run('guest load /tests/nodes/linux-test.dtb')
-        self.expect_output('guest load /tests/nodes/linux-test.dtb', out,
+        """ltest0, ltest1 and lsolo0, from the arch's node file."""
+        path = self.for_arch('linux_test_nodes')
+        out = self.keel.run(f'guest load {path}')
+        self.expect_output(f'guest load {path}', out,
                            '3 guest nodes loaded' in out, '"3 guest nodes loaded"')
 
     def check_init_passed(self, name, text, skipped=()):
@@ -98,6 +102,7 @@ class LinuxScenario(GuestScenario):
 
 class Linux(LinuxScenario):
     name = 'linux'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct']
 
     @check('two Linux guests boot to init at once and each passes every init check')
@@ -111,12 +116,12 @@ class Linux(LinuxScenario):
 
     @check('guest poweroff stops each guest cleanly, and guest list says why')
     def powered_off(self):
+        reason = self.for_arch('poweroff_reason')
         for name in ('ltest0', 'ltest1'):
             out, row = self.guest_row(name)
             self.expect_output('guest list', out,
-                               row and row.group(1) == 'stopped'
-                               and 'powered off (PSCI SYSTEM_OFF' in row.group(0),
-                               f'{name} "stopped" with "powered off (PSCI SYSTEM_OFF ...)"')
+                               row and row.group(1) == 'stopped' and reason in row.group(0),
+                               f'{name} "stopped" with "{reason} ...)"')
 
     @check('stats shows the per-guest budgets and nothing throttled for a Linux boot')
     def nothing_throttled(self):
@@ -171,9 +176,12 @@ class Linux(LinuxScenario):
 
 
 class LinuxDemo(LinuxScenario):
-    """The arm64 defconfig's demo, as `make run` shows it (through U-Boot):
-    docs/linux-guest.md walks through the same steps."""
+    """The defconfig's demo, as `make run` shows it (through U-Boot):
+    docs/linux-guest.md walks through the same steps. What needs a shell
+    is arm64's: riscv64's initramfs has no busybox, and its init runs the
+    checks against the peer by itself instead."""
     name = 'linux-demo'
+    arches = ('arm64', 'riscv64')
     run_args = []
     autostart = True
 
@@ -185,16 +193,43 @@ class LinuxDemo(LinuxScenario):
         self.expect_output('guest list', out, ok,
                            'rows "linux0 running 2 256 MiB" and "linux1 running ..."')
 
-    @check('console linux0 shows Linux booting and a busybox shell that runs commands')
+    @check('console linux0 shows Linux booting and a busybox shell that runs commands '
+           '(arm64: riscv64 has no busybox)', arches=('arm64',))
     def shell_works(self):
         self.attach('linux0')
-        self.keel.expect(r'Booting Linux on physical CPU', 30, 'the replayed Linux boot log')
+        self.keel.expect(self.for_arch('linux_boot_line'), 30, 'the replayed Linux boot log')
         self.wait_ready('linux0')
         self.shell('echo sum=$((6*7))', r'sum=42', 30)
         self.shell('cat /sys/devices/system/cpu/online', r'0-1\s', 30,
                    'both vCPUs of linux0 to be online (0-1)')
 
-    @check('from linux0\'s shell, ping reaches linux1 over the switch')
+    @check('console linux0 shows Linux booting, then init with no shell checking every '
+           'device and linux1 over the switch and vsock (riscv64: no busybox)',
+           arches=('riscv64',))
+    def checks_without_shell(self):
+        keel = self.keel
+        self.attach('linux0')
+        keel.expect(self.for_arch('linux_boot_line'), 30, 'the replayed Linux boot log')
+        keel.expect(r'init: linux0 ready: no shell', LINUX_TIMEOUT,
+                    'init in linux0 to say it has no shell and runs its checks')
+        keel.expect(r'init: linux0 idle', LINUX_TIMEOUT, 'linux0\'s checks to end')
+        # The replay may bring the checks in one piece with the ready
+        # line: read them from the ready line on.
+        transcript = keel.transcript()
+        text = guest_text(transcript[transcript.rfind('init: linux0 ready: no shell'):])
+        self.detach('linux0')
+        failed = re.findall(r'init: FAIL [^\n]*', text)
+        missing = [c for c in INIT_CHECKS
+                   if not re.search(rf'init: PASS {re.escape(c)}\b', text)]
+        summary = INIT_SUMMARY.search(text)
+        if failed or missing or not summary or summary.group(2) != '0':
+            self.fail(f'expected linux0\'s init to pass every check ({", ".join(INIT_CHECKS)}: '
+                      'virtio-net pings linux1, vsock-peer calls it); failed: '
+                      f'{failed or "none"}, missing: {missing or "none"}; it printed:\n'
+                      + indent(text[-3000:]))
+
+    @check('from linux0\'s shell, ping reaches linux1 over the switch '
+           '(arm64: riscv64 has no busybox)', arches=('arm64',))
     def ping(self):
         # linux1 starts with linux0 but may reach its init later (on a
         # loaded machine, seconds later): wait for its first answer, then
@@ -207,7 +242,8 @@ class LinuxDemo(LinuxScenario):
             self.fail('expected linux1 to answer ping; the shell showed:\n'
                       + indent(text[-1500:]))
 
-    @check('keel-check run in linux0\'s shell passes every check against linux1')
+    @check('keel-check run in linux0\'s shell passes every check against linux1 '
+           '(arm64: riscv64 has no busybox)', arches=('arm64',))
     def keel_check(self):
         text = self.shell('keel-check', INIT_SUMMARY, LINUX_TIMEOUT)
         failed = re.findall(r'init: FAIL [^\n]*', text)
@@ -219,25 +255,28 @@ class LinuxDemo(LinuxScenario):
 
     @check('Ctrl-] detaches and guest stop linux1 stops it')
     def stop_linux1(self):
-        self.detach('linux0')
+        if self.for_arch('linux_shell'):
+            self.detach('linux0')
         self.quiet_run('guest stop linux1')
         out, row = self.guest_row('linux1')
         self.expect_output('guest list', out, row and row.group(1) == 'stopped',
                            'linux1 "stopped"')
 
-    @check('reboot in linux0\'s shell restarts Linux in the same guest')
+    @check('reboot in linux0\'s shell restarts Linux in the same guest '
+           '(arm64: riscv64 has no busybox)', arches=('arm64',))
     def reboot(self):
         keel = self.keel
         self.command_at_prompt('linux0', 'reboot')
         keel.expect(r'reboot: Restarting system', 60, 'Linux to restart ("reboot: Restarting system")')
-        keel.expect(r'Booting Linux on physical CPU', 60, 'Linux to boot again in linux0')
+        keel.expect(self.for_arch('linux_boot_line'), 60, 'Linux to boot again in linux0')
         self.wait_ready('linux0')
         self.detach('linux0')
         out, row = self.guest_row('linux0')
         self.expect_output('guest list', out, row and row.group(1) == 'running',
                            'linux0 "running" again after its reboot')
 
-    @check('poweroff in linux0\'s shell stops the guest, powered off')
+    @check('poweroff in linux0\'s shell stops the guest, powered off '
+           '(arm64: riscv64 has no busybox)', arches=('arm64',))
     def poweroff(self):
         keel = self.keel
         self.command_at_prompt('linux0', 'poweroff')
@@ -251,9 +290,13 @@ class LinuxDemo(LinuxScenario):
 
 
 class LinuxTraffic(LinuxScenario):
-    """Both demo guests stream blk and net traffic; one is stopped in the
-    middle of it."""
+    """Two Linux guests stream blk and net traffic at each other; one is
+    stopped in the middle of it. On arm64 the demo guests linux0 and
+    linux1 start it from their shells; riscv64's initramfs has no shell, so
+    its pair (ltraffic0, ltraffic1) boots in traffic mode, its init
+    starting the same traffic."""
     name = 'linux-traffic'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct']
 
     TRAFFIC = re.compile(r'traffic: blk (\d+) MiB verified, net sent (\d+) recv (\d+)')
@@ -266,21 +309,35 @@ class LinuxTraffic(LinuxScenario):
         """Blk MiB verified and net packets sent grew, and some came back."""
         return len(c) >= 2 and c[-1][0] > c[0][0] and c[-1][1] > c[0][1] and c[-1][2] > 0
 
-    @check('both guests run blk and net traffic at each other')
-    def traffic_runs(self):
-        keel = self.keel
-        self.quiet_run('guest start linux0 linux1')
-        for name in ('linux1', 'linux0'):
-            self.attach(name)
+    def wait_traffic_ready(self, name):
+        """With name's console attached: waits until its traffic runs."""
+        if self.for_arch('linux_shell'):
             self.wait_ready(name)
             self.type_line('keel-check traffic > /dev/hvc0 &')
             time.sleep(1)
+        else:
+            self.keel.expect(rf'init: {name} ready: traffic', LINUX_TIMEOUT,
+                             f'init in {name} to start its traffic')
+
+    @check('both guests run blk and net traffic at each other')
+    def traffic_runs(self):
+        keel = self.keel
+        first, second = self.for_arch('traffic_guests')
+        nodes = self.for_arch('traffic_nodes')
+        if nodes:
+            out = keel.run(f'guest load {nodes}')
+            self.expect_output(f'guest load {nodes}', out,
+                               '2 guest nodes loaded' in out, '"2 guest nodes loaded"')
+        self.quiet_run(f'guest start {first} {second}')
+        for name in (second, first):
+            self.attach(name)
+            self.wait_traffic_ready(name)
             self.detach(name)
         # The progress lines go to hvc0, so that the shell stays usable.
         # Each look shows what came since the last one; on a loaded
         # machine the first lines may take a while, so look again (up to
         # a minute) until two lines show the traffic growing.
-        texts = {'linux0': '', 'linux1': ''}
+        texts = {first: '', second: ''}
         for _ in range(6):
             time.sleep(10)
             for name in texts:
@@ -289,10 +346,10 @@ class LinuxTraffic(LinuxScenario):
                 break
         # Linux drives its queues as the specification asks: Keel must
         # never find one broken (a torn read of a ring index once did).
-        broken = re.findall(r'warning: guest linux[01]: device \S+ \([^)]*\): queue \d+: [^\n]*',
-                            self.keel.transcript())
+        broken = re.findall(rf'warning: guest (?:{first}|{second}): device \S+ \([^)]*\): '
+                            r'queue \d+: [^\n]*', self.keel.transcript())
         if broken:
-            self.fail('expected no virtio queue of linux0 or linux1 to need a reset under '
+            self.fail(f'expected no virtio queue of {first} or {second} to need a reset under '
                       'traffic; Keel said:\n' + indent('\n'.join(broken)))
         for name, text in texts.items():
             c = self.traffic_counts(text)
@@ -315,28 +372,32 @@ class LinuxTraffic(LinuxScenario):
         keel.expect(r'(?<!\] )keel# ', 15, 'the prompt after detaching')
         return guest_text(keel.transcript()[mark:])
 
-    @check('guest stop linux1 in the middle of the traffic leaves the shell responsive')
+    @check('guest stop of the second guest in the middle of the traffic leaves the shell '
+           'responsive')
     def stop_mid_traffic(self):
         keel = self.keel
-        self.quiet_run('guest stop linux1', timeout=30)
-        out, row = self.guest_row('linux1')
+        second = self.for_arch('traffic_guests')[1]
+        self.quiet_run(f'guest stop {second}', timeout=30)
+        out, row = self.guest_row(second)
         self.expect_output('guest list', out, row and row.group(1) == 'stopped',
-                           'linux1 "stopped"')
+                           f'{second} "stopped"')
         out = keel.run('uptime')
         self.expect_output('uptime', out, 'up' in out, 'the uptime')
 
-    @check('linux0 keeps verifying its disk after its peer is gone')
+    @check('the first guest keeps verifying its disk after its peer is gone')
     def survivor_blk(self):
-        mark_text = self.peek_endpoint('linux0', 'hvc0', seconds=0.2)
+        first = self.for_arch('traffic_guests')[0]
+        mark_text = self.peek_endpoint(first, 'hvc0', seconds=0.2)
         before = self.traffic_counts(mark_text)
         time.sleep(8)
-        text = self.peek_endpoint('linux0', 'hvc0', seconds=0.2)
+        text = self.peek_endpoint(first, 'hvc0', seconds=0.2)
         after = self.traffic_counts(text)
         if not before or not after or after[-1][0] <= before[-1][0] or 'FAIL' in text:
-            self.fail('expected linux0\'s blk MiB verified to keep growing with no FAIL '
-                      'after linux1 stopped; hvc0 showed:\n' + indent(text[-1500:]))
+            self.fail(f'expected {first}\'s blk MiB verified to keep growing with no FAIL '
+                      'after its peer stopped; hvc0 showed:\n' + indent(text[-1500:]))
 
-    @check('linux1 started again, linux0\'s keel-check passes every check against it')
+    @check('linux1 started again, linux0\'s keel-check passes every check against it '
+           '(arm64: riscv64 has no busybox)', arches=('arm64',))
     def checks_after(self):
         self.quiet_run('guest start linux1')
         self.attach('linux1')
@@ -357,6 +418,28 @@ class LinuxTraffic(LinuxScenario):
                                for g in ('linux0', 'linux1')),
                            'linux0 and linux1 "running"')
 
+    @check('ltraffic1 started again, ltraffic0 receives its traffic again (riscv64: '
+           'arm64 runs keel-check from the shell instead)', arches=('riscv64',))
+    def traffic_after(self):
+        first, second = self.for_arch('traffic_guests')
+        # A look shows only what came since the last one: long enough for
+        # a line (one a second).
+        before = self.traffic_counts(self.peek_endpoint(first, 'hvc0', seconds=2.0))
+        self.quiet_run(f'guest start {second}')
+        self.attach(second)
+        self.wait_traffic_ready(second)
+        self.detach(second)
+        text = ''
+        for _ in range(6):
+            time.sleep(10)
+            text += self.peek_endpoint(first, 'hvc0', seconds=0.2)
+            after = self.traffic_counts(text)
+            if before and after and after[-1][2] > before[-1][2]:
+                break
+        after = self.traffic_counts(text)
+        if not before or not after or after[-1][2] <= before[-1][2] or 'FAIL' in text:
+            self.fail(f'expected {first}\'s net packets received to grow again with no '
+                      f'FAIL once {second} was back; hvc0 showed:\n' + indent(text[-1500:]))
 
 
 class LinuxCpuMax(LinuxScenario):

@@ -132,35 +132,3 @@ class Riscv64NoSstc(Riscv64Guests):
         if 'virt: guest timers: emulated (no Sstc)' not in text:
             self.fail('expected the boot log to say "virt: guest timers: emulated (no Sstc)"; '
                       + self.keel.tail())
-
-
-
-class Riscv64Linux(GuestScenario):
-    """Two riscv64 Linux test guests (tests/images, `make guest-images`)
-    check every virtio device and each other over the switch and vsock."""
-    name = 'riscv64-linux'
-    arches = ('riscv64',)
-    run_args = ['--direct']
-
-    def prepare(self):
-        for f in ('linux.Image', 'linux-initramfs.cpio.gz'):
-            path = f'{self.build_dir}/rootfs/guests/{f}'
-            try:
-                open(path, 'rb').close()
-            except OSError:
-                self.fail(f'no {path}: run `make O={self.build_dir} guest-images initrd`')
-
-    @check('two riscv64 Linux guests pass every check of their init, each other included')
-    def pair_passes(self):
-        keel = self.keel
-        out = keel.run('guest load /tests/nodes/riscv64-linux-test.dtb')
-        self.expect_output('guest load /tests/nodes/riscv64-linux-test.dtb', out,
-                           '2 guest nodes loaded' in out, '"2 guest nodes loaded"')
-        self.quiet_run('guest start rvltest0 rvltest1')
-        for name in ('rvltest0', 'rvltest1'):
-            text = guest_text(keel.run(f'console {name}', timeout=GUEST_TIMEOUT))
-            if not re.search(r'init: 8 passed, 0 failed', text) or 'init: FAIL' in text:
-                self.fail(f'expected {name}\'s init to print "init: 8 passed, 0 failed"; '
-                          'its console:\n' + indent(text[-3000:]))
-            if f'[console {name}: guest stopped: powered off' not in text:
-                self.fail(f'expected {name} to power off; its console:\n' + indent(text[-1500:]))

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * No keel.mode: a busybox shell on ttyAMA0 for a person at `console
- * linux0`. The shell is a session leader with ttyAMA0 as its controlling
+ * linux0` (or, in an initramfs without busybox, the checks and an idle
+ * init: interactive_run_without_shell). The shell is a session leader with ttyAMA0 as its controlling
  * terminal, so Ctrl-C and job control work; init respawns it when it exits
  * and reaps every orphan. busybox's poweroff, halt and reboot do not touch
  * the hardware themselves: they signal PID 1 (SIGUSR2, SIGUSR1, SIGTERM),
@@ -155,6 +156,43 @@ static pid_t interactive_reap(pid_t shell)
 	return shell;
 }
 
+/*
+ * An initramfs without busybox (riscv64's: Debian 12 ships no riscv64
+ * busybox-static) has no shell to offer. What `console linux0` shows is
+ * still worth reading: the checks run once against the peer (which may
+ * boot later: the network and vsock checks retry for a while), then init
+ * stays up serving the peer's ping and vsock calls until the guest is
+ * stopped from Keel's shell. Power requests (signals) still work.
+ */
+static void __attribute__((noreturn)) interactive_run_without_shell(const struct params *p)
+{
+	char ip[INET_ADDRSTRLEN] = "no address", peer[INET_ADDRSTRLEN] = "none";
+	char cid[16] = "none";
+	unsigned int local_cid = vsock_local_cid();
+	sigset_t wait_mask;
+
+	if (p->has_ip)
+		inet_ntop(AF_INET, &p->ip, ip, sizeof(ip));
+	if (p->has_peer)
+		inet_ntop(AF_INET, &p->peer, peer, sizeof(peer));
+	if (local_cid != VMADDR_CID_ANY)
+		snprintf(cid, sizeof(cid), "%u", local_cid);
+	interactive_catch_signals(&wait_mask);
+	console_print("%s ready: no shell (this initramfs has no %s); eth0 %s, peer %s; vsock CID %s; running keel-check",
+		      p->name, BUSYBOX_PATH, ip, peer, cid);
+	checks_run_all(p);
+	console_print("%s idle: checks done; serving the peer (ping, vsock port 1234) until the guest is stopped",
+		      p->name);
+	for (;;) {
+		if (power_request)
+			power_down(power_request == SIGUSR2 ? RB_POWER_OFF :
+				   power_request == SIGUSR1 ? RB_HALT_SYSTEM : RB_AUTOBOOT);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		sigsuspend(&wait_mask);
+	}
+}
+
 void interactive_run(const struct params *p)
 {
 	char *install[] = { BUSYBOX_PATH, "--install", "-s", "/bin", NULL };
@@ -162,6 +200,8 @@ void interactive_run(const struct params *p)
 	pid_t shell = -1;
 	sigset_t wait_mask;
 
+	if (access(BUSYBOX_PATH, X_OK))
+		interactive_run_without_shell(p);
 	/* Links for every applet: sh, ping, poweroff... */
 	if (interactive_run_program(install))
 		console_print("%s --install failed; only %s itself is available",
