@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* CPU bookkeeping, version strings and the machine's power operations. */
 #include <keel/console.h>
+#include <keel/irq.h>
 #include <keel/log.h>
 #include <keel/platform.h>
 #include <arch/cpu.h>
@@ -40,6 +41,15 @@ void platform_set_power_ops(const struct platform_power_ops *ops)
 const struct platform_power_ops *platform_power_ops(void)
 {
 	return power_ops;
+}
+
+void platform_halt_others(void)
+{
+	WRITE_ONCE(keel_halting, true);
+	arch_ipi_barrier();
+	for (unsigned int cpu = 0; cpu < cpu_count; cpu++)
+		if (cpu != arch_cpu_id())
+			irq_send_ipi(cpu, irq_ipi_kick_id());
 }
 
 /* What was printed last ("rebooting...") is on the terminal first. */

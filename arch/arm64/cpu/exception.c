@@ -4,6 +4,7 @@
  * taken from Keel itself is a Keel bug, reported with a register dump, the
  * decoded syndrome and a backtrace before the CPU is parked.
  */
+#include <keel/backtrace.h>
 #include <keel/console.h>
 #include <keel/irq.h>
 #include <keel/log.h>
@@ -26,43 +27,25 @@ static const char *const vector_names[] = {
 };
 
 
+static struct backtrace_frame_abi frame_abi(void)
+{
+	/* AArch64 frames: x29 points at the record {caller's x29, x30}. */
+	return (struct backtrace_frame_abi){
+		.image_start = (uint64_t)(uintptr_t)__image_start,
+		.text_start = (uint64_t)(uintptr_t)__text_start,
+		.text_end = (uint64_t)(uintptr_t)__text_end,
+		.stack_lo = (uint64_t)(uintptr_t)cpu_stacks,
+		.stack_hi = (uint64_t)(uintptr_t)cpu_stacks +
+			    (uint64_t)KEEL_MAX_CPUS * CONFIG_CPU_STACK_SIZE,
+		.record_offset = 0,
+		.record_align = 16,
+	};
+}
 
 /* Offset inside keel.elf (linked at 0), for `addr2line -e keel.elf`. */
 static uint64_t image_offset(uint64_t addr)
 {
 	return addr - (uint64_t)(uintptr_t)__image_start;
-}
-
-static bool in_text(uint64_t addr)
-{
-	return addr >= (uint64_t)(uintptr_t)__text_start &&
-	       addr < (uint64_t)(uintptr_t)__text_end;
-}
-
-static void print_backtrace(const struct arm64_regs *regs)
-{
-	uint64_t stack_lo = (uint64_t)(uintptr_t)cpu_stacks;
-	uint64_t stack_hi = stack_lo + (uint64_t)KEEL_MAX_CPUS * CONFIG_CPU_STACK_SIZE;
-	uint64_t fp = regs->x[29];
-
-	kprintf("backtrace (keel.elf offsets; addr2line -e build/keel.elf <offset>):\n");
-	kprintf("  #0  0x%llx\n", (unsigned long long)image_offset(regs->elr));
-	if (in_text(regs->x[30]))
-		kprintf("  lr  0x%llx\n", (unsigned long long)image_offset(regs->x[30]));
-	for (int depth = 1; depth < 32; depth++) {
-		const uint64_t *record;
-
-		if (fp < stack_lo || fp + 16 > stack_hi || (fp & 0xf))
-			break;
-		record = (const uint64_t *)(uintptr_t)fp;
-		if (!in_text(record[1]))
-			break;
-		kprintf("  #%-2d 0x%llx\n", depth,
-			(unsigned long long)image_offset(record[1] - 4));
-		if (record[0] <= fp)
-			break;
-		fp = record[0];
-	}
 }
 
 static void print_syndrome(const struct arm64_regs *regs)
@@ -100,6 +83,8 @@ static void print_registers(const struct arm64_regs *regs)
 static __noreturn void report_fatal(const struct arm64_regs *regs,
 				    unsigned long vector)
 {
+	const struct backtrace_frame_abi abi = frame_abi();
+
 	/* Polled from here on: this CPU parks with interrupts masked, and
 	 * it may be the one that takes the console's transmit interrupt. */
 	console_panic_flush("", 0);
@@ -107,12 +92,8 @@ static __noreturn void report_fatal(const struct arm64_regs *regs,
 		arch_cpu_id(), vector < 16 ? vector_names[vector] : "?");
 	print_syndrome(regs);
 	print_registers(regs);
-	print_backtrace(regs);
-	kprintf("CPU %u parked; Keel image loaded at 0x%llx.\n", arch_cpu_id(),
-		(unsigned long long)(uintptr_t)__image_start);
-	if (arch_cpu_id() < KEEL_MAX_CPUS)
-		cpu_info[arch_cpu_id()].state = CPU_FAILED;
-	arch_cpu_park();
+	backtrace_print(&abi, regs->elr, "lr", regs->x[30], regs->x[29]);
+	backtrace_park_failed_cpu(&abi);
 }
 
 void arm64_exception(struct arm64_regs *regs, unsigned long vector)

@@ -6,6 +6,7 @@
  * read-only data read-only, everything else writable and never executable.
  */
 #include <keel/errno.h>
+#include <keel/idmap.h>
 #include <keel/log.h>
 #include <keel/mm.h>
 #include <arch/boot.h>
@@ -17,7 +18,6 @@
 #define LEVEL_SIZE(level) (1ULL << LEVEL_SHIFT(level))
 #define PTE_ADDR_MASK 0x0000fffffffff000ULL
 #define ATTR_MASK (~PTE_ADDR_MASK & ~3ULL)
-#define LOW_4G (4ULL << 30)
 
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __image_start[], __image_end[];
@@ -82,37 +82,18 @@ static int map_level(uint64_t *table, int level, uint64_t addr, uint64_t end,
 	return 0;
 }
 
-static int map_range(uint64_t *root, uint64_t base, uint64_t end, uint64_t prot)
+/* The idmap_map_fn hook: maps [base, end), widened to whole pages. */
+static int map_range(void *root, uint64_t base, uint64_t end, enum idmap_prot prot)
 {
+	static const uint64_t bits[] = {
+		[IDMAP_RAM] = PROT_RAM,
+		[IDMAP_TEXT] = PROT_TEXT,
+		[IDMAP_RODATA] = PROT_RODATA,
+		[IDMAP_DEVICE] = PROT_DEVICE,
+	};
+
 	return map_level(root, 1, ALIGN_DOWN(base, PAGE_SIZE),
-			 ALIGN_UP(end, PAGE_SIZE), prot);
-}
-
-static bool overlaps_ram(uint64_t base, uint64_t end)
-{
-	const struct memmap_region *ram;
-	unsigned int n = memmap_ram_regions(&ram);
-
-	for (unsigned int i = 0; i < n; i++)
-		if (base < ram[i].base + ram[i].size && ram[i].base < end)
-			return true;
-	return false;
-}
-
-/* Device windows: the low 4 GiB outside RAM, in 2 MiB steps, except the
- * first 2 MiB so that a NULL pointer faults instead of reading flash. */
-static int map_devices(uint64_t *root)
-{
-	for (uint64_t addr = LEVEL_SIZE(2); addr < LOW_4G; addr += LEVEL_SIZE(2)) {
-		int err;
-
-		if (overlaps_ram(addr, addr + LEVEL_SIZE(2)))
-			continue;
-		err = map_range(root, addr, addr + LEVEL_SIZE(2), PROT_DEVICE);
-		if (err)
-			return err;
-	}
-	return 0;
+			 ALIGN_UP(end, PAGE_SIZE), bits[prot]);
 }
 
 static uint64_t sym(const char *s)
@@ -122,24 +103,18 @@ static uint64_t sym(const char *s)
 
 int arch_mmu_init(void)
 {
-	const struct memmap_region *ram;
-	unsigned int n = memmap_ram_regions(&ram);
+	const struct idmap_layout layout = {
+		.text_start = sym(__text_start), .text_end = sym(__text_end),
+		.rodata_start = sym(__rodata_start), .rodata_end = sym(__rodata_end),
+	};
 	uint64_t *root = page_zalloc(0);
-	int err = 0;
+	int err;
 
 	if (!root)
 		return -KEEL_ENOMEM;
-	err = map_devices(root);
-	for (unsigned int i = 0; i < n && !err; i++)
-		err = map_range(root, ram[i].base, ram[i].base + ram[i].size, PROT_RAM);
-	if (!err)
-		err = map_range(root, sym(__text_start), sym(__text_end), PROT_TEXT);
-	if (!err)
-		err = map_range(root, sym(__rodata_start), sym(__rodata_end), PROT_RODATA);
-	if (err) {
-		log_error("mmu: out of memory building page tables");
+	err = idmap_build(root, &layout, map_range);
+	if (err)
 		return err;
-	}
 
 	hyp_ttbr0 = ptr_to_hpa(root);
 	dsb(ish);

@@ -21,11 +21,7 @@ __noreturn void arch_cpu_park(void)
  * mode, and its handler parks them once Keel is halting. */
 __noreturn void arch_halt_all(void)
 {
-	WRITE_ONCE(keel_halting, true);
-	__asm__ volatile("fence rw, rw" ::: "memory");
-	for (unsigned int cpu = 0; cpu < cpu_count; cpu++)
-		if (cpu != arch_cpu_id())
-			irq_send_ipi(cpu, irq_ipi_kick_id());
+	platform_halt_others();
 	arch_cpu_park();
 }
 

@@ -4,6 +4,7 @@
  * taken from Keel itself is a Keel bug, reported with a register dump,
  * the decoded scause/stval/htval and a backtrace before the CPU is parked.
  */
+#include <keel/backtrace.h>
 #include <keel/console.h>
 #include <keel/irq.h>
 #include <keel/log.h>
@@ -63,49 +64,26 @@ static const char *stval_meaning(uint64_t code)
 	}
 }
 
+static struct backtrace_frame_abi frame_abi(void)
+{
+	/* GCC's RISC-V frames (-fno-omit-frame-pointer): s0 points just
+	 * above the frame, the record {caller's s0, ra} is at s0 - 16. */
+	return (struct backtrace_frame_abi){
+		.image_start = (uint64_t)(uintptr_t)__image_start,
+		.text_start = (uint64_t)(uintptr_t)__text_start,
+		.text_end = (uint64_t)(uintptr_t)__text_end,
+		.stack_lo = (uint64_t)(uintptr_t)cpu_stacks,
+		.stack_hi = (uint64_t)(uintptr_t)cpu_stacks +
+			    (uint64_t)KEEL_MAX_CPUS * CONFIG_CPU_STACK_SIZE,
+		.record_offset = -16,
+		.record_align = 8,
+	};
+}
+
 /* Offset inside keel.elf (linked at 0), for `addr2line -e keel.elf`. */
 static uint64_t image_offset(uint64_t addr)
 {
 	return addr - (uint64_t)(uintptr_t)__image_start;
-}
-
-static bool in_text(uint64_t addr)
-{
-	return addr >= (uint64_t)(uintptr_t)__text_start &&
-	       addr < (uint64_t)(uintptr_t)__text_end;
-}
-
-/*
- * GCC's RISC-V frames (-fno-omit-frame-pointer): s0 points just above
- * the frame, the return address is at s0 - 8 and the caller's s0 at
- * s0 - 16.
- */
-static void print_backtrace(const struct riscv_regs *regs)
-{
-	uint64_t stack_lo = (uint64_t)(uintptr_t)cpu_stacks;
-	uint64_t stack_hi = stack_lo + (uint64_t)KEEL_MAX_CPUS * CONFIG_CPU_STACK_SIZE;
-	uint64_t fp = regs->x[8];
-
-	kprintf("backtrace (keel.elf offsets; addr2line -e build/keel.elf <offset>):\n");
-	kprintf("  #0  0x%llx\n", (unsigned long long)image_offset(regs->sepc));
-	if (in_text(regs->x[1]))
-		kprintf("  ra  0x%llx\n", (unsigned long long)image_offset(regs->x[1]));
-	for (int depth = 1; depth < 32; depth++) {
-		const uint64_t *record;
-		uint64_t ra, prev;
-
-		if (fp < stack_lo + 16 || fp > stack_hi || (fp & 0x7))
-			break;
-		record = (const uint64_t *)(uintptr_t)(fp - 16);
-		prev = record[0];
-		ra = record[1];
-		if (!in_text(ra))
-			break;
-		kprintf("  #%-2d 0x%llx\n", depth, (unsigned long long)image_offset(ra - 4));
-		if (prev <= fp)
-			break;
-		fp = prev;
-	}
 }
 
 static void print_cause(const struct riscv_regs *regs)
@@ -151,6 +129,8 @@ static void print_registers(const struct riscv_regs *regs)
 
 static __noreturn void report_fatal(const struct riscv_regs *regs)
 {
+	const struct backtrace_frame_abi abi = frame_abi();
+
 	/* Polled from here on: this CPU parks with interrupts masked, and
 	 * it may be the one that takes the console's transmit interrupt. */
 	console_panic_flush("", 0);
@@ -158,12 +138,8 @@ static __noreturn void report_fatal(const struct riscv_regs *regs)
 		arch_cpu_id(), (unsigned long long)arch_cpu_hwid());
 	print_cause(regs);
 	print_registers(regs);
-	print_backtrace(regs);
-	kprintf("CPU %u parked; Keel image loaded at 0x%llx.\n", arch_cpu_id(),
-		(unsigned long long)(uintptr_t)__image_start);
-	if (arch_cpu_id() < KEEL_MAX_CPUS)
-		cpu_info[arch_cpu_id()].state = CPU_FAILED;
-	arch_cpu_park();
+	backtrace_print(&abi, regs->sepc, "ra", regs->x[1], regs->x[8]);
+	backtrace_park_failed_cpu(&abi);
 }
 
 /* Per CPU: an illegal instruction is expected (arch/trap.h), and whether

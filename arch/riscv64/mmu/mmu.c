@@ -9,6 +9,7 @@
  * region I/O.
  */
 #include <keel/errno.h>
+#include <keel/idmap.h>
 #include <keel/log.h>
 #include <keel/mm.h>
 #include <arch/boot.h>
@@ -21,7 +22,6 @@
 #define LEVEL_SHIFT(level) (12 + 9 * (level))    /* 2: 30, 1: 21, 0: 12 */
 #define LEVEL_SIZE(level) (1ULL << LEVEL_SHIFT(level))
 #define PTE_LEAF_BITS (PTE_R | PTE_W | PTE_X)
-#define LOW_4G (4ULL << 30)
 /* Sv39 reaches 2^38 bytes with the lower half of the address space. */
 #define SV39_LIMIT (1ULL << 38)
 
@@ -100,42 +100,23 @@ static int map_level(uint64_t *table, int level, uint64_t addr, uint64_t end,
 	return 0;
 }
 
-static int map_range(uint64_t *root, uint64_t base, uint64_t end, uint64_t prot)
+/* The idmap_map_fn hook: maps [base, end), widened to whole pages. */
+static int map_range(void *root, uint64_t base, uint64_t end, enum idmap_prot prot)
 {
+	static const uint64_t bits[] = {
+		[IDMAP_RAM] = PROT_RAM,
+		[IDMAP_TEXT] = PROT_TEXT,
+		[IDMAP_RODATA] = PROT_RODATA,
+		[IDMAP_DEVICE] = PROT_DEVICE,
+	};
+
 	if (end > SV39_LIMIT) {
 		log_error("mmu: 0x%llx-0x%llx lies beyond Sv39's 256 GiB identity map",
 			  (unsigned long long)base, (unsigned long long)end);
 		return -KEEL_ERANGE;
 	}
 	return map_level(root, LEVELS - 1, ALIGN_DOWN(base, PAGE_SIZE),
-			 ALIGN_UP(end, PAGE_SIZE), prot);
-}
-
-static bool overlaps_ram(uint64_t base, uint64_t end)
-{
-	const struct memmap_region *ram;
-	unsigned int n = memmap_ram_regions(&ram);
-
-	for (unsigned int i = 0; i < n; i++)
-		if (base < ram[i].base + ram[i].size && ram[i].base < end)
-			return true;
-	return false;
-}
-
-/* Device windows: the low 4 GiB outside RAM, in 2 MiB steps, except the
- * first 2 MiB so that a NULL pointer faults. */
-static int map_devices(uint64_t *root)
-{
-	for (uint64_t addr = LEVEL_SIZE(1); addr < LOW_4G; addr += LEVEL_SIZE(1)) {
-		int err;
-
-		if (overlaps_ram(addr, addr + LEVEL_SIZE(1)))
-			continue;
-		err = map_range(root, addr, addr + LEVEL_SIZE(1), PROT_DEVICE);
-		if (err)
-			return err;
-	}
-	return 0;
+			 ALIGN_UP(end, PAGE_SIZE), bits[prot]);
 }
 
 static uint64_t sym(const char *s)
@@ -145,10 +126,12 @@ static uint64_t sym(const char *s)
 
 int arch_mmu_init(void)
 {
-	const struct memmap_region *ram;
-	unsigned int n = memmap_ram_regions(&ram);
+	const struct idmap_layout layout = {
+		.text_start = sym(__text_start), .text_end = sym(__text_end),
+		.rodata_start = sym(__rodata_start), .rodata_end = sym(__rodata_end),
+	};
 	uint64_t *root;
-	int err = 0;
+	int err;
 
 	if (riscv_isa.known && !riscv_isa.h) {
 		log_error("riscv64: the boot hart has no H extension (riscv,isa \"%s\"); "
@@ -164,17 +147,9 @@ int arch_mmu_init(void)
 	root = page_zalloc(0);
 	if (!root)
 		return -KEEL_ENOMEM;
-	err = map_devices(root);
-	for (unsigned int i = 0; i < n && !err; i++)
-		err = map_range(root, ram[i].base, ram[i].base + ram[i].size, PROT_RAM);
-	if (!err)
-		err = map_range(root, sym(__text_start), sym(__text_end), PROT_TEXT);
-	if (!err)
-		err = map_range(root, sym(__rodata_start), sym(__rodata_end), PROT_RODATA);
-	if (err) {
-		log_error("mmu: cannot build page tables: %s", keel_strerror(err));
+	err = idmap_build(root, &layout, map_range);
+	if (err)
 		return err;
-	}
 
 	riscv_satp = SATP_MODE_SV39 | (ptr_to_hpa(root) >> 12);
 	/* The table writes before the walker may see them. */

@@ -47,6 +47,9 @@ const char *keel_version(void);
 const char *keel_config_name(void);
 /* Set when Keel stops on a panic: CPUs that notice park themselves. */
 extern bool keel_halting;
+/* For arch_halt_all(): sets keel_halting, then sends every other CPU the
+ * kick IPI, whose handler parks it (a CPU in a guest leaves it first). */
+void platform_halt_others(void);
 /* Milliseconds from Keel's entry to the boot banner. */
 extern uint64_t keel_boot_ms;
 

@@ -76,6 +76,13 @@ static inline uint64_t arch_counter_freq(void)
 /* Programs this CPU's timer interrupt for deadline_ns (0 disarms). */
 void arch_timer_set_deadline(uint64_t deadline_ns);
 
+/* A full barrier: memory writes before it are seen by a CPU that takes
+ * an IPI this CPU sends after it. */
+static inline void arch_ipi_barrier(void)
+{
+	__asm__ volatile("fence rw, rw" ::: "memory");
+}
+
 /* Stops every CPU (panic); never returns. */
 __attribute__((noreturn)) void arch_halt_all(void);
 
