@@ -53,8 +53,9 @@ static void vsbi_base_call(unsigned long fid, const uint64_t *a, struct sbiret *
 	case SBI_BASE_GET_MVENDORID:
 	case SBI_BASE_GET_MARCHID:
 	case SBI_BASE_GET_MIMPID:
-		/* A virtual hart of no vendor: 0 is always a legal value of
-		 * these CSRs and means "not implemented". */
+		/* A virtual hart of no vendor: 0 is a legal value of these
+		 * CSRs, the one the privileged spec gives a hart that has no
+		 * vendor, architecture or implementation id to report. */
 		ret->value = 0;
 		break;
 	default:
