@@ -21,15 +21,15 @@
 
 /*
  * Well above what a Linux guest does (it sends a few thousand IPIs a
- * second under load, a handful of PSCI calls per CPU at boot and
- * hotplug, resets once; its clock events use the virtual timer, whose
+ * second under load, a handful of firmware (PSCI, SBI) calls per CPU at
+ * boot and hotplug, resets once; its clock events use the virtual timer, whose
  * registers do not trap), far below what pins a host CPU. A reset costs
  * the service CPU a reload of the guest (images copied, RAM zeroed).
  */
 const struct guest_throttle_limit guest_throttle_limits[GUEST_THROTTLE_COUNT] = {
-	[GUEST_THROTTLE_SGI] = { "sgi", 50 * USEC, 2000 },            /* 20000/s */
+	[GUEST_THROTTLE_IPI] = { "ipi", 50 * USEC, 2000 },            /* 20000/s */
 	[GUEST_THROTTLE_TIMER] = { "timer", 200 * USEC, 500 },        /* 5000/s */
-	[GUEST_THROTTLE_PSCI] = { "psci", 1 * MSEC, 200 },            /* 1000/s */
+	[GUEST_THROTTLE_FIRMWARE] = { "firmware", 1 * MSEC, 200 },    /* 1000/s */
 	[GUEST_THROTTLE_MAINTENANCE] = { "maintenance", 50 * USEC, 2000 }, /* 20000/s */
 	[GUEST_THROTTLE_RESET] = { "reset", 10000 * MSEC, 3 },        /* 1 per 10 s */
 };

@@ -155,7 +155,7 @@ SHELL_COMMAND(stats,
 		"interrupt; sysreg: a trapped system register (SGIs); abort: a fault\n"
 		"that stopped the guest; in-arch: served by the CPU code itself\n"
 		"(timer registers, WFE).\n"
-		"throttle lines: per budget (sgi, timer, psci, maintenance, reset),\n"
+		"throttle lines: per budget (ipi, timer, firmware, maintenance, reset),\n"
 		"its rate and burst, the operations charged and how many of them\n"
 		"were over budget and slowed the guest down.",
 	.run = stats_run);

@@ -131,11 +131,11 @@ class Linux(LinuxScenario):
                                out, re.M)
             names = [n for n, _, _ in lines]
             self.expect_output(f'stats {name}', out,
-                               names == ['sgi', 'timer', 'psci', 'maintenance', 'reset']
+                               names == ['ipi', 'timer', 'firmware', 'maintenance', 'reset']
                                and all(t == '0' for _, _, t in lines)
-                               and int(dict((n, c) for n, c, _ in lines)['psci']) > 0,
+                               and int(dict((n, c) for n, c, _ in lines)['firmware']) > 0,
                                'a "throttle <budget> ...: N charged, 0 throttled" line for '
-                               'sgi, timer, psci, maintenance and reset, PSCI calls charged')
+                               'ipi, timer, firmware, maintenance and reset, firmware calls charged')
 
     @check('console ltest0 hvc0 shows the line init wrote to the virtio console')
     def hvc0(self):

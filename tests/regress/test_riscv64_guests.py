@@ -104,8 +104,8 @@ class Riscv64Misbehaving(GuestScenario):
         keel = self.keel
         keel.run('guest load /tests/nodes/riscv64-basic.dtb')
         keel.run('guest start rvstorm0')
-        keel.expect(r'guest rvstorm0: throttled: sgi storm', 60,
-                    'the log line "guest rvstorm0: throttled: sgi storm"')
+        keel.expect(r'guest rvstorm0: throttled: ipi storm', 60,
+                    'the log line "guest rvstorm0: throttled: ipi storm"')
         keel.run('')
         keel.run('guest start rvbasic0 rvbasic1')
         text = guest_text(keel.run('console rvbasic0', timeout=GUEST_TIMEOUT))

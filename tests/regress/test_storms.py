@@ -15,9 +15,9 @@ from test_guests import GuestScenario, without_log
 # guest, its budget (stats / the log line)
 ATTACKERS = [
     ('resetloop0', 'reset'),
-    ('sgistorm0', 'sgi'),
+    ('sgistorm0', 'ipi'),
     ('timerstorm0', 'timer'),
-    ('psciloop0', 'psci'),
+    ('psciloop0', 'firmware'),
 ]
 # Under TCG on a loaded machine a guest may take a while to get going.
 STORM_TIMEOUT = 150
@@ -101,9 +101,9 @@ class Storms(GuestScenario):
                           timeout=300, new=True)
         if 'FAIL' in seen:
             self.fail('expected loop0 to keep passing; it printed:\n' + indent(seen[-2000:]))
-        out, counts = self.throttled('loop0', 'sgi')
+        out, counts = self.throttled('loop0', 'ipi')
         self.expect_output('stats loop0', out, counts and counts[1] == 0,
-                           'nothing throttled for the neighbour ("throttle sgi ...: 0 throttled")')
+                           'nothing throttled for the neighbour ("throttle ipi ...: 0 throttled")')
 
     def destroy(self, name):
         """guest destroy, which prints nothing when it works. The attackers'

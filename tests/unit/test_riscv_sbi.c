@@ -463,11 +463,11 @@ TEST(riscv_sbi_debug_console_is_bounded_and_validates_its_buffer)
 
 TEST(riscv_sbi_a_call_storm_is_throttled_not_refused)
 {
-	const struct guest_throttle_limit *l = &guest_throttle_limits[GUEST_THROTTLE_PSCI];
+	const struct guest_throttle_limit *l = &guest_throttle_limits[GUEST_THROTTLE_FIRMWARE];
 
 	sbi_setup();
 	for (unsigned int i = 0; i < l->burst + 5; i++)
 		CHECK_EQ(sbi_call(SBI_EXT_BASE, SBI_BASE_GET_SPEC_VERSION, 0, 0, 0, NULL), 0);
-	CHECK_EQ(sbi_guest->throttle.throttled[GUEST_THROTTLE_PSCI], 5);
+	CHECK_EQ(sbi_guest->throttle.throttled[GUEST_THROTTLE_FIRMWARE], 5);
 	CHECK(guest_throttle_vcpu_delayed(&sbi_vcpus[0]));
 }

@@ -103,7 +103,7 @@ void arch_guest_hypercall(struct vcpu *v, const struct vm_exit *exit)
 {
 	/* Every call counts against the guest's PSCI budget: over it, the
 	 * call is still served and the vCPU then waits (keel/guest_throttle.h). */
-	bool delay = !guest_throttle_charge(v, GUEST_THROTTLE_PSCI);
+	bool delay = !guest_throttle_charge(v, GUEST_THROTTLE_FIRMWARE);
 	uint64_t x[4];
 
 	/* SMC32 calls pass 32-bit arguments: the upper halves are not the

@@ -551,7 +551,7 @@ void arch_guest_sysreg(struct vcpu *v, const struct vm_exit *exit)
 		arch_vcpu_skip_instruction(v);
 		/* An SGI storm kicks the host CPUs of the targets, which may
 		 * be running neighbours: over budget, the sender waits. */
-		if (!guest_throttle_charge(v, GUEST_THROTTLE_SGI))
+		if (!guest_throttle_charge(v, GUEST_THROTTLE_IPI))
 			guest_throttle_delay(v);
 		return;
 	}

@@ -12,8 +12,8 @@
  * masks name guest hart ids, which are vCPU ids.
  *
  * Every call is charged to the guest's budgets like PSCI on arm64
- * (keel/guest_throttle.h): IPI and RFENCE as "sgi" (inter-processor
- * interrupts), set_timer as "timer", the rest as "psci" (firmware calls);
+ * (keel/guest_throttle.h): IPI and RFENCE as "ipi", set_timer as
+ * "timer", the rest as "firmware";
  * over budget the call is still served and the vCPU then waits. No lock
  * is held here.
  */
@@ -148,11 +148,11 @@ static enum guest_throttle_class vsbi_throttle_class(uint64_t eid)
 	switch (eid) {
 	case SBI_EXT_IPI:
 	case SBI_EXT_RFENCE:
-		return GUEST_THROTTLE_SGI;
+		return GUEST_THROTTLE_IPI;
 	case SBI_EXT_TIME:
 		return GUEST_THROTTLE_TIMER;
 	default:
-		return GUEST_THROTTLE_PSCI;
+		return GUEST_THROTTLE_FIRMWARE;
 	}
 }
 

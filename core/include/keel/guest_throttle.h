@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Per-guest budgets for the work a guest drives outside its devices: SGIs
- * it sends (ICC_SGI1R writes), emulated timer reprogramming, PSCI calls,
- * vGIC maintenance exits and guest resets. Each is a token bucket (GCRA):
- * a sustained rate and a burst, numbers in docs/virtualization.md
- * ("Throttling"). An operation beyond its budget still happens (no SGI,
- * timer write or PSCI call is lost); the guest is slowed instead: the
+ * Per-guest budgets for the work a guest drives outside its devices:
+ * inter-processor interrupts it sends (arm64 ICC_SGI1R writes, riscv64 SBI
+ * IPI and RFENCE), emulated timer reprogramming, other firmware calls
+ * (PSCI, SBI), interrupt-controller maintenance exits and guest resets.
+ * Each is a token bucket (GCRA): a sustained rate and a burst, numbers in
+ * docs/virtualization.md
+ * ("Throttling"). An operation beyond its budget still happens (no IPI,
+ * timer write or firmware call is lost); the guest is slowed instead: the
  * vCPU waits off its host CPU until half the burst has refilled, a reset
  * waits for the management CPU, and what was throttled is counted for
  * `stats`.
@@ -24,9 +26,9 @@ struct guest;
 struct vcpu;
 
 enum guest_throttle_class {
-	GUEST_THROTTLE_SGI,
+	GUEST_THROTTLE_IPI,
 	GUEST_THROTTLE_TIMER,
-	GUEST_THROTTLE_PSCI,
+	GUEST_THROTTLE_FIRMWARE,
 	GUEST_THROTTLE_MAINTENANCE,
 	GUEST_THROTTLE_RESET,
 	GUEST_THROTTLE_COUNT,
