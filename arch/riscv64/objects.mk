@@ -21,6 +21,7 @@ obj-y += arch/riscv64/virt/sbi_console.c
 obj-y += arch/riscv64/virt/vinterrupt.c
 obj-y += arch/riscv64/virt/hypercall.c
 obj-y += arch/riscv64/virt/vplic.c
+obj-y += arch/riscv64/virt/guest_isa.c
 # The guest platform (QEMU virt's layout), or a refusal while there is none.
 obj-y += $(or $(wildcard arch/riscv64/virt/platform.c),arch/riscv64/virt/no_platform.c)
 # What GCC calls where the ISA has no instruction (no libgcc, no libatomic).

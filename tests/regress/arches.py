@@ -54,7 +54,7 @@ EXPECTED = {
         'crash_trap': ['breakpoint (3)'],
         'image_magic': b'RSC\x05',
         'poweroff_reason': 'powered off (SBI system reset: shutdown',
-        'basic_checks': ['sbi-version', 'ram', 'timer-interrupt', 'wfi-wakes',
+        'basic_checks': ['sbi-version', 'ram', 'timer-interrupt', 'sstc', 'wfi-wakes',
                          'ipi-hart-start', 'sbi-errors', 'isolation', 'sbi-debug-console',
                          'virtio-rng', 'virtio-blk', 'virtio-console', 'virtio-vsock'],
         'linux_test_nodes': '/tests/nodes/riscv64-linux-test.dtb',

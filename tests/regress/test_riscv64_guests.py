@@ -13,7 +13,7 @@ from test_guests import GUEST_TIMEOUT, GuestScenario, guest_text
 
 # Every check the riscv64 basic guest runs in "checks" mode that passes
 # without a peer; virtio-net passes with its peer running.
-RISCV64_CHECKS = ['sbi-version', 'ram', 'timer-interrupt', 'wfi-wakes',
+RISCV64_CHECKS = ['sbi-version', 'ram', 'timer-interrupt', 'sstc', 'wfi-wakes',
                   'ipi-hart-start', 'sbi-errors', 'isolation', 'sbi-debug-console',
                   'virtio-rng', 'virtio-blk', 'virtio-console', 'virtio-vsock',
                   'virtio-net']

@@ -19,6 +19,7 @@
 #include <arch/cpu.h>
 #include <arch/guest_platform.h>
 
+#include "../../arch/riscv64/virt/guest_isa.h"
 #include "unit.h"
 
 /* ---- emulators only these tests use ---- */
@@ -276,6 +277,9 @@ TEST(guest_dtb_describes_a_riscv64_guest)
 	int node, plic_node;
 
 	host_guest_platform_select(&riscv64_virt_platform);
+	/* The harts' ISA is what this host offers guests (guest_isa.c). */
+	riscv_guest_isa_offer(riscv_isa_parse("rv64imafdch_zicsr_zifencei_zihintpause_zbb_sstc"),
+			      true);
 	memset(&cfg, 0, sizeof(cfg));
 	strcpy(cfg.name, "rv0");
 	cfg.vcpus = 3;
@@ -327,7 +331,8 @@ TEST(guest_dtb_describes_a_riscv64_guest)
 		CHECK(prop_string_is(path, "device_type", "cpu"));
 		CHECK(prop_cells_are(path, "reg", CELLS(i)));
 		CHECK(prop_string_is(path, "compatible", "riscv"));
-		CHECK(prop_string_is(path, "riscv,isa", "rv64imafdc_zicsr_zifencei"));
+		CHECK(prop_string_is(path, "riscv,isa",
+				     "rv64imafdc_zicsr_zifencei_zihintpause_zbb_sstc"));
 		CHECK(prop_string_is(path, "mmu-type", "riscv,sv39"));
 		CHECK(prop_string_is(path, "status", "okay"));
 		snprintf(path, sizeof(path), "/cpus/cpu@%u/interrupt-controller", i);
@@ -376,6 +381,7 @@ TEST(guest_dtb_describes_a_riscv64_guest)
 	REQUIRE(guest_dtb_build(&cfg, &initrd, dtb, sizeof(dtb)) == 0);
 	CHECK(prop_cells_are("/ns16550@10000000", "reg-shift", CELLS(2)));
 	CHECK(prop_cells_are("/ns16550@10000000", "reg-io-width", CELLS(4)));
+	riscv_guest_isa_offer(riscv_isa_parse("rv64imafdc"), false);
 }
 
 TEST(guest_dtb_leaves_out_what_is_not_configured)

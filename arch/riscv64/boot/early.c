@@ -14,6 +14,8 @@
 #include <libfdt.h>
 #include <string.h>
 
+#include "../virt/guest_isa.h"
+
 void riscv_boot_main(hpa_t fdt_pa, uint64_t entry_counter, hpa_t load_base);
 void keel_main(hpa_t fdt_pa, uint64_t entry_counter, hpa_t load_base);
 
@@ -30,33 +32,6 @@ static uint64_t read_cells(const fdt32_t *cells, int len)
 	return 0;
 }
 
-/* True when the single-letter extension c (after "rv64") is in the
- * ISA string's base part, or the multi-letter name appears as a whole
- * '_'-separated word. */
-static bool isa_has_letter(const char *isa, char c)
-{
-	if (strncmp(isa, "rv64", 4) != 0)
-		return false;
-	for (const char *p = isa + 4; *p && *p != '_'; p++)
-		if (*p == c)
-			return true;
-	return false;
-}
-
-static bool isa_has_word(const char *isa, const char *word)
-{
-	size_t n = strlen(word);
-	const char *p = strchr(isa, '_');
-
-	while (p) {
-		p++;
-		if (strncmp(p, word, n) == 0 && (p[n] == '_' || p[n] == '\0'))
-			return true;
-		p = strchr(p, '_');
-	}
-	return false;
-}
-
 /* The boot hart's node under /cpus: its "reg" is its hart id. */
 static int boot_cpu_node(const void *fdt, int cpus, uint64_t hartid)
 {
@@ -70,6 +45,26 @@ static int boot_cpu_node(const void *fdt, int cpus, uint64_t hartid)
 			return node;
 	}
 	return -FDT_ERR_NOTFOUND;
+}
+
+/* The extensions every enabled hart names: vCPUs and Keel's own code run
+ * on any of them. A hart without a readable "riscv,isa" is left out. */
+static uint64_t harts_common_exts(const void *fdt, int cpus)
+{
+	uint64_t exts = ~0ULL;
+	int node;
+
+	fdt_for_each_subnode(node, fdt, cpus) {
+		int len;
+		const char *isa = fdt_getprop(fdt, node, "riscv,isa", &len);
+		const char *status = fdt_getprop(fdt, node, "status", NULL);
+
+		if (status && strcmp(status, "okay") != 0 && strcmp(status, "ok") != 0)
+			continue;
+		if (isa && len > 0 && isa[len - 1] == '\0')
+			exts &= riscv_isa_parse(isa);
+	}
+	return exts;
 }
 
 static void early_read_devtree(const void *fdt)
@@ -96,8 +91,9 @@ static void early_read_devtree(const void *fdt)
 	if (!isa || len <= 0 || isa[len - 1] != '\0')
 		return;
 	riscv_isa.known = true;
-	riscv_isa.h = isa_has_letter(isa, 'h');
-	riscv_isa.sstc = isa_has_word(isa, "sstc");
+	riscv_isa.exts = riscv_isa_parse(isa) & harts_common_exts(fdt, cpus);
+	riscv_isa.h = riscv_isa.exts & RISCV_EXT(H);
+	riscv_isa.sstc = riscv_isa.exts & RISCV_EXT(SSTC);
 	strlcpy(riscv_isa.string, isa, sizeof(riscv_isa.string));
 }
 

@@ -17,10 +17,10 @@
  * M-level (11) and S-level (9) external interrupt, as QEMU does, so the
  * context numbers are QEMU's and Linux serves the S contexts.
  *
- * The ISA string offers what every guest may use on any host Keel runs
- * on: RV64GC (the vCPU context switches the FP state), Zicsr and
- * Zifencei. Sstc is not offered: the guest's timer is SBI TIME. The MMU
- * type is Sv39, which every riscv64 MMU with H has.
+ * The ISA string is what the host harts have and a guest can use under
+ * Keel (guest_isa.c: RV64GC, the stateless Z extensions, Sstc where
+ * vstimecmp works). The MMU type is Sv39, which every riscv64 MMU with H
+ * has.
  *
  * Like arch/arm64/virt/platform.c this file uses only arch-neutral
  * headers and libfdt and exports one thing, riscv64_virt_platform: the
@@ -35,6 +35,8 @@
 #include <lib/format.h>
 #include <libfdt.h>
 
+#include "guest_isa.h"
+
 /* Sv39x4 G-stage: 41-bit guest-physical addresses. */
 #define RV_VIRT_IPA_BITS 41
 #define RV_VIRT_PLIC_BASE 0x0c000000ULL
@@ -46,7 +48,6 @@
 #define RV_IRQ_S_EXTERNAL 9U
 #define RV_IRQ_M_EXTERNAL 11U
 
-#define RV_VIRT_ISA "rv64imafdc_zicsr_zifencei"
 #define RV_VIRT_MMU "riscv,sv39"
 
 /* The Linux riscv Image header (Documentation/riscv/boot-image-header.rst):
@@ -104,7 +105,7 @@ static int rv_virt_dt_cpu(void *fdt, unsigned int hart)
 	if (!err)
 		err = fdt_property_string(fdt, "compatible", "riscv");
 	if (!err)
-		err = fdt_property_string(fdt, "riscv,isa", RV_VIRT_ISA);
+		err = fdt_property_string(fdt, "riscv,isa", riscv_guest_isa());
 	if (!err)
 		err = fdt_property_string(fdt, "mmu-type", RV_VIRT_MMU);
 	if (!err)

@@ -26,8 +26,11 @@
 #include <keel/vcpu.h>
 #include <arch/cpu.h>
 #include <arch/csr.h>
+#include <arch/early.h>
 #include <arch/trap.h>
 #include <arch/virt.h>
+
+#include "guest_isa.h"
 
 /* vsie numbers the VS interrupts as S ones (bits 1, 5, 9); hvip as VS
  * ones (2, 6, 10). */
@@ -49,9 +52,13 @@ void riscv_vinterrupt_cpu_init(void)
 			  riscv_csr_read_probe(CSR_VSTIMECMP, &value);
 	if (!riscv_virt_sstc)
 		csr_clear(henvcfg, HENVCFG_STCE);
-	if (arch_cpu_id() == 0)
-		log_info("virt: guest timers: %s", riscv_virt_sstc ? "Sstc vstimecmp"
-				: "emulated (no Sstc): host timer events");
+	if (arch_cpu_id() != 0)
+		return;
+	log_info("virt: guest timers: %s", riscv_virt_sstc ? "Sstc vstimecmp"
+			: "emulated (no Sstc): host timer events");
+	riscv_guest_isa_offer(riscv_isa.known ? riscv_isa.exts : riscv_isa_parse("rv64gc"),
+			      riscv_virt_sstc);
+	log_info("virt: guest harts: riscv,isa \"%s\"", riscv_guest_isa());
 }
 
 uint64_t riscv_guest_time(const struct guest *g)

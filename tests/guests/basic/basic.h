@@ -47,6 +47,7 @@ struct board {
 	uint64_t cpu1_reg;		/* "reg" of /cpus/cpu@1: its MPIDR */
 	uint64_t timebase_hz;		/* /cpus/timebase-frequency, 0 if none */
 	char bootargs[256];		/* /chosen/bootargs, "" when absent */
+	char cpu_isa[128];		/* the first cpu's "riscv,isa", "" if none */
 	/* Enabled nodes directly under / with compatible "virtio,mmio",
 	 * in DTB order; ignored counts those that did not fit. */
 	struct dt_device virtio_mmio[BASIC_MAX_VIRTIO_MMIO];

@@ -271,6 +271,11 @@ static const char *fdt_property(struct fdt_walk *w, uint32_t name_off,
 	} else if (node == NODE_MEMORY &&
 		   fdt_name_is(w, name, (uint32_t)name_len, "reg", false)) {
 		return fdt_read_reg(w, v, len);
+	} else if ((node == NODE_CPU || node == NODE_CPU1) && !b->cpu_isa[0] &&
+		   fdt_name_is(w, name, (uint32_t)name_len, "riscv,isa", false)) {
+		for (i = 0; i < len && i + 1 < sizeof(b->cpu_isa) && v[i]; i++)
+			b->cpu_isa[i] = (char)v[i];
+		b->cpu_isa[i] = '\0';
 	} else if (node == NODE_CPU1 &&
 		   fdt_name_is(w, name, (uint32_t)name_len, "reg", false)) {
 		if (w->cpus_address_cells < 1 || w->cpus_address_cells > 2 ||

@@ -4,14 +4,17 @@
 #define ARCH_RISCV64_EARLY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define RISCV_ISA_STRING_MAX 128
 
-/* The boot hart's "riscv,isa" (harts are assumed alike, as on QEMU virt). */
+/* The host harts' ISA: the boot hart's "riscv,isa", and the extensions
+ * (riscv64/virt/guest_isa.h) every enabled hart has. */
 struct riscv_isa {
 	bool known;           /* the boot hart's node had a riscv,isa */
 	bool h;               /* hypervisor extension */
-	bool sstc;            /* stimecmp / vstimecmp */
+	bool sstc;            /* stimecmp / vstimecmp, on every hart */
+	uint64_t exts;        /* RISCV_EXT() bits every hart has */
 	char string[RISCV_ISA_STRING_MAX];
 };
 

@@ -155,6 +155,11 @@ struct sbiret {
 struct sbiret sbi_call(uint64_t eid, uint64_t fid, uint64_t a0, uint64_t a1,
 		       uint64_t a2, uint64_t a3);
 void sbi_set_timer(uint64_t deadline);
+/* sstc.c: the timer through stimecmp where riscv,isa offers Sstc. */
+extern bool timer_uses_sstc;
+extern const char probe_stimecmp_instruction[];
+void sstc_init(void);
+void sstc_write(uint64_t deadline);
 /* Programs the hart's one timer for the earlier of the check timer and
  * the watchdog (trap.c). */
 void timer_program(struct cpu_state *cpu);

@@ -85,6 +85,7 @@ const char *arch_irq_init(void)
 {
 	/* Timer and software interrupts are the hart's own: nothing to set
 	 * up beyond enabling them (taken only while sstatus.SIE is set). */
+	sstc_init();
 	csr_set(sie, SIE_SSIE | SIE_STIE);
 	return NULL;
 }
@@ -109,7 +110,10 @@ void timer_program(struct cpu_state *cpu)
 		next = cpu->timer_deadline;
 	if (cpu->watchdog_deadline && cpu->watchdog_deadline < next)
 		next = cpu->watchdog_deadline;
-	sbi_set_timer(next);
+	if (timer_uses_sstc)
+		sstc_write(next);
+	else
+		sbi_set_timer(next);
 }
 
 void arch_timer_start(uint64_t deadline)
@@ -213,6 +217,7 @@ void trap_handle(struct trap_frame *frame)
 		}
 	}
 	if (cpu->expect_abort && (frame->sepc == (uintptr_t)probe_read_instruction ||
+				  frame->sepc == (uintptr_t)probe_stimecmp_instruction ||
 				  (frame->sepc >= (uintptr_t)probe_begin &&
 				   frame->sepc < (uintptr_t)probe_end))) {
 		cpu->abort_taken = true;
