@@ -41,6 +41,12 @@ ARCHES = {
         # The Linux guest on bare QEMU (tools/bench-linux): the CPU Keel's
         # own machine has, for a like-for-like ratio.
         'bare_linux_machine': ['-M', 'virt,gic-version=3', '-cpu', 'cortex-a57'],
+        # The Linux guest's console on Keel's guest platform and on bare
+        # QEMU virt alike, and its early console.
+        'linux_console': 'ttyAMA0',
+        'linux_earlycon': 'pl011,0x09000000',
+        # tools/bench-linux's guest nodes (in the image fs).
+        'linux_bench_nodes': '/tests/nodes/linux-bench.dtb',
     },
     'riscv64': {
         'qemu': 'qemu-system-riscv64',
@@ -63,6 +69,9 @@ ARCHES = {
         # OpenSBI starts the guest image in S-mode and answers its SBI calls.
         'bare_machine': ['-M', 'virt', '-cpu', 'rv64', '-bios', 'default'],
         'bare_linux_machine': ['-M', 'virt', '-cpu', 'rv64', '-bios', 'default'],
+        'linux_console': 'ttyS0',
+        'linux_earlycon': 'uart8250,mmio,0x10000000',
+        'linux_bench_nodes': '/tests/nodes/riscv64-linux-bench.dtb',
     },
 }
 

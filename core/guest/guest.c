@@ -68,6 +68,14 @@ static enum guest_state get_state(const struct guest *g)
 	return __atomic_load_n(&g->state, __ATOMIC_SEQ_CST);
 }
 
+bool guest_is_live(const struct guest *g)
+{
+	enum guest_state s = get_state(g);
+
+	return s == GUEST_RUNNING || s == GUEST_PAUSED || s == GUEST_CREATED ||
+	       READ_ONCE(g->reset_pending);
+}
+
 struct guest *guest_find(const char *name)
 {
 	struct guest *g;
@@ -619,10 +627,12 @@ void guest_stop_async(struct guest *g, const char *fmt, ...)
 		spin_unlock_irqrestore(&g->lock, flags);
 		return;
 	}
-	set_state(g, GUEST_STOPPED);
+	/* The reason first: a console on another CPU reads it as soon as it
+	 * sees the state (guest_is_live()). */
 	va_start(ap, fmt);
 	guest_set_reason(g, fmt, ap);
 	va_end(ap);
+	set_state(g, GUEST_STOPPED);
 	spin_unlock_irqrestore(&g->lock, flags);
 	log_warn("guest %s stopped: %s", g->name, g->stop_reason);
 	guest_evict_async(g);
@@ -636,9 +646,11 @@ void guest_reset_async(struct guest *g)
 		spin_unlock_irqrestore(&g->lock, flags);
 		return;
 	}
-	set_state(g, GUEST_STOPPED);
+	/* Before the state, as in guest_stop_async(): a console watching
+	 * sees a guest restarting, not one that stopped for no reason. */
 	fmt_snprintf(g->stop_reason, sizeof(g->stop_reason), "restarting (guest reset)");
-	g->reset_pending = true;
+	WRITE_ONCE(g->reset_pending, true);
+	set_state(g, GUEST_STOPPED);
 	spin_unlock_irqrestore(&g->lock, flags);
 	guest_evict_async(g);
 }

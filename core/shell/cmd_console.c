@@ -13,14 +13,6 @@
 /* Ctrl-] detaches, as in telnet; QEMU keeps Ctrl-A for itself. */
 #define CONSOLE_DETACH_KEY 0x1d
 
-static bool console_guest_alive(const struct guest *g)
-{
-	enum guest_state s = READ_ONCE(g->state);
-
-	return s == GUEST_RUNNING || s == GUEST_PAUSED || s == GUEST_CREATED ||
-	       READ_ONCE(g->reset_pending);
-}
-
 /* "ttyAMA0, hvc0": the endpoints of g, for a message. */
 static void console_list_endpoints(struct guest *g, char *buf, size_t len)
 {
@@ -93,7 +85,7 @@ static int console_run(int argc, char **argv)
 		 * masked, so a key or a guest stopping is never missed. */
 		arch_irq_disable();
 		c = console_getc();
-		if (c < 0 && console_guest_alive(g))
+		if (c < 0 && guest_is_live(g))
 			cpu_idle_once();
 		arch_irq_enable();
 		if (c == CONSOLE_DETACH_KEY)
@@ -104,11 +96,11 @@ static int console_run(int argc, char **argv)
 			console_endpoint_input(ep, &ch, 1);
 			continue;
 		}
-		if (!console_guest_alive(g)) {
+		if (!guest_is_live(g)) {
 			console_endpoint_detach(ep);
 			console_start_line();
 			kprintf("[console %s: guest %s%s%s]\n", label,
-				guest_state_name(g->state), g->stop_reason[0] ? ": " : "",
+				guest_state_name(READ_ONCE(g->state)), g->stop_reason[0] ? ": " : "",
 				g->stop_reason);
 			return 0;
 		}

@@ -103,6 +103,11 @@ struct guest *guest_find(const char *name);
 /* Calls fn for every guest in load order. */
 void guest_for_each(void (*fn)(struct guest *g, void *ctx), void *ctx);
 const char *guest_state_name(enum guest_state state);
+/* Whether g is still running for someone watching it from another CPU
+ * (running, paused, created, or stopped only to restart). Once it says
+ * false, g->stop_reason holds why: a guest stopping itself writes the
+ * reason before the state. */
+bool guest_is_live(const struct guest *g);
 
 /* ---- life cycle (shell and boot; they wait for vCPUs to leave) ---- */
 /* Loads every guest node under the /guests node of fdt (validated first,
