@@ -367,11 +367,11 @@ run-direct: all $(INITRD)
 debug: all $(INITRD)
 	tools/run --debug --build-dir $(O) $(RUN_ARGS)
 
-boottime: all $(INITRD)
-	tools/boottime --build-dir $(O)
+boottime: all $(INITRD) other-arches
+	tools/boottime $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
 
-bench: all $(INITRD)
-	tools/bench --build-dir $(O)
+bench: all $(INITRD) other-arches
+	tools/bench $(addprefix --build-dir ,$(ALL_BUILD_DIRS))
 
 # ---------------------------------------------------------------- tests ----
 # The QEMU scenarios run on every supported arch: the configured one in

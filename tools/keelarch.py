@@ -47,6 +47,9 @@ ARCHES = {
         'linux_earlycon': 'pl011,0x09000000',
         # tools/bench-linux's guest nodes (in the image fs).
         'linux_bench_nodes': '/tests/nodes/linux-bench.dtb',
+        # tools/bench's basic-guest nodes, and what its null hypercall is.
+        'bench_nodes': '/tests/nodes/bench.dtb',
+        'null_hypercall': 'HVC (SMCCC_VERSION)',
     },
     'riscv64': {
         'qemu': 'qemu-system-riscv64',
@@ -72,6 +75,8 @@ ARCHES = {
         'linux_console': 'ttyS0',
         'linux_earlycon': 'uart8250,mmio,0x10000000',
         'linux_bench_nodes': '/tests/nodes/riscv64-linux-bench.dtb',
+        'bench_nodes': '/tests/nodes/riscv64-bench.dtb',
+        'null_hypercall': 'SBI call (BASE get_spec_version)',
     },
 }
 

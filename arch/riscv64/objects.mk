@@ -14,6 +14,7 @@ obj-y += arch/riscv64/cpu/vcpu.c
 obj-y += arch/riscv64/cpu/vcpu_entry.S
 obj-y += arch/riscv64/cpu/guest_exit.c
 obj-y += arch/riscv64/mmu/gstage.c
+obj-y += arch/riscv64/mmu/gstage_mode.c
 obj-y += arch/riscv64/virt/insn_decode.c
 obj-y += arch/riscv64/virt/sbi.c
 obj-y += arch/riscv64/virt/sbi_hsm.c

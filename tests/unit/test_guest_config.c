@@ -560,10 +560,15 @@ TEST(guest_config_follows_the_riscv64_platform)
 	tree_cells(GUEST "/devices/dev0", "reg", CELLS(0, 0x0c20f000, 0, 0x1000));
 	check_refused("device on the PLIC", GUEST, "good0", GUEST "/devices/dev0",
 		      "overlaps the PLIC at [0xc000000, 0xc210000)");
-	/* Sv39x4: 41 bits of guest-physical space; 40 is arm64's. */
+	/* Sv48x4: 50 bits of guest-physical space; 40 is arm64's. */
 	tree_cells(GUEST "/devices/dev0", "reg", CELLS(0, 0x10000000, 0, 0x1000));
 	tree_cells(GUEST "/memory", "reg", CELLS(0x100, 0, 0, 0x1000000));
 	CHECK_EQ(parse(GUEST, &cfg, err), 0);
+	tree_cells(GUEST "/memory", "reg", CELLS(0x3ffff, 0xff000000, 0, 0x1000000));
+	CHECK_EQ(parse(GUEST, &cfg, err), 0);
+	tree_cells(GUEST "/memory", "reg", CELLS(0x3ffff, 0xff000000, 0, 0x1001000));
+	CHECK_EQ(parse(GUEST, &cfg, err), -KEEL_EINVAL);
+	tree_cells(GUEST "/memory", "reg", CELLS(0x100, 0, 0, 0x1000000));
 	host_guest_platform_select(&arm64_virt_platform);
 	CHECK_EQ(parse(GUEST, &cfg, err), -KEEL_EINVAL);
 }

@@ -43,7 +43,7 @@ TEST(guest_platform_riscv64_is_qemu_virt_like)
 	const struct guest_platform *p = &riscv64_virt_platform;
 
 	CHECK_STR_EQ(p->name, "riscv64 virt");
-	CHECK_EQ(p->ipa_bits, 41);
+	CHECK_EQ(p->ipa_bits, 50);
 	CHECK_EQ(p->max_vcpus, GUEST_MAX_VCPUS);
 	/* PLIC source 0 does not exist; QEMU virt has 1..95. */
 	CHECK_EQ(p->irq_first, 1);

@@ -5,7 +5,9 @@
  * guest-page fault to HS-mode, which is how Keel sees MMIO.
  *
  * Sv39x4: a 41-bit guest-physical space, three levels, the root 2048
- * entries (16 KiB, 16 KiB aligned). Leaves are read/write/execute, with
+ * entries (16 KiB, 16 KiB aligned). A guest whose RAM reaches above that
+ * (2 TiB) gets Sv48x4 instead, where the harts have it (probed): 50 bits,
+ * one level more, the same root size. Level 0 is the root either way. Leaves are read/write/execute, with
  * U set (G-stage treats every guest access as a user one) and A and D
  * set, so no hart that leaves those bits to software faults on them.
  * Table pages are host RAM, which Keel maps 1:1.
@@ -31,12 +33,10 @@
 #include <arch/stage2.h>
 #include <arch/virt.h>
 
+#include "gstage_mode.h"
+
 #define ENTRIES 512
 #define ROOT_ENTRIES 2048
-#define LEVEL_SHIFT(level) (30 - 9 * (level))  /* root (0): 30, 1: 21, 2: 12 */
-#define LEVEL_SIZE(level) (1ULL << LEVEL_SHIFT(level))
-#define LEAF_LEVEL 2
-#define GPA_LIMIT (1ULL << RISCV_GSTAGE_GPA_BITS)
 
 #define PTE_V (1ULL << 0)
 #define PTE_R (1ULL << 1)
@@ -49,13 +49,14 @@
 #define PTE_PPN_SHIFT 10
 #define PTE_PPN_MASK (((1ULL << 44) - 1) << PTE_PPN_SHIFT)
 
-#define HGATP_MODE_SV39X4 (8ULL << 60)
+#define HGATP_MODE_MASK (0xfULL << 60)
 #define HGATP_VMID_SHIFT 44
 #define HGATP_VMID_MASK (0x3fffULL << HGATP_VMID_SHIFT)
 #define VMID_MAX 64
 
 static spinlock_t vmid_lock = SPINLOCK_INIT;
 static unsigned int vmid_count;          /* 1: none (all share 0) */
+static bool sv48x4;                      /* the harts take hgatp mode 9 */
 static bool vmid_used[VMID_MAX];
 /* The generation each VMID's current owner is at; bumped on handover. */
 static uint64_t vmid_generation[VMID_MAX];
@@ -86,17 +87,37 @@ void riscv_gstage_cpu_init(void)
 	old = csr_read(hgatp);
 	csr_write(hgatp, HGATP_VMID_MASK);
 	probed = (csr_read(hgatp) & HGATP_VMID_MASK) >> HGATP_VMID_SHIFT;
+	/* A write of a mode the hart lacks has no effect at all. */
+	csr_write(hgatp, RISCV_HGATP_MODE_SV48X4);
+	sv48x4 = (csr_read(hgatp) & HGATP_MODE_MASK) == RISCV_HGATP_MODE_SV48X4;
 	csr_write(hgatp, old);
 	while (probed & (1ULL << bits))
 		bits++;
 	vmid_count = bits >= 6 ? VMID_MAX : 1u << bits;
 	hfence_gvma_all();
-	log_info("virt: G-stage Sv39x4, %u VMID bits (%u used)", bits, vmid_count);
+	log_info("virt: G-stage Sv39x4%s, %u VMID bits (%u used)",
+		 sv48x4 ? " (Sv48x4 for guest RAM above 2 TiB)" : "", bits, vmid_count);
 }
 
-static unsigned int entry_index(unsigned int level, gpa_t gpa)
+/* Level 0 is the root; the leaf level is levels - 1 (4 KiB). */
+static unsigned int level_shift(const struct riscv64_gstage *s, unsigned int level)
 {
-	return (unsigned int)((gpa >> LEVEL_SHIFT(level)) &
+	return 12 + 9 * (s->levels - 1 - level);
+}
+
+static uint64_t level_size(const struct riscv64_gstage *s, unsigned int level)
+{
+	return 1ULL << level_shift(s, level);
+}
+
+static bool is_leaf_level(const struct riscv64_gstage *s, unsigned int level)
+{
+	return level == s->levels - 1;
+}
+
+static unsigned int entry_index(const struct riscv64_gstage *s, unsigned int level, gpa_t gpa)
+{
+	return (unsigned int)((gpa >> level_shift(s, level)) &
 			      (level == 0 ? ROOT_ENTRIES - 1 : ENTRIES - 1));
 }
 
@@ -122,16 +143,16 @@ static bool pte_is_table(uint64_t pte)
 
 /* Maps [gpa, end) at level; *mapped advances past each mapped piece so a
  * failure can be undone exactly. */
-static int map_level(uint64_t *table, unsigned int level, gpa_t gpa, gpa_t end,
-		     hpa_t hpa, gpa_t *mapped)
+static int map_level(const struct riscv64_gstage *s, uint64_t *table, unsigned int level,
+		     gpa_t gpa, gpa_t end, hpa_t hpa, gpa_t *mapped)
 {
 	while (gpa < end) {
-		uint64_t size = LEVEL_SIZE(level);
+		uint64_t size = level_size(s, level);
 		gpa_t next = MIN(ALIGN_DOWN(gpa, size) + size, end);
-		uint64_t *entry = &table[entry_index(level, gpa)];
+		uint64_t *entry = &table[entry_index(s, level, gpa)];
 		uint64_t pte = *entry;
 
-		if (level == LEAF_LEVEL ||
+		if (is_leaf_level(s, level) ||
 		    (IS_ALIGNED(gpa, size) && next - gpa == size && IS_ALIGNED(hpa, size))) {
 			if (pte & PTE_V)
 				return -KEEL_EEXIST;
@@ -149,7 +170,7 @@ static int map_level(uint64_t *table, unsigned int level, gpa_t gpa, gpa_t end,
 			} else if (!pte_is_table(pte)) {
 				return -KEEL_EEXIST;
 			}
-			err = map_level(table_of(pte), level + 1, gpa, next, hpa, mapped);
+			err = map_level(s, table_of(pte), level + 1, gpa, next, hpa, mapped);
 			if (err)
 				return err;
 		}
@@ -172,19 +193,19 @@ static bool table_is_empty(const uint64_t *table)
  * through their first entry on *to_free (freed after the fence). A
  * superpage only partly in the range is removed whole: leaving more
  * mapped than asked could hand the guest memory its owner reuses. */
-static void unmap_level(uint64_t *table, unsigned int level, gpa_t gpa, gpa_t end,
-			uint64_t **to_free)
+static void unmap_level(const struct riscv64_gstage *s, uint64_t *table, unsigned int level,
+			gpa_t gpa, gpa_t end, uint64_t **to_free)
 {
 	while (gpa < end) {
-		uint64_t size = LEVEL_SIZE(level);
+		uint64_t size = level_size(s, level);
 		gpa_t next = MIN(ALIGN_DOWN(gpa, size) + size, end);
-		uint64_t *entry = &table[entry_index(level, gpa)];
+		uint64_t *entry = &table[entry_index(s, level, gpa)];
 		uint64_t pte = *entry;
 
-		if (pte_is_table(pte) && level < LEAF_LEVEL) {
+		if (pte_is_table(pte) && !is_leaf_level(s, level)) {
 			uint64_t *sub = table_of(pte);
 
-			unmap_level(sub, level + 1, gpa, next, to_free);
+			unmap_level(s, sub, level + 1, gpa, next, to_free);
 			if (table_is_empty(sub)) {
 				WRITE_ONCE(*entry, 0);
 				sub[0] = ptr_to_hpa(*to_free);
@@ -200,13 +221,14 @@ static void unmap_level(uint64_t *table, unsigned int level, gpa_t gpa, gpa_t en
 	}
 }
 
-static void free_tables(uint64_t *table, unsigned int level, unsigned int count)
+static void free_tables(const struct riscv64_gstage *s, uint64_t *table, unsigned int level,
+			unsigned int count)
 {
 	for (unsigned int i = 0; i < count; i++) {
 		uint64_t pte = table[i];
 
-		if (level < LEAF_LEVEL && pte_is_table(pte)) {
-			free_tables(table_of(pte), level + 1, ENTRIES);
+		if (!is_leaf_level(s, level) && pte_is_table(pte)) {
+			free_tables(s, table_of(pte), level + 1, ENTRIES);
 			page_free(table_of(pte), 0);
 		}
 	}
@@ -240,12 +262,32 @@ static void vmid_free(unsigned int vmid)
 	spin_unlock_irqrestore(&vmid_lock, flags);
 }
 
+/* The end of g's highest RAM range. */
+static gpa_t guest_ram_end(const struct guest *g)
+{
+	gpa_t end = 0;
+
+	for (unsigned int i = 0; i < g->config.mem_count; i++)
+		end = MAX(end, g->config.mem[i].base + g->config.mem[i].size);
+	return end;
+}
+
 int arch_guest_init(struct guest *g)
 {
 	struct riscv64_gstage *s = &g->arch.gstage;
-	uint64_t *root = page_zalloc(RISCV_GSTAGE_ROOT_ORDER);
+	struct riscv_gstage_mode mode;
+	char why[160];
+	uint64_t *root;
 	int err;
 
+	err = riscv_gstage_mode_pick(guest_ram_end(g), sv48x4, &mode, why, sizeof(why));
+	if (err) {
+		log_error("guest %s: %s", g->name, why);
+		return err;
+	}
+	s->levels = mode.levels;
+	s->gpa_limit = mode.gpa_limit;
+	root = page_zalloc(RISCV_GSTAGE_ROOT_ORDER);
 	if (!root)
 		return -KEEL_ENOMEM;
 	err = vmid_alloc(&s->vmid);
@@ -255,7 +297,7 @@ int arch_guest_init(struct guest *g)
 		return err;
 	}
 	s->root = root;
-	s->hgatp = HGATP_MODE_SV39X4 | (uint64_t)s->vmid << HGATP_VMID_SHIFT |
+	s->hgatp = mode.hgatp_mode | (uint64_t)s->vmid << HGATP_VMID_SHIFT |
 		   ptr_to_hpa(root) >> 12;
 	s->lock = (spinlock_t)SPINLOCK_INIT;
 	/* Guest time starts near 0. */
@@ -274,7 +316,7 @@ void arch_guest_destroy(struct guest *g)
 	 * before they next enter any guest with this VMID (a new
 	 * generation comes with it). */
 	hfence_gvma_vmid(s->vmid);
-	free_tables(s->root, 0, ROOT_ENTRIES);
+	free_tables(s, s->root, 0, ROOT_ENTRIES);
 	page_free(s->root, RISCV_GSTAGE_ROOT_ORDER);
 	for (unsigned int i = 0; i < KEEL_MAX_CPUS; i++)
 		__atomic_compare_exchange_n(&cpu_last_guest[i], &g, NULL, false,
@@ -295,11 +337,11 @@ int arch_stage2_map(struct guest *g, gpa_t gpa, hpa_t hpa, uint64_t size)
 		return -KEEL_EINVAL;
 	if (!size)
 		return 0;
-	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || gpa >= GPA_LIMIT ||
-	    size > GPA_LIMIT - gpa)
+	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || gpa >= s->gpa_limit ||
+	    size > s->gpa_limit - gpa)
 		return -KEEL_EINVAL;
 	flags = spin_lock_irqsave(&s->lock);
-	err = map_level(s->root, 0, gpa, gpa + size, hpa, &mapped);
+	err = map_level(s, s->root, 0, gpa, gpa + size, hpa, &mapped);
 	/* New entries only replace invalid ones: no fence, but the walker
 	 * must see them before the guest runs. */
 	__asm__ volatile("fence rw, rw" ::: "memory");
@@ -316,13 +358,13 @@ void arch_stage2_unmap(struct guest *g, gpa_t gpa, uint64_t size)
 	unsigned long flags;
 	gpa_t end;
 
-	if (!s->root || !size || gpa >= GPA_LIMIT)
+	if (!s->root || !size || gpa >= s->gpa_limit)
 		return;
 	gpa = ALIGN_DOWN(gpa, PAGE_SIZE);
-	end = size > GPA_LIMIT - gpa ? GPA_LIMIT : ALIGN_UP(gpa + size, PAGE_SIZE);
+	end = size > s->gpa_limit - gpa ? s->gpa_limit : ALIGN_UP(gpa + size, PAGE_SIZE);
 
 	flags = spin_lock_irqsave(&s->lock);
-	unmap_level(s->root, 0, gpa, end, &to_free);
+	unmap_level(s, s->root, 0, gpa, end, &to_free);
 	__asm__ volatile("fence rw, rw" ::: "memory");
 	/* Here now; elsewhere before the guest next runs there. */
 	hfence_gvma_vmid(s->vmid);

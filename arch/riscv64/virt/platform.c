@@ -37,8 +37,10 @@
 
 #include "guest_isa.h"
 
-/* Sv39x4 G-stage: 41-bit guest-physical addresses. */
-#define RV_VIRT_IPA_BITS 41
+/* Sv48x4 G-stage: 50-bit guest-physical addresses. A guest with RAM
+ * only below 2 TiB gets Sv39x4; one above needs harts with Sv48x4, which
+ * creating it checks (mmu/gstage.c). */
+#define RV_VIRT_IPA_BITS 50
 #define RV_VIRT_PLIC_BASE 0x0c000000ULL
 #define RV_VIRT_PLIC_NDEV 95
 #define RV_VIRT_PLIC_PHANDLE 1U
