@@ -3,8 +3,9 @@
  * A tiny flattened device tree reader: one pass over the structure block
  * collects /chosen/bootargs, the /memory ranges, the /cpus nodes (and their
  * timebase-frequency, where the platform states it there) and the
- * virtio-mmio nodes directly under / (where QEMU and Keel put them, so no
- * "ranges" need translating). Every offset is checked against the blob's
+ * virtio-mmio nodes directly under / (where Keel and QEMU's arm64 virt put
+ * them) or under /soc (QEMU's riscv64 virt, whose /soc maps its children
+ * 1:1: its "ranges" is empty), so no "ranges" need translating. Every offset is checked against the blob's
  * own sizes first, so a broken DTB yields a message, never a read outside it.
  */
 #include "basic.h"
@@ -21,7 +22,7 @@
 #define FDT_END 9U
 
 enum fdt_node { NODE_OTHER, NODE_ROOT, NODE_CHOSEN, NODE_MEMORY, NODE_CPUS,
-		NODE_CPU, NODE_CPU1 };
+		NODE_CPU, NODE_CPU1, NODE_SOC };
 
 /*
  * The node directly under / whose properties are being read. Its properties
@@ -46,6 +47,8 @@ struct fdt_walk {
 	uint32_t root_address_cells;
 	uint32_t root_size_cells;
 	uint32_t cpus_address_cells;
+	uint32_t soc_address_cells;
+	uint32_t soc_size_cells;
 	enum fdt_node node[FDT_MAX_DEPTH + 1];
 	unsigned int depth;
 	struct fdt_root_child child;	/* valid while depth >= 2 */
@@ -133,6 +136,8 @@ static enum fdt_node fdt_classify(const struct fdt_walk *w, uint32_t off,
 			return NODE_MEMORY;
 		if (fdt_name_is(w, off, len, "cpus", false))
 			return NODE_CPUS;
+		if (fdt_name_is(w, off, len, "soc", false))
+			return NODE_SOC;
 	}
 	if (parent == NODE_CPUS && fdt_name_is(w, off, len, "cpu", true))
 		return fdt_name_is(w, off, len, "cpu@1", false) ? NODE_CPU1 :
@@ -162,6 +167,13 @@ static const char *fdt_read_reg(struct fdt_walk *w, const volatile uint8_t *v,
 		}
 	}
 	return NULL;
+}
+
+/* Whether the node being read may be a device: directly under / or
+ * under /soc. */
+static bool fdt_at_device(const struct fdt_walk *w)
+{
+	return w->depth == 2 || (w->depth == 3 && w->node[2] == NODE_SOC);
 }
 
 /* Remembers what a node under / says about itself as a device. */
@@ -199,7 +211,9 @@ static const char *fdt_root_child_error(const struct fdt_walk *w,
 static const char *fdt_root_child_end(struct fdt_walk *w)
 {
 	const struct fdt_root_child *c = &w->child;
-	uint32_t ac = w->root_address_cells, sc = w->root_size_cells;
+	bool in_soc = w->depth == 3;
+	uint32_t ac = in_soc ? w->soc_address_cells : w->root_address_cells;
+	uint32_t sc = in_soc ? w->soc_size_cells : w->root_size_cells;
 	struct board *b = w->board;
 	struct dt_device *d;
 
@@ -241,8 +255,14 @@ static const char *fdt_property(struct fdt_walk *w, uint32_t name_off,
 	if (name_len < 0)
 		return "property name runs past the strings block";
 
-	if (w->depth == 2)
+	if (fdt_at_device(w))
 		fdt_root_child_property(w, name, (uint32_t)name_len, v, len);
+	if (node == NODE_SOC) {
+		if (fdt_name_is(w, name, (uint32_t)name_len, "#address-cells", false) && len == 4)
+			w->soc_address_cells = fdt_be32(v);
+		if (fdt_name_is(w, name, (uint32_t)name_len, "#size-cells", false) && len == 4)
+			w->soc_size_cells = fdt_be32(v);
+	}
 	if (node == NODE_ROOT || node == NODE_CPUS) {
 		bool address = fdt_name_is(w, name, (uint32_t)name_len,
 					   "#address-cells", false);
@@ -314,7 +334,7 @@ static const char *fdt_walk_structure(struct fdt_walk *w, uint32_t off)
 			if (w->node[w->depth] == NODE_CPU ||
 			    w->node[w->depth] == NODE_CPU1)
 				w->board->cpu_count++;
-			if (w->depth == 2) {
+			if (fdt_at_device(w)) {
 				memset(&w->child, 0, sizeof(w->child));
 				w->child.name = off;
 			}
@@ -325,7 +345,7 @@ static const char *fdt_walk_structure(struct fdt_walk *w, uint32_t off)
 				why = "FDT_END_NODE without a node";
 				goto err;
 			}
-			if (w->depth == 2) {
+			if (fdt_at_device(w)) {
 				why = fdt_root_child_end(w);
 				if (why)
 					goto err;
@@ -419,6 +439,8 @@ const char *fdt_read_board(uintptr_t dtb, struct board *b)
 	w.root_address_cells = 2;
 	w.root_size_cells = 1;
 	w.cpus_address_cells = 2;
+	w.soc_address_cells = 2;
+	w.soc_size_cells = 1;
 	w.board = b;
 	why = fdt_walk_structure(&w, struct_off);
 	if (why)
