@@ -114,6 +114,8 @@ int l2switch_port_attach(const char *name, struct l2switch_port *port)
 		list_add_tail(&port->node, &sw->ports);
 		sw->port_count++;
 		port->sw = sw;
+		port->waiting_for = NULL;
+		WRITE_ONCE(port->awaited, false);
 	}
 	spin_unlock_irqrestore(&sw->lock, sw_flags);
 	if (!sw->port_count)
@@ -121,6 +123,35 @@ int l2switch_port_attach(const char *name, struct l2switch_port *port)
 out:
 	spin_unlock_irqrestore(&l2switch_registry_lock, flags);
 	return ret;
+}
+
+/* Switch lock held. port waits for no one; the port it waited for is
+ * awaited only while someone else still waits for it. */
+static void l2switch_unwait(struct l2switch *sw, struct l2switch_port *port)
+{
+	struct l2switch_port *to = port->waiting_for, *p;
+	bool awaited = false;
+
+	if (!to)
+		return;
+	port->waiting_for = NULL;
+	list_for_each_entry(p, &sw->ports, node)
+		awaited |= p->waiting_for == to;
+	WRITE_ONCE(to->awaited, awaited);
+}
+
+/* Switch lock held. Every sender waiting for port resumes. */
+static void l2switch_resume_waiting_for(struct l2switch *sw, struct l2switch_port *port)
+{
+	struct l2switch_port *p;
+
+	WRITE_ONCE(port->awaited, false);
+	list_for_each_entry(p, &sw->ports, node) {
+		if (p->waiting_for == port) {
+			p->waiting_for = NULL;
+			p->resume(p);
+		}
+	}
 }
 
 void l2switch_port_detach(struct l2switch_port *port)
@@ -135,16 +166,21 @@ void l2switch_port_detach(struct l2switch_port *port)
 	list_del(&port->node);
 	sw->port_count--;
 	port->sw = NULL;
+	/* Whoever waits for it sends again (and finds no destination). */
+	l2switch_resume_waiting_for(sw, port);
+	l2switch_unwait(sw, port);
+	port->quiet_until_ns = 0;
 	spin_unlock_irqrestore(&sw->lock, sw_flags);
 	if (!sw->port_count)
 		sw->used = false;
 	spin_unlock_irqrestore(&l2switch_registry_lock, flags);
 }
 
-/* Switch lock held. */
-static void l2switch_deliver(struct l2switch_port *to, const void *frame, size_t len)
+/* Switch lock held. Counts what deliver() did with a frame for to. */
+static void l2switch_count_delivery(struct l2switch_port *to, enum l2switch_delivery d,
+				    size_t len)
 {
-	if (to->deliver(to, frame, len)) {
+	if (d == L2SWITCH_TAKEN) {
 		to->stats.rx_frames++;
 		to->stats.rx_bytes += len;
 	} else {
@@ -152,17 +188,25 @@ static void l2switch_deliver(struct l2switch_port *to, const void *frame, size_t
 	}
 }
 
+/* Switch lock held. Whether port may wait for to now. */
+static bool l2switch_may_wait(const struct l2switch_port *port, const struct l2switch_port *to)
+{
+	return port->resume && (!port->waiting_for || port->waiting_for == to) &&
+	       (!to->quiet_until_ns || time_now_ns() >= to->quiet_until_ns);
+}
+
 /* Switch lock held. Forwards a well-formed frame from port by its
- * destination. */
+ * destination; a unicast one to a FULL port waits when wait allows. */
 static enum l2switch_verdict l2switch_switch(struct l2switch *sw, struct l2switch_port *port,
-					     const uint8_t *frame, size_t len)
+					     const uint8_t *frame, size_t len, bool wait)
 {
 	struct l2switch_port *to;
+	enum l2switch_delivery d;
 
 	if (l2switch_mac_is_group(frame)) {
 		list_for_each_entry(to, &sw->ports, node)
 			if (to != port)
-				l2switch_deliver(to, frame, len);
+				l2switch_count_delivery(to, to->deliver(to, frame, len), len);
 		return L2SWITCH_FORWARDED;
 	}
 	to = l2switch_port_by_mac(sw, frame);
@@ -170,7 +214,13 @@ static enum l2switch_verdict l2switch_switch(struct l2switch *sw, struct l2switc
 		port->stats.tx_no_dest++;
 		return L2SWITCH_NO_DEST;
 	}
-	l2switch_deliver(to, frame, len);
+	d = to->deliver(to, frame, len);
+	if (d == L2SWITCH_FULL && wait && l2switch_may_wait(port, to)) {
+		port->waiting_for = to;
+		WRITE_ONCE(to->awaited, true);
+		return L2SWITCH_WAIT;
+	}
+	l2switch_count_delivery(to, d, len);
 	return L2SWITCH_FORWARDED;
 }
 
@@ -204,7 +254,8 @@ static void l2switch_log_drop(enum l2switch_verdict verdict, const struct l2swit
 			 (unsigned long long)r->count, more);
 }
 
-enum l2switch_verdict l2switch_forward(struct l2switch_port *port, const void *frame, size_t len)
+static enum l2switch_verdict l2switch_forward_how(struct l2switch_port *port, const void *frame,
+						  size_t len, bool wait)
 {
 	struct l2switch *sw = port->sw;
 	const uint8_t *bytes = frame;
@@ -226,9 +277,11 @@ enum l2switch_verdict l2switch_forward(struct l2switch_port *port, const void *f
 		report.count = ++port->stats.tx_spoofed;
 		memcpy(report.source, bytes + L2SWITCH_MAC_LEN, L2SWITCH_MAC_LEN);
 	} else {
-		port->stats.tx_frames++;
-		port->stats.tx_bytes += len;
-		verdict = l2switch_switch(sw, port, bytes, len);
+		verdict = l2switch_switch(sw, port, bytes, len, wait);
+		if (verdict != L2SWITCH_WAIT) {
+			port->stats.tx_frames++;
+			port->stats.tx_bytes += len;
+		}
 	}
 	if (verdict == L2SWITCH_MALFORMED || verdict == L2SWITCH_SPOOFED) {
 		log = log_ratelimit_allow(&port->drop_log, time_now_ns(), &report.suppressed);
@@ -244,6 +297,46 @@ enum l2switch_verdict l2switch_forward(struct l2switch_port *port, const void *f
 	if (log)
 		l2switch_log_drop(verdict, &report);
 	return verdict;
+}
+
+enum l2switch_verdict l2switch_forward(struct l2switch_port *port, const void *frame, size_t len)
+{
+	return l2switch_forward_how(port, frame, len, false);
+}
+
+enum l2switch_verdict l2switch_forward_wait(struct l2switch_port *port, const void *frame,
+					    size_t len)
+{
+	return l2switch_forward_how(port, frame, len, true);
+}
+
+void l2switch_port_rx_ready(struct l2switch_port *port)
+{
+	struct l2switch *sw = READ_ONCE(port->sw);
+	unsigned long flags;
+
+	/* Set under the switch lock by a sender that found port FULL: a
+	 * sender marking it after this look also retries after its mark. */
+	if (!sw || !READ_ONCE(port->awaited))
+		return;
+	flags = spin_lock_irqsave(&sw->lock);
+	if (port->sw == sw && port->awaited)
+		l2switch_resume_waiting_for(sw, port);
+	spin_unlock_irqrestore(&sw->lock, flags);
+}
+
+void l2switch_port_stop_waiting(struct l2switch_port *port, bool gave_up)
+{
+	struct l2switch *sw = port->sw;
+	unsigned long flags;
+
+	if (!sw)
+		return;
+	flags = spin_lock_irqsave(&sw->lock);
+	if (port->waiting_for && gave_up)
+		port->waiting_for->quiet_until_ns = time_now_ns() + L2SWITCH_WAIT_QUIET_NS;
+	l2switch_unwait(sw, port);
+	spin_unlock_irqrestore(&sw->lock, flags);
 }
 
 bool l2switch_send(struct l2switch_port *port, const void *frame, size_t len)

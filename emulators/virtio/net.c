@@ -12,12 +12,23 @@
  * writable buffers) and hands it to the switch. Receive puts a frame from
  * the switch into the next receive buffer the driver posted; with none
  * posted, or one too small, the frame is dropped and counted (`switch
- * list`). Nothing waits: a guest that does not read its frames loses
- * them and holds up no one else.
+ * list`).
+ *
+ * Flow control: a unicast frame to a port with no receive buffer posted
+ * is held, with its transmit request, instead of dropped
+ * (l2switch_forward_wait()), and transmission stops there, so the
+ * sender's ring fills and its driver stops its queue, as on a wire with
+ * pause frames: a burst larger than the receiver's ring costs the sender
+ * a wait, not TCP a loss. The receiver posting buffers (its receive
+ * notify) resumes the sender from the device's work item. A frame waits
+ * at most NET_HOLD_NS; then it is dropped as before, and the switch lets
+ * no sender wait for that receiver again for a second, so a guest that
+ * never reads holds up each sender once, briefly, and no one else.
  *
  * Bounded work: one transmit notify sends at most NET_NOTIFY_FRAMES frames
  * (NET_NOTIFY_BYTES), the rest is sent by the device's work item; one
- * delivery from the switch takes one receive buffer for one frame.
+ * delivery from the switch takes one receive buffer for one frame; a
+ * receive notify resumes at most the switch's other ports.
  *
  * Locking: tx_lock serialises transmission (then the switch lock), rx_lock
  * receive (taken inside the switch's deliver call, then the transport's
@@ -62,6 +73,9 @@
 /* What one transmit notify may send. */
 #define NET_NOTIFY_FRAMES 64
 #define NET_NOTIFY_BYTES KiB(128)
+/* How long a frame waits for a receiver with no buffer posted: a few
+ * scheduler slices of the receiver's vCPU. */
+#define NET_HOLD_NS (20ULL * 1000 * 1000)
 
 #define NET_WARN_BURST 5                 /* warnings per window, per device */
 #define NET_WARN_WINDOW_NS (10ULL * 1000000000ULL)
@@ -83,6 +97,11 @@ struct virtio_net {
 	struct virtq_request tx_req;     /* tx_lock */
 	struct virtq_request rx_req;     /* rx_lock */
 	uint8_t frame[NET_HDR_SIZE + L2SWITCH_FRAME_MAX];   /* tx_lock */
+	/* tx_lock: frame and tx_req wait for a receiver (flow control). */
+	bool tx_held;
+	size_t tx_held_len;
+	uint64_t hold_deadline_ns;
+	struct timer_event hold_timer;   /* kicks transmission at the deadline */
 	/* Warnings about malformed requests (tx_lock or rx_lock: racy counts
 	 * only make a warning more or less). */
 	uint64_t warn_window_ns;
@@ -117,26 +136,34 @@ static void __printf(2, 3) net_warn(struct virtio_net *net, const char *fmt, ...
 
 /* ---- receive: called by the switch, its lock held ---- */
 
-static bool net_deliver(struct l2switch_port *port, const void *frame, size_t len)
+static enum l2switch_delivery net_deliver(struct l2switch_port *port, const void *frame,
+					 size_t len)
 {
 	struct virtio_net *net = port->owner;
 	struct virtqueue *vq = virtio_queue(net->vdev, NET_QUEUE_RX);
 	uint8_t header[NET_HDR_SIZE] = { 0 };
-	bool taken = false, interrupt = false;
+	enum l2switch_delivery result = L2SWITCH_REFUSED;
+	bool interrupt = false;
+	int popped;
 	unsigned long flags;
 
 	/* Not while the device resets: the frame is dropped (and counted). */
 	if (!virtio_device_enter(net->vdev))
-		return false;
+		return L2SWITCH_REFUSED;
 	flags = spin_lock_irqsave(&net->rx_lock);
 	/* A stopped guest's RAM is cleared and reloaded when it starts
 	 * again, before its devices reset: no frame may land in between. */
 	if (READ_ONCE(net->guest->state) == GUEST_STOPPED ||
 	    !virtio_device_ready(net->vdev) || !vq->ready || vq->broken)
 		goto out;
-	/* No buffer: dropped. A broken queue is reported on leaving. */
-	if (virtq_pop(vq, &net->rx_req) <= 0)
+	/* No buffer: the sender may wait for one (the driver's next receive
+	 * notify says so). A broken queue is reported on leaving. */
+	popped = virtq_pop(vq, &net->rx_req);
+	if (popped <= 0) {
+		if (!popped)
+			result = L2SWITCH_FULL;
 		goto out;
+	}
 	if (net->rx_req.readable || net->rx_req.writable_bytes < NET_HDR_SIZE + len) {
 		net_warn(net, "receive buffer with %llu readable and %llu writable bytes cannot take a %zu-byte frame; frame dropped",
 			 (unsigned long long)net->rx_req.readable_bytes,
@@ -148,20 +175,66 @@ static bool net_deliver(struct l2switch_port *port, const void *frame, size_t le
 	virtq_write(vq, &net->rx_req, 0, header, sizeof(header));
 	virtq_write(vq, &net->rx_req, NET_HDR_SIZE, frame, len);
 	interrupt = virtq_push(vq, &net->rx_req, (uint32_t)(NET_HDR_SIZE + len));
-	taken = true;
+	result = L2SWITCH_TAKEN;
 out:
 	spin_unlock_irqrestore(&net->rx_lock, flags);
 	if (interrupt)
 		virtio_interrupt_used(net->vdev);
 	virtio_device_leave(net->vdev);
-	return taken;
+	return result;
+}
+
+/* The switch: the receiver this device waited for has buffers again (or
+ * left). Under the switch lock: only schedule transmission. */
+static void net_resume(struct l2switch_port *port)
+{
+	struct virtio_net *net = port->owner;
+
+	virtio_queue_kick(net->vdev, NET_QUEUE_TX);
+}
+
+/* The hold's deadline passed (interrupt context). */
+static void net_hold_expired(struct timer_event *event, void *arg)
+{
+	struct virtio_net *net = arg;
+
+	virtio_queue_kick(net->vdev, NET_QUEUE_TX);
 }
 
 /* ---- transmit ---- */
 
+/* tx_lock held. Sends the frame in net->frame; true when it is done
+ * with (sent, or dropped by the switch), false when it is held for a
+ * receiver with no buffer posted (the hold's deadline then set). */
+static bool net_send(struct virtio_net *net, size_t frame_len)
+{
+	const uint8_t *frame = net->frame + NET_HDR_SIZE;
+	enum l2switch_verdict verdict;
+
+	if (net->tx_held && time_now_ns() >= net->hold_deadline_ns) {
+		/* Waited long enough: dropped for that receiver, as without
+		 * flow control. */
+		l2switch_port_stop_waiting(&net->port, true);
+		verdict = l2switch_forward(&net->port, frame, frame_len);
+	} else {
+		verdict = l2switch_forward_wait(&net->port, frame, frame_len);
+	}
+	if (verdict == L2SWITCH_WAIT) {
+		if (!net->tx_held) {
+			net->tx_held = true;
+			net->tx_held_len = frame_len;
+			net->hold_deadline_ns = time_now_ns() + NET_HOLD_NS;
+			timer_event_add(&net->hold_timer, net->hold_deadline_ns);
+		}
+		return false;
+	}
+	net->tx_held = false;
+	return true;
+}
+
 /* tx_lock held. Checks one request and sends its frame; false when it
- * was malformed. */
-static bool net_transmit_checked(struct virtio_net *net, struct virtqueue *vq)
+ * was malformed (*held: the frame waits for a receiver). */
+static bool net_transmit_checked(struct virtio_net *net, struct virtqueue *vq, bool *held)
 {
 	const struct virtq_request *req = &net->tx_req;
 	uint64_t frame_len;
@@ -191,14 +264,19 @@ static bool net_transmit_checked(struct virtio_net *net, struct virtqueue *vq)
 			 net->frame[0], net->frame[1]);
 		return false;
 	}
-	return l2switch_send(&net->port, net->frame + NET_HDR_SIZE, (size_t)frame_len);
+	*held = !net_send(net, (size_t)frame_len);
+	return true;
 }
 
-/* tx_lock held. */
-static void net_transmit(struct virtio_net *net, struct virtqueue *vq)
+/* tx_lock held. Sends the request just popped; false when it is held
+ * (not to be given back yet). */
+static bool net_transmit(struct virtio_net *net, struct virtqueue *vq)
 {
-	if (!net_transmit_checked(net, vq))
+	bool held = false;
+
+	if (!net_transmit_checked(net, vq, &held))
 		l2switch_port_count_drop(&net->port);
+	return !held;
 }
 
 static bool net_notify(void *state, unsigned int q)
@@ -209,10 +287,20 @@ static bool net_notify(void *state, unsigned int q)
 	bool interrupt = false, more = false;
 	unsigned long flags;
 
-	/* New receive buffers wait for frames: nothing is held back. */
-	if (q != NET_QUEUE_TX)
+	/* New receive buffers: a sender waiting for them may go on. */
+	if (q != NET_QUEUE_TX) {
+		l2switch_port_rx_ready(&net->port);
 		return false;
+	}
 	flags = spin_lock_irqsave(&net->tx_lock);
+	/* A held frame goes first; while it waits, so does the ring. */
+	if (net->tx_held) {
+		if (!net_send(net, net->tx_held_len)) {
+			spin_unlock_irqrestore(&net->tx_lock, flags);
+			return false;
+		}
+		interrupt |= virtq_push(vq, &net->tx_req, 0);
+	}
 	for (;;) {
 		if (!virtq_budget_left(&budget)) {
 			more = true;
@@ -222,7 +310,8 @@ static bool net_notify(void *state, unsigned int q)
 		if (virtq_pop(vq, &net->tx_req) <= 0)
 			break;
 		virtq_budget_spend(&budget, net->tx_req.readable_bytes);
-		net_transmit(net, vq);
+		if (!net_transmit(net, vq))
+			break;
 		interrupt |= virtq_push(vq, &net->tx_req, 0);
 	}
 	spin_unlock_irqrestore(&net->tx_lock, flags);
@@ -243,10 +332,24 @@ static void net_config_read(void *state, uint32_t offset, void *buf, uint32_t le
 		memcpy(buf, config + offset, MIN((size_t)len, sizeof(config) - offset));
 }
 
+/* Forgets a held frame (its request goes with the queues). No lock the
+ * hold timer's callback takes may be held. */
+static void net_forget_held(struct virtio_net *net)
+{
+	unsigned long flags;
+
+	timer_event_cancel(&net->hold_timer);
+	flags = spin_lock_irqsave(&net->tx_lock);
+	net->tx_held = false;
+	spin_unlock_irqrestore(&net->tx_lock, flags);
+	l2switch_port_stop_waiting(&net->port, false);
+}
+
 static void net_device_reset(void *state)
 {
 	/* The transport keeps transmission and deliveries out meanwhile:
-	 * nothing of the device's own outlives its queues. */
+	 * only a held frame outlives the queues, and goes now. */
+	net_forget_held(state);
 }
 
 static const struct virtio_device_ops net_ops = {
@@ -369,7 +472,10 @@ static int net_create(struct guest *g, const struct guest_device_config *dev,
 	memcpy(net->port.mac, net->mac, L2SWITCH_MAC_LEN);
 	net->port.group = g;
 	net->port.deliver = net_deliver;
+	net->port.resume = net_resume;
 	net->port.owner = net;
+	net->hold_timer.fn = net_hold_expired;
+	net->hold_timer.arg = net;
 	net->vdev = virtio_mmio_create(g, dev, &net_ops, net);
 	if (!net->vdev) {
 		ret = -KEEL_ENOMEM;
@@ -406,6 +512,7 @@ static void net_reset(void *state)
 	 * for this guest are forgotten, and no frame reaches a guest whose
 	 * RAM is being reloaded. */
 	l2switch_port_detach(&net->port);
+	net_forget_held(net);
 	virtio_mmio_reset(net->vdev);
 	if (l2switch_port_attach(net->switch_name, &net->port))
 		log_error("guest %s: %s: could not attach to switch %s again after the reset",
@@ -417,6 +524,7 @@ static void net_destroy(void *state)
 	struct virtio_net *net = state;
 
 	l2switch_port_detach(&net->port);
+	timer_event_cancel(&net->hold_timer);
 	virtio_mmio_destroy(net->vdev);
 	kfree(net);
 }

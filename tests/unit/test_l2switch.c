@@ -4,8 +4,10 @@
  * addresses, flooding of group frames, spoofed sources dropped and
  * counted without stealing a neighbour's traffic, a flood of source
  * addresses that changes nothing, drops on a port without room that
- * leave the others alone, frames of bad lengths, and the limits on
- * switches, ports, ports of one guest and shared addresses.
+ * leave the others alone, frames of bad lengths, the limits on
+ * switches, ports, ports of one guest and shared addresses, and senders
+ * that wait for a full receiver: resumed when it has room or leaves,
+ * never again soon for one that made a sender give up.
  */
 #include <keel/errno.h>
 #include <keel/l2switch.h>
@@ -19,22 +21,31 @@ struct test_port {
 	struct l2switch_port port;
 	bool full;                       /* refuses frames */
 	unsigned int frames;
+	unsigned int resumed;            /* resume() calls */
 	size_t last_len;
 	uint8_t last[L2SWITCH_FRAME_MAX];
 };
 
 static struct test_port ports[TEST_PORTS];
 
-static bool test_deliver(struct l2switch_port *port, const void *frame, size_t len)
+static enum l2switch_delivery test_deliver(struct l2switch_port *port, const void *frame,
+					   size_t len)
 {
 	struct test_port *tp = port->owner;
 
 	if (tp->full)
-		return false;
+		return L2SWITCH_FULL;
 	tp->frames++;
 	tp->last_len = len;
 	memcpy(tp->last, frame, len);
-	return true;
+	return L2SWITCH_TAKEN;
+}
+
+static void test_resume(struct l2switch_port *port)
+{
+	struct test_port *tp = port->owner;
+
+	tp->resumed++;
 }
 
 /* Attaches count fresh ports to switch name; port i has MAC
@@ -322,4 +333,92 @@ TEST(l2switch_limits_switches_ports_and_ports_of_a_guest)
 	CHECK(made <= L2SWITCH_MAX);
 	for (unsigned int i = 0; i < attached; i++)
 		l2switch_port_detach(&many[i].port);
+}
+
+/* A sender with a resume hook waits for a full receiver instead of
+ * losing the frame, and goes on when the receiver has room. */
+TEST(l2switch_sender_waits_for_a_full_receiver_and_resumes)
+{
+	uint8_t f[64];
+	size_t len = make_frame(f, sizeof(f), 2, 1);
+
+	REQUIRE(attach_ports("fc0", 3));
+	ports[0].port.resume = test_resume;
+	ports[1].full = true;
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_WAIT);
+	/* Nothing counted: the frame was not sent. */
+	CHECK_EQ(ports[0].port.stats.tx_frames, 0);
+	CHECK_EQ(ports[1].port.stats.rx_full, 0);
+	CHECK(ports[0].port.waiting_for == &ports[1].port);
+	/* Asked again while still full: still waiting, still not lost. */
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_WAIT);
+	/* Room on another port wakes no one. */
+	l2switch_port_rx_ready(&ports[2].port);
+	CHECK_EQ(ports[0].resumed, 0);
+	ports[1].full = false;
+	l2switch_port_rx_ready(&ports[1].port);
+	CHECK_EQ(ports[0].resumed, 1);
+	CHECK(ports[0].port.waiting_for == NULL);
+	l2switch_port_rx_ready(&ports[1].port);
+	CHECK_EQ(ports[0].resumed, 1);
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_FORWARDED);
+	CHECK_EQ(ports[1].frames, 1);
+	CHECK_EQ(ports[0].port.stats.tx_frames, 1);
+
+	/* Broadcasts never wait; a port without resume() never waits. */
+	ports[1].full = true;
+	len = make_frame(f, sizeof(f), 0xff, 1);
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_FORWARDED);
+	CHECK_EQ(ports[1].port.stats.rx_full, 1);
+	len = make_frame(f, sizeof(f), 2, 3);
+	CHECK_EQ(l2switch_forward_wait(&ports[2].port, f, len), L2SWITCH_FORWARDED);
+	CHECK_EQ(ports[1].port.stats.rx_full, 2);
+	detach_ports(3);
+}
+
+/* A receiver that never reads holds a sender up once: after the sender
+ * gives up, no sender waits for it for L2SWITCH_WAIT_QUIET_NS. */
+TEST(l2switch_a_receiver_a_sender_gave_up_on_is_not_waited_for_again)
+{
+	uint8_t f[64];
+	size_t len = make_frame(f, sizeof(f), 2, 1);
+
+	REQUIRE(attach_ports("fc1", 3));
+	ports[0].port.resume = test_resume;
+	ports[2].port.resume = test_resume;
+	ports[1].full = true;
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_WAIT);
+	l2switch_port_stop_waiting(&ports[0].port, true);
+	CHECK(ports[0].port.waiting_for == NULL);
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_FORWARDED);
+	CHECK_EQ(ports[1].port.stats.rx_full, 1);
+	len = make_frame(f, sizeof(f), 2, 3);
+	CHECK_EQ(l2switch_forward_wait(&ports[2].port, f, len), L2SWITCH_FORWARDED);
+	CHECK_EQ(ports[1].port.stats.rx_full, 2);
+	CHECK_EQ(ports[0].resumed + ports[2].resumed, 0);
+	detach_ports(3);
+}
+
+/* A receiver that goes away resumes whoever waits for it; a sender that
+ * goes away waits for no one any more. */
+TEST(l2switch_detach_resumes_the_senders_waiting_for_a_port)
+{
+	uint8_t f[64];
+	size_t len = make_frame(f, sizeof(f), 2, 1);
+
+	REQUIRE(attach_ports("fc2", 3));
+	ports[0].port.resume = test_resume;
+	ports[1].full = true;
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_WAIT);
+	l2switch_port_detach(&ports[1].port);
+	CHECK_EQ(ports[0].resumed, 1);
+	CHECK(ports[0].port.waiting_for == NULL);
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_NO_DEST);
+
+	REQUIRE(l2switch_port_attach("fc2", &ports[1].port) == 0);
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_WAIT);
+	l2switch_port_detach(&ports[0].port);
+	CHECK(ports[0].port.waiting_for == NULL);
+	CHECK(!ports[1].port.awaited);
+	detach_ports(3);
 }

@@ -17,10 +17,21 @@
  * an address no other port has is dropped ("no destination": no guest
  * behind this switch may receive it); broadcast and multicast go to every
  * port but the one it came from. A port takes a frame through its
- * deliver() hook, which copies it and returns false when it cannot take it
- * now (no receive buffer): the frame is then dropped for that port and
+ * deliver() hook, which copies it or says why not: FULL (no receive buffer
+ * posted now) or REFUSED. The frame is then dropped for that port and
  * counted ("rx full"), and the other ports still get theirs, so a slow
- * port never holds up the rest. Frames shorter than an Ethernet header
+ * port never holds up the rest.
+ *
+ * Waiting: a sender with a resume() hook may instead be held back while
+ * the one port its unicast frame goes to is FULL, as a wire with flow
+ * control would (l2switch_forward_wait() returns L2SWITCH_WAIT and the
+ * sender keeps the frame). The receiver's owner calls
+ * l2switch_port_rx_ready() when it has buffers again, and the switch calls
+ * the waiting senders' resume(), which may only schedule their sending. A
+ * sender waits a bounded time (its own timer, then
+ * l2switch_port_stop_waiting(port, true)); a receiver that made a sender
+ * give up is not waited for again for L2SWITCH_WAIT_QUIET_NS, so a guest
+ * that never reads holds up each sender at most that once. Frames shorter than an Ethernet header
  * (14 bytes) or longer than L2SWITCH_FRAME_MAX are dropped ("malformed").
  * Every drop a sender causes is counted on its port by reason and logged
  * at most once a second per port (log_ratelimit), naming the port
@@ -63,9 +74,23 @@
 struct l2switch;
 struct l2switch_port;
 
-/* Copies frame into the port's receiver; false when it cannot now. */
-typedef bool (*l2switch_deliver_fn)(struct l2switch_port *port, const void *frame,
-				    size_t len);
+/* What deliver() did with a frame. */
+enum l2switch_delivery {
+	L2SWITCH_TAKEN,
+	L2SWITCH_FULL,           /* no receive buffer now; rx_ready() follows */
+	L2SWITCH_REFUSED,        /* not now for another reason (stopped, too small) */
+};
+
+/* Copies frame into the port's receiver, or says why it cannot. */
+typedef enum l2switch_delivery (*l2switch_deliver_fn)(struct l2switch_port *port,
+						       const void *frame, size_t len);
+/* The port may send again (what it waited for happened or went away).
+ * Called with the switch lock held: may only schedule the sending. */
+typedef void (*l2switch_resume_fn)(struct l2switch_port *port);
+
+/* After a receiver made a sender give up waiting, no sender waits for it
+ * for this long. */
+#define L2SWITCH_WAIT_QUIET_NS (1000ULL * 1000 * 1000)
 
 /* Counted from the attached device's side: tx is what it sent into the
  * switch, rx what the switch gave it. tx_frames counts every frame the
@@ -88,6 +113,7 @@ enum l2switch_verdict {
 	L2SWITCH_SPOOFED,
 	L2SWITCH_NO_DEST,
 	L2SWITCH_DETACHED,       /* the port is on no switch */
+	L2SWITCH_WAIT,           /* l2switch_forward_wait(): not sent, send it again */
 };
 
 struct l2switch_port {
@@ -96,9 +122,13 @@ struct l2switch_port {
 	uint8_t mac[L2SWITCH_MAC_LEN];           /* the only source it may send from */
 	const void *group;                       /* the guest; NULL: no group */
 	l2switch_deliver_fn deliver;
+	l2switch_resume_fn resume;               /* NULL: the port never waits */
 	void *owner;
 	/* The switch's, under its lock. */
 	struct l2switch *sw;             /* NULL while detached */
+	struct l2switch_port *waiting_for;       /* the FULL port it waits for */
+	bool awaited;                            /* a sender waits for this port */
+	uint64_t quiet_until_ns;                 /* no sender waits for it before */
 	struct list_head node;
 	struct l2switch_port_stats stats;
 	struct log_ratelimit drop_log;
@@ -135,6 +165,19 @@ void l2switch_port_detach(struct l2switch_port *port);
  * on the port unless L2SWITCH_DETACHED). */
 enum l2switch_verdict l2switch_forward(struct l2switch_port *port, const void *frame,
 				       size_t len);
+/* l2switch_forward(), but a unicast frame to a port that is FULL now is
+ * not dropped: L2SWITCH_WAIT, the port now waits for that one (its
+ * resume() is called when the other has buffers again or goes away), and
+ * nothing is counted. Needs a resume() hook; a port already waiting, or
+ * a destination a sender gave up on lately, gets l2switch_forward(). */
+enum l2switch_verdict l2switch_forward_wait(struct l2switch_port *port, const void *frame,
+					    size_t len);
+/* The owner of port has receive buffers again: senders waiting for it
+ * resume. Cheap when none waits; takes the switch lock otherwise. */
+void l2switch_port_rx_ready(struct l2switch_port *port);
+/* port no longer waits (its owner resets, or waited long enough: gave_up
+ * spares its destination further waits for L2SWITCH_WAIT_QUIET_NS). */
+void l2switch_port_stop_waiting(struct l2switch_port *port, bool gave_up);
 /* l2switch_forward(), for owners that need not know: true when the switch
  * took the frame (forwarded, or dropped and counted by it), false when the
  * port is detached. */
