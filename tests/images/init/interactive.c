@@ -81,8 +81,8 @@ static int interactive_run_program(char *const argv[])
 /*
  * The name of the tty behind /dev/console ("ttyAMA0", "ttyS0") into tty,
  * from the kernel's list of console ttys; "console" if it cannot be read.
- * /dev/console itself will not do as the shell's terminal: the kernel
- * never makes it a controlling tty, so Ctrl-C would reach no one.
+ * The shell opens that tty by its own name: opening /dev/console never
+ * makes it the opener's controlling terminal.
  */
 static void interactive_console_tty(char *tty, size_t size)
 {
