@@ -206,6 +206,19 @@ class LinuxDemo(LinuxScenario):
                    'both vCPUs of linux0 to be online (0-1)')
         self.shell('tty', rf'/dev/{tty}\s', 30, f'the shell\'s terminal to be /dev/{tty}')
 
+    @check('linux0\'s shell edits the line: Backspace takes a key back, Up brings back '
+           'the last command')
+    def line_editing(self):
+        keel = self.keel
+        # DEL is what a terminal sends for Backspace.
+        self.shell('echo edit=abx\x7fc', r'\nedit=abc\r*\n', 30,
+                   'Backspace to remove the x: "edit=abc" printed')
+        keel.send_keys('\x1b[A')
+        time.sleep(0.5)
+        keel.send_keys('\r')
+        keel.expect(r'\nedit=abc\r*\n', 30,
+                    'Up and Enter to run `echo edit=abc` again from the history')
+
     @check('from linux0\'s shell, ping reaches linux1 over the switch')
     def ping(self):
         # linux1 starts with linux0 but may reach its init later (on a
