@@ -254,24 +254,23 @@ guests: $(GUEST_DTBS) $(TEST_NODE_DTBS) $(TEST_DISKS) $(BASIC_GUEST)
 # >>> guest-images: the Linux test guest (tests/images/README) >>>
 # Kernel: tools/mklinux, cached in $(KEEL_CACHE) and rebuilt only when its
 # config fragment changes (the first build takes minutes). Initramfs:
-# tests/images/init plus Debian's busybox-static for arm64, whose .deb
-# `make deps` downloads and this build unpacks (it is never installed: it
-# would replace the host's busybox). Both go to $(O)/rootfs, which
+# tests/images/init plus a static busybox: on arm64 Debian's
+# busybox-static, whose .deb `make deps` downloads and this build unpacks
+# (it is never installed: it would replace the host's busybox); on
+# riscv64, for which Debian 12 ships none, tools/mkbusybox builds one from
+# Debian's busybox source package (`make deps` downloads it; cached in
+# $(KEEL_CACHE) like the kernel). Both go to $(O)/rootfs, which
 # tools/mkinitrd packs into the image fs as /guests/linux.Image and
-# /guests/linux-initramfs.cpio.gz (riscv64: without busybox, below).
+# /guests/linux-initramfs.cpio.gz.
 
 KEEL_CACHE ?= $(HOME)/.cache/keel
 KEEL_DEBS := $(KEEL_CACHE)/debs
+KEEL_SOURCES := $(KEEL_CACHE)/src
 LINUX_CROSS_COMPILE ?= $(ARCH_LINUX_CROSS_COMPILE)
-GUEST_IMAGES :=
-
-ifeq ($(ARCH),arm64)
 LINUX_IMAGE := $(O)/rootfs/guests/linux.Image
 LINUX_INITRAMFS := $(O)/rootfs/guests/linux-initramfs.cpio.gz
 LINUX_INIT := $(O)/guest-images/init
 BUSYBOX := $(O)/guest-images/busybox/bin/busybox
-# The newest download when several versions are there.
-BUSYBOX_DEB := $(lastword $(sort $(wildcard $(KEEL_DEBS)/busybox-static_*_arm64.deb)))
 GUEST_IMAGES := $(LINUX_IMAGE) $(LINUX_INITRAMFS)
 
 $(LINUX_IMAGE): tools/mklinux tests/images/linux-$(ARCH).config
@@ -285,45 +284,35 @@ $(LINUX_INIT): $(wildcard tests/images/init/*.[ch]) tests/images/init/Makefile
 	$(Q)$(MAKE) --no-print-directory -C tests/images/init O=$(O)/guest-images \
 		LINUX_CROSS_COMPILE=$(LINUX_CROSS_COMPILE) Q=$(Q)
 
+ifeq ($(ARCH_BUSYBOX),deb)
+# The newest download when several versions are there.
+BUSYBOX_DEB := $(lastword $(sort $(wildcard $(KEEL_DEBS)/busybox-static_*_$(ARCH_DEBIAN).deb)))
+
 $(BUSYBOX): $(BUSYBOX_DEB)
-	@test -n "$(BUSYBOX_DEB)" || { echo "no busybox-static arm64 .deb in $(KEEL_DEBS): run 'make deps'" >&2; exit 1; }
+	@test -n "$(BUSYBOX_DEB)" || { echo "no busybox-static $(ARCH_DEBIAN) .deb in $(KEEL_DEBS): run 'make deps'" >&2; exit 1; }
 	@echo "  UNPACK  busybox from $(notdir $(BUSYBOX_DEB))"
 	$(Q)rm -rf $(O)/guest-images/busybox
 	$(Q)dpkg-deb -x $(BUSYBOX_DEB) $(O)/guest-images/busybox
 	@# dpkg-deb keeps the package's time stamps, older than the .deb.
 	$(Q)touch $@
+else ifeq ($(ARCH_BUSYBOX),source)
+# The source package tools/mkbusybox builds from: the newest download.
+BUSYBOX_DSC := $(lastword $(sort $(wildcard $(KEEL_SOURCES)/busybox_*.dsc)))
+
+$(BUSYBOX): $(BUSYBOX_DSC) tools/mkbusybox tests/images/busybox.config
+	@test -n "$(BUSYBOX_DSC)" || { echo "no busybox source package in $(KEEL_SOURCES): run 'make deps'" >&2; exit 1; }
+	@echo "  BUSYBOX $(notdir $(BUSYBOX_DSC)) for $(ARCH)"
+	$(Q)mkdir -p $(dir $@)
+	$(Q)bin=$$(KEEL_CACHE=$(KEEL_CACHE) KEEL_ARCH=$(ARCH) \
+		CROSS_COMPILE=$(LINUX_CROSS_COMPILE) tools/mkbusybox) && cp $$bin $@
+else
+$(error arch/$(ARCH)/arch.mk: ARCH_BUSYBOX is "$(ARCH_BUSYBOX)", not deb or source)
+endif
 
 $(LINUX_INITRAMFS): $(LINUX_INIT) $(BUSYBOX) tools/mkinitramfs
 	@mkdir -p $(dir $@)
 	@echo "  CPIO    $@"
 	$(Q)tools/mkinitramfs $@ $(LINUX_INIT) $(BUSYBOX)
-endif
-
-# riscv64: Debian 12 has no riscv64 busybox-static, so the initramfs holds
-# the init alone (its test and bench modes need no busybox; the
-# interactive demo shell is arm64's).
-ifeq ($(ARCH),riscv64)
-LINUX_IMAGE := $(O)/rootfs/guests/linux.Image
-LINUX_INITRAMFS := $(O)/rootfs/guests/linux-initramfs.cpio.gz
-LINUX_INIT := $(O)/guest-images/init
-GUEST_IMAGES := $(LINUX_IMAGE) $(LINUX_INITRAMFS)
-
-$(LINUX_IMAGE): tools/mklinux tests/images/linux-$(ARCH).config
-	@mkdir -p $(dir $@)
-	@echo "  LINUX   $@"
-	$(Q)image=$$(KEEL_CACHE=$(KEEL_CACHE) KEEL_ARCH=$(ARCH) LINUX_ARCH=$(ARCH_LINUX_ARCH) \
-		LINUX_IMAGE=$(ARCH_LINUX_IMAGE) CROSS_COMPILE=$(LINUX_CROSS_COMPILE) tools/mklinux) && \
-		cp $$image $@
-
-$(LINUX_INIT): $(wildcard tests/images/init/*.[ch]) tests/images/init/Makefile
-	$(Q)$(MAKE) --no-print-directory -C tests/images/init O=$(O)/guest-images \
-		LINUX_CROSS_COMPILE=$(LINUX_CROSS_COMPILE) Q=$(Q)
-
-$(LINUX_INITRAMFS): $(LINUX_INIT) tools/mkinitramfs
-	@mkdir -p $(dir $@)
-	@echo "  CPIO    $@"
-	$(Q)tools/mkinitramfs $@ $(LINUX_INIT) -
-endif
 
 .PHONY: guest-images
 guest-images: $(GUEST_IMAGES)
@@ -430,6 +419,8 @@ include $(wildcard arch/*/deps.mk)
 # Downloaded into $(KEEL_DEBS), not installed: the Linux guest's busybox
 # (see guest-images). Its architecture must be known before `apt-get update`.
 DEPS_DOWNLOAD := busybox-static:arm64
+# Debian source packages the arches' deps.mk name (DEPS_SOURCES) are
+# downloaded into $(KEEL_SOURCES) by tools/getsource.
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
@@ -439,7 +430,8 @@ deps:
 	mkdir -p $(KEEL_DEBS) && tmp=$$(mktemp -d $(KEEL_DEBS)/.download.XXXXXX) && \
 	(cd $$tmp && apt-get download $(DEPS_DOWNLOAD)) && \
 	rm -f $(KEEL_DEBS)/busybox-static_*_arm64.deb && mv $$tmp/*.deb $(KEEL_DEBS)/ && \
-	rmdir $$tmp && ls $(KEEL_DEBS)
+	rmdir $$tmp && ls $(KEEL_DEBS) \
+	$(if $(DEPS_SOURCES),&& KEEL_CACHE=$(KEEL_CACHE) tools/getsource $(DEPS_SOURCES))
 
 # ---------------------------------------------------------------- misc -----
 

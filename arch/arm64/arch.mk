@@ -15,3 +15,7 @@ ARCH_LINUX_IMAGE := arch/arm64/boot/Image
 ARCH_LINUX_CROSS_COMPILE := aarch64-linux-gnu-
 # Debian's name for the architecture (cross packages, dpkg).
 ARCH_DEBIAN := arm64
+# The Linux test guest's busybox: Debian's busybox-static .deb for the
+# arch, unpacked (deb), or built from Debian's source package by
+# tools/mkbusybox where Debian ships no busybox-static (source).
+ARCH_BUSYBOX := deb

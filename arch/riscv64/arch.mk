@@ -20,3 +20,6 @@ ARCH_LINUX_IMAGE := arch/riscv/boot/Image
 ARCH_LINUX_CROSS_COMPILE := riscv64-linux-gnu-
 # Debian's name for the architecture (cross packages, dpkg).
 ARCH_DEBIAN := riscv64
+# The Linux test guest's busybox: Debian 12 ships no busybox-static for
+# riscv64, so tools/mkbusybox builds it from Debian's source package.
+ARCH_BUSYBOX := source

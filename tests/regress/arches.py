@@ -33,15 +33,11 @@ EXPECTED = {
                          'id-registers', 'sve-undefined', 'hvc-unknown', 'smccc-version',
                          'virtio-rng', 'virtio-blk', 'virtio-console', 'virtio-vsock'],
         # The Linux test guest: its nodes (ltest0, ltest1, lsolo0), the
-        # kernel's first boot line, and whether its initramfs has the
-        # busybox shell (arm64's Debian busybox-static; none for riscv64).
+        # kernel's first boot line, and the tty of its console, where the
+        # busybox shell runs.
         'linux_test_nodes': '/tests/nodes/linux-test.dtb',
         'linux_boot_line': r'Booting Linux on physical CPU',
-        'linux_shell': True,
-        # linux-traffic's pair: started from their shells (the demo
-        # guests), or from a node file in traffic mode.
-        'traffic_guests': ('linux0', 'linux1'),
-        'traffic_nodes': None,
+        'linux_console_tty': 'ttyAMA0',
     },
     'riscv64': {
         'uart_compatible': 'ns16550a',
@@ -59,9 +55,7 @@ EXPECTED = {
                          'virtio-rng', 'virtio-blk', 'virtio-console', 'virtio-vsock'],
         'linux_test_nodes': '/tests/nodes/riscv64-linux-test.dtb',
         'linux_boot_line': r'Linux version \S+ .*riscv64',
-        'linux_shell': False,
-        'traffic_guests': ('ltraffic0', 'ltraffic1'),
-        'traffic_nodes': '/tests/nodes/riscv64-linux-traffic.dtb',
+        'linux_console_tty': 'ttyS0',
     },
 }
 

@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Linux guests on arm64 and riscv64: the Linux test guest (tests/images:
-Linux 6.1, our init and, on arm64, busybox) in test mode, two at once and
-beside a basic guest; the demo of the defconfig (linux0 and linux1: a
-busybox shell on arm64, init's checks against the peer on riscv64, whose
-initramfs has no busybox); guest reboot and poweroff from the shell
-(arm64); one guest stopped in the middle of blk and net traffic. Guest
-node files, boot lines and stop reasons per arch: tests/regress/arches.py."""
+Linux 6.1, our init and busybox) in test mode, two at once and beside a
+basic guest; the demo of the defconfig (linux0 and linux1 with a busybox
+shell on their console); guest reboot and poweroff from the shell; one
+guest stopped in the middle of blk and net traffic started from the
+shell. Guest node files, boot lines, console ttys and stop reasons per
+arch: tests/regress/arches.py."""
 
 import re
 import time
@@ -94,9 +94,12 @@ class LinuxScenario(GuestScenario):
         self.type_line(line)
 
     def wait_ready(self, name, timeout=LINUX_TIMEOUT):
-        """With name's console attached: waits for its init's ready line
-        and a shell prompt."""
-        self.keel.expect(rf'init: {name} ready', timeout, f'Linux in {name} to reach its shell')
+        """With name's console attached: waits for its init's ready line,
+        which names the console's tty as the shell's, and a shell prompt."""
+        tty = self.for_arch('linux_console_tty')
+        self.keel.expect(rf'init: {name} ready: busybox shell on {tty};', timeout,
+                         f'Linux in {name} to reach its shell ("init: {name} ready: '
+                         f'busybox shell on {tty}; ...")')
         self.shell('', SHELL_PROMPT, 30, f'a shell prompt in {name}')
 
 
@@ -177,9 +180,7 @@ class Linux(LinuxScenario):
 
 class LinuxDemo(LinuxScenario):
     """The defconfig's demo, as `make run` shows it (through U-Boot):
-    docs/linux-guest.md walks through the same steps. What needs a shell
-    is arm64's: riscv64's initramfs has no busybox, and its init runs the
-    checks against the peer by itself instead."""
+    docs/linux-guest.md walks through the same steps."""
     name = 'linux-demo'
     arches = ('arm64', 'riscv64')
     run_args = []
@@ -193,43 +194,32 @@ class LinuxDemo(LinuxScenario):
         self.expect_output('guest list', out, ok,
                            'rows "linux0 running 2 256 MiB" and "linux1 running ..."')
 
-    @check('console linux0 shows Linux booting and a busybox shell that runs commands '
-           '(arm64: riscv64 has no busybox)', arches=('arm64',))
+    @check('console linux0 shows Linux booting and a busybox shell on the console\'s '
+           'tty that runs commands')
     def shell_works(self):
+        tty = self.for_arch('linux_console_tty')
         self.attach('linux0')
         self.keel.expect(self.for_arch('linux_boot_line'), 30, 'the replayed Linux boot log')
         self.wait_ready('linux0')
         self.shell('echo sum=$((6*7))', r'sum=42', 30)
         self.shell('cat /sys/devices/system/cpu/online', r'0-1\s', 30,
                    'both vCPUs of linux0 to be online (0-1)')
+        self.shell('tty', rf'/dev/{tty}\s', 30, f'the shell\'s terminal to be /dev/{tty}')
 
-    @check('console linux0 shows Linux booting, then init with no shell checking every '
-           'device and linux1 over the switch and vsock (riscv64: no busybox)',
-           arches=('riscv64',))
-    def checks_without_shell(self):
+    @check('linux0\'s shell edits the line: Backspace takes a key back, Up brings back '
+           'the last command')
+    def line_editing(self):
         keel = self.keel
-        self.attach('linux0')
-        keel.expect(self.for_arch('linux_boot_line'), 30, 'the replayed Linux boot log')
-        keel.expect(r'init: linux0 ready: no shell', LINUX_TIMEOUT,
-                    'init in linux0 to say it has no shell and runs its checks')
-        keel.expect(r'init: linux0 idle', LINUX_TIMEOUT, 'linux0\'s checks to end')
-        # The replay may bring the checks in one piece with the ready
-        # line: read them from the ready line on.
-        transcript = keel.transcript()
-        text = guest_text(transcript[transcript.rfind('init: linux0 ready: no shell'):])
-        self.detach('linux0')
-        failed = re.findall(r'init: FAIL [^\n]*', text)
-        missing = [c for c in INIT_CHECKS
-                   if not re.search(rf'init: PASS {re.escape(c)}\b', text)]
-        summary = INIT_SUMMARY.search(text)
-        if failed or missing or not summary or summary.group(2) != '0':
-            self.fail(f'expected linux0\'s init to pass every check ({", ".join(INIT_CHECKS)}: '
-                      'virtio-net pings linux1, vsock-peer calls it); failed: '
-                      f'{failed or "none"}, missing: {missing or "none"}; it printed:\n'
-                      + indent(text[-3000:]))
+        # DEL is what a terminal sends for Backspace.
+        self.shell('echo edit=abx\x7fc', r'\nedit=abc\r*\n', 30,
+                   'Backspace to remove the x: "edit=abc" printed')
+        keel.send_keys('\x1b[A')
+        time.sleep(0.5)
+        keel.send_keys('\r')
+        keel.expect(r'\nedit=abc\r*\n', 30,
+                    'Up and Enter to run `echo edit=abc` again from the history')
 
-    @check('from linux0\'s shell, ping reaches linux1 over the switch '
-           '(arm64: riscv64 has no busybox)', arches=('arm64',))
+    @check('from linux0\'s shell, ping reaches linux1 over the switch')
     def ping(self):
         # linux1 starts with linux0 but may reach its init later (on a
         # loaded machine, seconds later): wait for its first answer, then
@@ -242,8 +232,7 @@ class LinuxDemo(LinuxScenario):
             self.fail('expected linux1 to answer ping; the shell showed:\n'
                       + indent(text[-1500:]))
 
-    @check('keel-check run in linux0\'s shell passes every check against linux1 '
-           '(arm64: riscv64 has no busybox)', arches=('arm64',))
+    @check('keel-check run in linux0\'s shell passes every check against linux1')
     def keel_check(self):
         text = self.shell('keel-check', INIT_SUMMARY, LINUX_TIMEOUT)
         failed = re.findall(r'init: FAIL [^\n]*', text)
@@ -255,15 +244,13 @@ class LinuxDemo(LinuxScenario):
 
     @check('Ctrl-] detaches and guest stop linux1 stops it')
     def stop_linux1(self):
-        if self.for_arch('linux_shell'):
-            self.detach('linux0')
+        self.detach('linux0')
         self.quiet_run('guest stop linux1')
         out, row = self.guest_row('linux1')
         self.expect_output('guest list', out, row and row.group(1) == 'stopped',
                            'linux1 "stopped"')
 
-    @check('reboot in linux0\'s shell restarts Linux in the same guest '
-           '(arm64: riscv64 has no busybox)', arches=('arm64',))
+    @check('reboot in linux0\'s shell restarts Linux in the same guest')
     def reboot(self):
         keel = self.keel
         self.command_at_prompt('linux0', 'reboot')
@@ -275,8 +262,7 @@ class LinuxDemo(LinuxScenario):
         self.expect_output('guest list', out, row and row.group(1) == 'running',
                            'linux0 "running" again after its reboot')
 
-    @check('poweroff in linux0\'s shell stops the guest, powered off '
-           '(arm64: riscv64 has no busybox)', arches=('arm64',))
+    @check('poweroff in linux0\'s shell stops the guest, powered off')
     def poweroff(self):
         keel = self.keel
         self.command_at_prompt('linux0', 'poweroff')
@@ -290,16 +276,15 @@ class LinuxDemo(LinuxScenario):
 
 
 class LinuxTraffic(LinuxScenario):
-    """Two Linux guests stream blk and net traffic at each other; one is
-    stopped in the middle of it. On arm64 the demo guests linux0 and
-    linux1 start it from their shells; riscv64's initramfs has no shell, so
-    its pair (ltraffic0, ltraffic1) boots in traffic mode, its init
-    starting the same traffic."""
+    """Two Linux guests, the demo's linux0 and linux1, stream blk and net
+    traffic at each other (`keel-check traffic`, started from their
+    shells); one is stopped in the middle of it."""
     name = 'linux-traffic'
     arches = ('arm64', 'riscv64')
     run_args = ['--direct']
 
     TRAFFIC = re.compile(r'traffic: blk (\d+) MiB verified, net sent (\d+) recv (\d+)')
+    TRAFFIC_GUESTS = ('linux0', 'linux1')
 
     def traffic_counts(self, text):
         return [tuple(int(x) for x in m) for m in self.TRAFFIC.findall(text)]
@@ -309,29 +294,20 @@ class LinuxTraffic(LinuxScenario):
         """Blk MiB verified and net packets sent grew, and some came back."""
         return len(c) >= 2 and c[-1][0] > c[0][0] and c[-1][1] > c[0][1] and c[-1][2] > 0
 
-    def wait_traffic_ready(self, name):
-        """With name's console attached: waits until its traffic runs."""
-        if self.for_arch('linux_shell'):
-            self.wait_ready(name)
-            self.type_line('keel-check traffic > /dev/hvc0 &')
-            time.sleep(1)
-        else:
-            self.keel.expect(rf'init: {name} ready: traffic', LINUX_TIMEOUT,
-                             f'init in {name} to start its traffic')
+    def start_traffic(self, name):
+        """With name's console attached: starts its traffic from the shell."""
+        self.wait_ready(name)
+        self.type_line('keel-check traffic > /dev/hvc0 &')
+        time.sleep(1)
 
     @check('both guests run blk and net traffic at each other')
     def traffic_runs(self):
         keel = self.keel
-        first, second = self.for_arch('traffic_guests')
-        nodes = self.for_arch('traffic_nodes')
-        if nodes:
-            out = keel.run(f'guest load {nodes}')
-            self.expect_output(f'guest load {nodes}', out,
-                               '2 guest nodes loaded' in out, '"2 guest nodes loaded"')
+        first, second = self.TRAFFIC_GUESTS
         self.quiet_run(f'guest start {first} {second}')
         for name in (second, first):
             self.attach(name)
-            self.wait_traffic_ready(name)
+            self.start_traffic(name)
             self.detach(name)
         # The progress lines go to hvc0, so that the shell stays usable.
         # Each look shows what came since the last one; on a loaded
@@ -376,7 +352,7 @@ class LinuxTraffic(LinuxScenario):
            'responsive')
     def stop_mid_traffic(self):
         keel = self.keel
-        second = self.for_arch('traffic_guests')[1]
+        second = self.TRAFFIC_GUESTS[1]
         self.quiet_run(f'guest stop {second}', timeout=30)
         out, row = self.guest_row(second)
         self.expect_output('guest list', out, row and row.group(1) == 'stopped',
@@ -386,7 +362,7 @@ class LinuxTraffic(LinuxScenario):
 
     @check('the first guest keeps verifying its disk after its peer is gone')
     def survivor_blk(self):
-        first = self.for_arch('traffic_guests')[0]
+        first = self.TRAFFIC_GUESTS[0]
         mark_text = self.peek_endpoint(first, 'hvc0', seconds=0.2)
         before = self.traffic_counts(mark_text)
         time.sleep(8)
@@ -396,8 +372,7 @@ class LinuxTraffic(LinuxScenario):
             self.fail(f'expected {first}\'s blk MiB verified to keep growing with no FAIL '
                       'after its peer stopped; hvc0 showed:\n' + indent(text[-1500:]))
 
-    @check('linux1 started again, linux0\'s keel-check passes every check against it '
-           '(arm64: riscv64 has no busybox)', arches=('arm64',))
+    @check('linux1 started again, linux0\'s keel-check passes every check against it')
     def checks_after(self):
         self.quiet_run('guest start linux1')
         self.attach('linux1')
@@ -417,29 +392,6 @@ class LinuxTraffic(LinuxScenario):
                            all(re.search(rf'^{g}\s+running', out, re.M)
                                for g in ('linux0', 'linux1')),
                            'linux0 and linux1 "running"')
-
-    @check('ltraffic1 started again, ltraffic0 receives its traffic again (riscv64: '
-           'arm64 runs keel-check from the shell instead)', arches=('riscv64',))
-    def traffic_after(self):
-        first, second = self.for_arch('traffic_guests')
-        # A look shows only what came since the last one: long enough for
-        # a line (one a second).
-        before = self.traffic_counts(self.peek_endpoint(first, 'hvc0', seconds=2.0))
-        self.quiet_run(f'guest start {second}')
-        self.attach(second)
-        self.wait_traffic_ready(second)
-        self.detach(second)
-        text = ''
-        for _ in range(6):
-            time.sleep(10)
-            text += self.peek_endpoint(first, 'hvc0', seconds=0.2)
-            after = self.traffic_counts(text)
-            if before and after and after[-1][2] > before[-1][2]:
-                break
-        after = self.traffic_counts(text)
-        if not before or not after or after[-1][2] <= before[-1][2] or 'FAIL' in text:
-            self.fail(f'expected {first}\'s net packets received to grow again with no '
-                      f'FAIL once {second} was back; hvc0 showed:\n' + indent(text[-1500:]))
 
 
 class LinuxCpuMax(LinuxScenario):

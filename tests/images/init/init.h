@@ -153,8 +153,6 @@ void netbench_receive(void);
 void interactive_run(const struct params *p) __attribute__((noreturn));
 /* `keel-check traffic`: block and network load until killed. */
 int traffic_run(const struct params *p);
-/* keel.mode=traffic: traffic_run() with its lines on hvc0; never returns. */
-void traffic_mode_run(const struct params *p) __attribute__((noreturn));
 
 /* Seconds on the monotonic clock, for measuring intervals. */
 static inline double time_now(void)

@@ -1,18 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * No keel.mode: a busybox shell on ttyAMA0 for a person at `console
- * linux0` (or, in an initramfs without busybox, the checks and an idle
- * init: interactive_run_without_shell). The shell is a session leader with ttyAMA0 as its controlling
- * terminal, so Ctrl-C and job control work; init respawns it when it exits
- * and reaps every orphan. busybox's poweroff, halt and reboot do not touch
- * the hardware themselves: they signal PID 1 (SIGUSR2, SIGUSR1, SIGTERM),
- * and init does the rest.
+ * No keel.mode: a busybox shell on the kernel's console (ttyAMA0 on arm64,
+ * ttyS0 on riscv64) for a person at `console linux0`. The shell is a
+ * session leader with that tty as its controlling terminal, so Ctrl-C and
+ * job control work; init respawns it when it exits and reaps every
+ * orphan. busybox's poweroff, halt and reboot do not touch the hardware
+ * themselves: they signal PID 1 (SIGUSR2, SIGUSR1, SIGTERM), and init does
+ * the rest.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/socket.h>	/* before linux/vm_sockets.h, which uses it */
 #include <linux/vm_sockets.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,7 +23,8 @@
 
 #include "init.h"
 
-#define SHELL_TTY "/dev/ttyAMA0"
+/* The console's tty: the last of those the kernel lists is /dev/console. */
+#define CONSOLE_ACTIVE "/sys/class/tty/console/active"
 #define SHELL_PATH "/bin/sh"
 #define BUSYBOX_PATH "/bin/busybox"
 /* A shell that dies sooner than this is respawned after a pause. */
@@ -76,9 +78,33 @@ static int interactive_run_program(char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* The child's side: new session, ttyAMA0 as its terminal, then the shell. */
-static void __attribute__((noreturn)) shell_exec(const struct params *p)
+/*
+ * The name of the tty behind /dev/console ("ttyAMA0", "ttyS0") into tty,
+ * from the kernel's list of console ttys; "console" if it cannot be read.
+ * The shell opens that tty by its own name: opening /dev/console never
+ * makes it the opener's controlling terminal.
+ */
+static void interactive_console_tty(char *tty, size_t size)
 {
+	char line[128], *name = NULL, *word, *save;
+	FILE *f = fopen(CONSOLE_ACTIVE, "re");
+
+	snprintf(tty, size, "console");
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f))
+		for (word = strtok_r(line, " \n", &save); word; word = strtok_r(NULL, " \n", &save))
+			name = word;
+	fclose(f);
+	/* A name, not a path: nothing but /dev/<name> is opened. */
+	if (name && !strchr(name, '/'))
+		snprintf(tty, size, "%s", name);
+}
+
+/* The child's side: new session, the console's tty as its terminal, then the shell. */
+static void __attribute__((noreturn)) shell_exec(const struct params *p, const char *tty)
+{
+	char path[64];
 	char ps1[96], *envp[] = { "HOME=/root", "PATH=/bin", "TERM=vt100", "SHELL=/bin/sh",
 				  ps1, NULL };
 	sigset_t none;
@@ -89,7 +115,8 @@ static void __attribute__((noreturn)) shell_exec(const struct params *p)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	/* Opening a tty without O_NOCTTY as a session leader makes it ours. */
-	fd = open(SHELL_TTY, O_RDWR);
+	snprintf(path, sizeof(path), "/dev/%s", tty);
+	fd = open(path, O_RDWR);
 	if (fd < 0)
 		fd = open("/dev/console", O_RDWR);
 	if (fd < 0)
@@ -108,20 +135,20 @@ static void __attribute__((noreturn)) shell_exec(const struct params *p)
 	_exit(127);
 }
 
-static pid_t shell_start(const struct params *p)
+static pid_t shell_start(const struct params *p, const char *tty)
 {
 	pid_t pid;
 
 	console_flush();
 	pid = fork();
 	if (pid == 0)
-		shell_exec(p);
+		shell_exec(p, tty);
 	if (pid < 0)
 		console_print("shell: fork: %m");
 	return pid;
 }
 
-static void interactive_print_banner(const struct params *p)
+static void interactive_print_banner(const struct params *p, const char *tty)
 {
 	char ip[INET_ADDRSTRLEN] = "no address", peer[INET_ADDRSTRLEN] = "none";
 	char cid[16] = "none", try_ping[48] = "";
@@ -135,8 +162,8 @@ static void interactive_print_banner(const struct params *p)
 	}
 	if (local_cid != VMADDR_CID_ANY)
 		snprintf(cid, sizeof(cid), "%u", local_cid);
-	console_print("%s ready: busybox shell on ttyAMA0; eth0 %s, peer %s; vsock CID %s; try: %skeel-check, poweroff",
-		      p->name, ip, peer, cid, try_ping);
+	console_print("%s ready: busybox shell on %s; eth0 %s, peer %s; vsock CID %s; try: %skeel-check, poweroff",
+		      p->name, tty, ip, peer, cid, try_ping);
 }
 
 /* Reaps every child that has ended; notes when the shell was one. */
@@ -156,70 +183,39 @@ static pid_t interactive_reap(pid_t shell)
 	return shell;
 }
 
-/*
- * An initramfs without busybox (riscv64's: Debian 12 ships no riscv64
- * busybox-static) has no shell to offer. What `console linux0` shows is
- * still worth reading: the checks run once against the peer (which may
- * boot later: the network and vsock checks retry for a while), then init
- * stays up serving the peer's ping and vsock calls until the guest is
- * stopped from Keel's shell. Power requests (signals) still work.
- */
-static void __attribute__((noreturn)) interactive_run_without_shell(const struct params *p)
-{
-	char ip[INET_ADDRSTRLEN] = "no address", peer[INET_ADDRSTRLEN] = "none";
-	char cid[16] = "none";
-	unsigned int local_cid = vsock_local_cid();
-	sigset_t wait_mask;
-
-	if (p->has_ip)
-		inet_ntop(AF_INET, &p->ip, ip, sizeof(ip));
-	if (p->has_peer)
-		inet_ntop(AF_INET, &p->peer, peer, sizeof(peer));
-	if (local_cid != VMADDR_CID_ANY)
-		snprintf(cid, sizeof(cid), "%u", local_cid);
-	interactive_catch_signals(&wait_mask);
-	console_print("%s ready: no shell (this initramfs has no %s); eth0 %s, peer %s; vsock CID %s; running keel-check",
-		      p->name, BUSYBOX_PATH, ip, peer, cid);
-	checks_run_all(p);
-	console_print("%s idle: checks done; serving the peer (ping, vsock port 1234) until the guest is stopped",
-		      p->name);
-	for (;;) {
-		if (power_request)
-			power_down(power_request == SIGUSR2 ? RB_POWER_OFF :
-				   power_request == SIGUSR1 ? RB_HALT_SYSTEM : RB_AUTOBOOT);
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		sigsuspend(&wait_mask);
-	}
-}
-
 void interactive_run(const struct params *p)
 {
 	char *install[] = { BUSYBOX_PATH, "--install", "-s", "/bin", NULL };
+	char tty[32];
 	double started = 0;
 	pid_t shell = -1;
 	sigset_t wait_mask;
+	bool have_shell = !access(BUSYBOX_PATH, X_OK);
 
-	if (access(BUSYBOX_PATH, X_OK))
-		interactive_run_without_shell(p);
+	interactive_console_tty(tty, sizeof(tty));
 	/* Links for every applet: sh, ping, poweroff... */
-	if (interactive_run_program(install))
+	if (have_shell && interactive_run_program(install))
 		console_print("%s --install failed; only %s itself is available",
 			      BUSYBOX_PATH, BUSYBOX_PATH);
 	interactive_catch_signals(&wait_mask);
-	interactive_print_banner(p);
+	if (have_shell)
+		interactive_print_banner(p, tty);
+	else
+		/* Not an initramfs tools/mkinitramfs wrote: say so, and stay up. */
+		console_print("%s: no such program, so no shell on %s; the guest idles until it is stopped",
+			      BUSYBOX_PATH, tty);
 	for (;;) {
 		if (power_request)
 			power_down(power_request == SIGUSR2 ? RB_POWER_OFF :
 				   power_request == SIGUSR1 ? RB_HALT_SYSTEM : RB_AUTOBOOT);
-		if (shell < 0) {
+		if (have_shell && shell < 0) {
 			if (started && time_now() - started < SHELL_MIN_LIFETIME_S)
 				sleep(1);
 			started = time_now();
-			shell = shell_start(p);
+			shell = shell_start(p, tty);
 		}
 		shell = interactive_reap(shell);
-		if (shell >= 0 && !power_request)
+		if ((shell >= 0 || !have_shell) && !power_request)
 			sigsuspend(&wait_mask);
 	}
 }

@@ -70,8 +70,6 @@ static void __attribute__((noreturn)) init_main(void)
 		netbench_receive();
 		power_down(RB_POWER_OFF);
 	}
-	if (!strcmp(p.mode, "traffic"))
-		traffic_mode_run(&p);
 	if (*p.mode)
 		console_print("keel.mode=%s: unknown mode; starting the shell", p.mode);
 	interactive_run(&p);

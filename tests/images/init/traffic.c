@@ -10,17 +10,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "init.h"
 
 #define TRAFFIC_BLOCK MiB(1)
-#define TRAFFIC_CONSOLE "/dev/hvc0"
 #define TRAFFIC_DATAGRAM 1024
 #define TRAFFIC_DATAGRAMS_PER_ROUND 16
 
@@ -140,31 +137,4 @@ int traffic_run(const struct params *p)
 		close(fd);
 	blockdev_close(&dev);
 	return 1;
-}
-
-/*
- * keel.mode=traffic: `keel-check traffic > /dev/hvc0` started by init
- * itself, for guests without a shell to type it in. Its lines go to hvc0
- * as from the shell; the console says it started. A disk that gives back
- * wrong data ends the traffic (its FAIL line says so); init stays up.
- */
-void traffic_mode_run(const struct params *p)
-{
-	int fd = open(TRAFFIC_CONSOLE, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-
-	if (fd < 0) {
-		console_print("%s: %m; traffic lines go to the console", TRAFFIC_CONSOLE);
-	} else {
-		console_print("%s ready: traffic on %s and to the peer, its lines on %s",
-			      p->name, BLOCK_DEVICE, TRAFFIC_CONSOLE);
-		console_flush();
-		dup2(fd, STDOUT_FILENO);
-		close(fd);
-	}
-	console_use_stdout("traffic: ");
-	traffic_run(p);
-	for (;;) {
-		if (waitpid(-1, NULL, 0) < 0)
-			pause();
-	}
 }
