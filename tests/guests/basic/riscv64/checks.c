@@ -2,7 +2,8 @@
 /*
  * The riscv64 checks: the SBI a guest finds (version, implementation,
  * extensions), a second hart started with SBI HSM and reached with an SBI
- * IPI, and the SBI calls Keel must refuse with the error SBI 2.0 names.
+ * IPI, the SBI calls Keel must refuse with the error SBI 2.0 names, and
+ * no vector unit on a host that has one.
  */
 #include "riscv64.h"
 #include "../arch.h"
@@ -245,3 +246,44 @@ static void check_sbi_debug_console(struct check_result *r)
 	check_pass(r, "%ld bytes written through SBI DBCN", w.value);
 }
 CHECK_DEFINE(80, sbi_debug_console, "sbi-debug-console", check_sbi_debug_console, false);
+
+#define SSTATUS_VS (3UL << 9)
+#define SSTATUS_VS_INITIAL (1UL << 9)
+#define CAUSE_ILLEGAL_INSTRUCTION 2
+
+/*
+ * The guest's ISA string has no V, so a vector instruction must be an
+ * illegal instruction, even with sstatus.VS set and a host hart that has
+ * V (QEMU rv64,v=true): a hypervisor that let it run would have to switch
+ * the vector registers of the guests sharing a host CPU.
+ */
+static void check_vector_undefined(struct check_result *r)
+{
+	struct cpu_state *cpu = this_cpu();
+	uint64_t vs, vl;
+	bool taken;
+
+	csr_set(sstatus, SSTATUS_VS_INITIAL);
+	vs = csr_read(sstatus) & SSTATUS_VS;
+	cpu->abort_taken = false;
+	cpu->expect_abort = true;
+	fence_all();
+	vl = probe_vsetvli();
+	fence_all();
+	cpu->expect_abort = false;
+	taken = cpu->abort_taken;
+	csr_clear(sstatus, SSTATUS_VS);
+	if (!taken) {
+		check_fail(r, "expected vsetvli to be an illegal instruction (the ISA string has no V); it ran and set vl %lu",
+			   vl);
+		return;
+	}
+	if (cpu->abort_cause != CAUSE_ILLEGAL_INSTRUCTION) {
+		check_fail(r, "expected vsetvli to raise an illegal-instruction exception (scause 2); got scause %lu",
+			   cpu->abort_cause);
+		return;
+	}
+	check_pass(r, "vsetvli is an illegal instruction (sstatus.VS %s)",
+		   vs ? "writable" : "reads 0");
+}
+CHECK_DEFINE(85, vector_undefined, "vector-undefined", check_vector_undefined, false);
