@@ -78,7 +78,7 @@ EXPECTED = {
         'poweroff_reason': 'powered off (SBI system reset: shutdown',
         'basic_checks': ['sbi-version', 'ram', 'timer-interrupt', 'wfi-wakes',
                          'ipi-hart-start', 'sbi-errors', 'isolation', 'sbi-debug-console',
-                         'vector-undefined',
+                         'fp-registers', 'vector-undefined',
                          'virtio-rng', 'virtio-blk', 'virtio-console', 'virtio-vsock'],
         'linux_test_nodes': '/tests/nodes/riscv64-linux-test.dtb',
         'linux_boot_line': r'Linux version \S+ .*riscv64',
