@@ -38,6 +38,28 @@ EXPECTED = {
         'linux_test_nodes': '/tests/nodes/linux-test.dtb',
         'linux_boot_line': r'Booting Linux on physical CPU',
         'linux_console_tty': 'ttyAMA0',
+        # The test guest nodes of tests/guests/nodes, as the image fs
+        # holds them: format with the file's arch-neutral name ("loop").
+        'test_node_file': '/tests/nodes/{}.dtb',
+        # What a guest node names its interrupt controller by, in the
+        # message refusing RAM placed over it.
+        'intc_name': 'GICv3',
+        # The exits every basic guest run makes (`stats`).
+        'guest_exits': ('mmio', 'hypercall', 'wfi', 'sysreg'),
+        # misbehave.dts: each guest and what `guest list` gives as the
+        # reason it was stopped: the exception vector's fetch from 0x200,
+        # a load pair (no syndrome) from nowhere, an SGI storm over the
+        # node's max-irq-rate.
+        'misbehave_reasons': [('undef0', 'instruction fetch at 0x200'),
+                              ('wild0', 'read of unknown size'),
+                              ('storm0', 'interrupt storm')],
+        # The fault report of undef0: its first line, and registers
+        # (regular expressions) the dump that follows must show.
+        'misbehave_report': ('guest undef0: vCPU 0: instruction fetch', [r'\bx0\b', r'\bpc\b']),
+        # guests-cpu-max: QEMU's most-featured CPU, and the basic guest's
+        # checks that pass only there (they SKIP on the default CPU).
+        'cpu_max': ['-cpu', 'max'],
+        'cpu_max_checks': ['pointer-auth', 'ras-records'],
     },
     'riscv64': {
         'uart_compatible': 'ns16550a',
@@ -52,10 +74,31 @@ EXPECTED = {
         'poweroff_reason': 'powered off (SBI system reset: shutdown',
         'basic_checks': ['sbi-version', 'ram', 'timer-interrupt', 'sstc', 'wfi-wakes',
                          'ipi-hart-start', 'sbi-errors', 'isolation', 'sbi-debug-console',
+                         'fp-registers', 'vector-undefined',
                          'virtio-rng', 'virtio-blk', 'virtio-console', 'virtio-vsock'],
         'linux_test_nodes': '/tests/nodes/riscv64-linux-test.dtb',
         'linux_boot_line': r'Linux version \S+ .*riscv64',
         'linux_console_tty': 'ttyS0',
+        'test_node_file': '/tests/nodes/riscv64-{}.dtb',
+        'intc_name': 'PLIC',
+        # No system-register exits: the basic guest's CSRs are its own.
+        'guest_exits': ('mmio', 'hypercall', 'wfi'),
+        # undef0's trap (stvec 0) fetches from 0x0; wild0's atomic, which
+        # no device could take, cannot be emulated; storm0 sends itself
+        # SBI IPIs over its max-irq-rate.
+        'misbehave_reasons': [('undef0', 'instruction fetch at 0x0'),
+                              ('wild0', 'undecodable instruction 0x0005302f (atomic (LR/SC/AMO))'),
+                              ('storm0', 'interrupt storm')],
+        'misbehave_report': ('guest undef0: vCPU 0: instruction fetch',
+                             [r'\ba0\b', r'\bpc\b', r'\bvscause\b']),
+        # QEMU 7.2 has no "max" for riscv64: rv64 (H and Sstc on by default)
+        # with every ratified extension it offers that a guest could reach
+        # beyond the guest's ISA string: vectors, bit manipulation, scalar
+        # crypto, half-precision FP, Svinval/Svnapot/Svpbmt, Zihintpause.
+        'cpu_max': ['-cpu', 'rv64,v=true,vext_spec=v1.0,vlen=256,elen=64,zba=true,zbb=true,'
+                    'zbc=true,zbs=true,zk=true,Zfh=true,Zfhmin=true,svinval=true,'
+                    'svnapot=true,svpbmt=true,Zihintpause=true'],
+        'cpu_max_checks': [],
     },
 }
 

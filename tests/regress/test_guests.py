@@ -1,17 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""Guests on arm64: the basic test guest (tests/guests/basic) from built-in
-and loaded guest nodes, several at once, guests that misbehave, hostile
-guest nodes, and the life cycle (pause/resume, reset, create/destroy)."""
+"""Guests: the basic test guest (tests/guests/basic) from built-in and
+loaded guest nodes, several at once, guests that misbehave, hostile guest
+nodes, and the life cycle (pause/resume, reset, create/destroy).
+
+Every scenario here runs on arm64 and riscv64: the checks are the same,
+what differs between the arches (the guest node files, the reasons a guest
+is stopped, the checks the basic guest runs) comes from
+tests/regress/arches.py. Each loaded node file has a version per arch in
+tests/guests/nodes (riscv64's named riscv64-<name>.dts); GuestScenario.node()
+names the running arch's."""
 
 import re
 import time
 
-from arches import expected
 from keel import Scenario, check, indent
 
-# Every check the basic guest runs in "checks" mode (docs/basic-guest.md)
-# that passes without a peer, on arm64 (each arch's: tests/regress/arches.py).
-BASIC_CHECKS = expected('arm64', 'basic_checks')
 GUEST_TIMEOUT = 120
 DETACH = b'\x1d'
 SUMMARY = re.compile(r'basic: (\d+) passed, (\d+) failed')
@@ -46,6 +49,19 @@ def page_and_heap(text):
 
 class GuestScenario(Scenario):
     """Helpers shared by the guest scenarios."""
+
+    def node(self, name):
+        """The image fs path of test guest node file name
+        (tests/guests/nodes/<name>.dts) in this arch's version."""
+        return self.for_arch('test_node_file').format(name)
+
+    def load_nodes(self, name, wanted='loaded'):
+        """guest load of this arch's node file name; fails unless the
+        output says wanted. Returns the output."""
+        path = self.node(name)
+        out = self.keel.run(f'guest load {path}')
+        self.expect_output(f'guest load {path}', out, wanted in out, f'"{wanted}"')
+        return out
 
     def quiet_run(self, command, timeout=15):
         """Runs a command that prints nothing when it works."""
@@ -117,6 +133,7 @@ class GuestScenario(Scenario):
 
 class Guests(GuestScenario):
     name = 'guests'
+    arches = ('arm64', 'riscv64')
     run_args = []          # through U-Boot, as `make run`
 
     @check('guest list shows the built-in guests basic0 and basic1, loaded')
@@ -141,9 +158,7 @@ class Guests(GuestScenario):
     @check('a line typed on hvc0 reaches the guest and comes back echoed')
     def virtio_console_echo(self):
         keel = self.keel
-        out = keel.run('guest load /tests/nodes/console.dtb')
-        self.expect_output('guest load /tests/nodes/console.dtb', out,
-                           '1 guest node loaded' in out, '"1 guest node loaded"')
+        self.load_nodes('console', '1 guest node loaded')
         self.quiet_run('guest start echo0')
         keel.send_keys('console echo0 hvc0\r')
         keel.expect(r'basic: virtio-console hello', 60, 'the guest\'s hello on hvc0')
@@ -160,19 +175,20 @@ class Guests(GuestScenario):
     @check('guest list says basic0 stopped because it powered off')
     def basic0_stopped(self):
         out, row = self.guest_row('basic0')
+        reason = self.for_arch('poweroff_reason')
         self.expect_output('guest list', out,
-                           row and row.group(1) == 'stopped'
-                           and 'powered off (PSCI SYSTEM_OFF' in row.group(0),
-                           'basic0 "stopped" with "powered off (PSCI SYSTEM_OFF ...)"')
+                           row and row.group(1) == 'stopped' and reason in row.group(0),
+                           f'basic0 "stopped" with "{reason} ...)"')
 
     @check('stats counts basic0\'s MMIO, hypercall and WFI exits')
     def stats_counted(self):
         out = self.keel.run('stats basic0')
         counts = {m.group(1): int(m.group(2)) for m in
                   re.finditer(r'^(\S+)\s+(?:\d+\s+)*?(\d+)$', out, re.M)}
-        ok = all(counts.get(k, 0) > 0 for k in ('mmio', 'hypercall', 'wfi', 'sysreg'))
+        kinds = self.for_arch('guest_exits')
+        ok = all(counts.get(k, 0) > 0 for k in kinds)
         self.expect_output('stats basic0', out, ok,
-                           'non-zero totals for mmio, hypercall, wfi and sysreg')
+                           'non-zero totals for ' + ', '.join(kinds))
 
     @check('two basic guests run at once on 4 CPUs, on different CPUs, and both pass')
     def two_at_once(self):
@@ -252,9 +268,7 @@ class Guests(GuestScenario):
     @check('vsock send reaches a listening guest\'s port and prints its answer line')
     def vsock_send(self):
         keel = self.keel
-        out = keel.run('guest load /tests/nodes/vsock.dtb')
-        self.expect_output('guest load /tests/nodes/vsock.dtb', out,
-                           '1 guest node loaded' in out, '"1 guest node loaded"')
+        self.load_nodes('vsock', '1 guest node loaded')
         self.quiet_run('guest start vsock0')
         self.vsock0_console = self.watch('vsock0',
                                          r'basic: vsock-listen: CID 7 port 1234 listening')
@@ -281,27 +295,39 @@ class Guests(GuestScenario):
 
 class HostileNodes(GuestScenario):
     name = 'guest-nodes'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct']
 
-    # file, what the message must name
-    CASES = [
-        ('bad-memory-cells', ['guest bad0', '/guests/bad0/memory', '"reg"']),
-        ('bad-overlap', ['guest bad1', 'uart1', 'overlap']),
-        ('bad-typo', ['guest bad2', '"vcpu"']),
-        ('bad-device', ['guest bad3', 'acme,frobnicator', 'arm,pl011']),
-        ('bad-vcpus', ['guest bad4', '"vcpus"', '99']),
-        ('bad-string', ['guest bad6', '"bootargs"']),
-        ('bad-platform', ['guest bad7', '/guests/bad7/memory', 'GICv3']),
-    ]
+    def cases(self):
+        """(file, what the message must name: the guest, the node or
+        property, and what would fix it)."""
+        return [
+            ('bad-memory-cells', ['guest bad0', 'node /guests/bad0/memory', '"reg"',
+                                  '(2 address + 2 size cells) per entry']),
+            ('bad-overlap', ['guest bad1', 'node /guests/bad1/devices/uart1', '"reg"',
+                             'overlaps memory region 0']),
+            ('bad-typo', ['guest bad2', 'node /guests/bad2', 'unknown property "vcpu"',
+                          'docs/guest-binding.md']),
+            # The known emulators are listed, the arch's UART among them.
+            ('bad-device', ['guest bad3', 'node /guests/bad3/devices/net0',
+                            '"acme,frobnicator" has no emulator',
+                            'known: ', self.for_arch('uart_compatible')]),
+            ('bad-vcpus', ['guest bad4', 'node /guests/bad4', '"vcpus" must be 1..', '99']),
+            ('bad-string', ['guest bad6', 'node /guests/bad6/boot', '"bootargs"',
+                            'one NUL-terminated string']),
+            ('bad-platform', ['guest bad7', 'node /guests/bad7/memory', '"reg"',
+                              'overlaps the ' + self.for_arch('intc_name')]),
+        ]
 
     @check('each hostile guest node is refused with its guest, node and property named')
     def refused(self):
         keel = self.keel
         before = keel.run('guest list')
-        for name, wanted in self.CASES:
-            out = keel.run(f'guest load /tests/nodes/{name}.dtb')
+        for name, wanted in self.cases():
+            path = self.node(name)
+            out = keel.run(f'guest load {path}')
             missing = [w for w in wanted if w not in out]
-            self.expect_output(f'guest load /tests/nodes/{name}.dtb', out,
+            self.expect_output(f'guest load {path}', out,
                                not missing and 'loaded' not in out,
                                'an error naming ' + ', '.join(wanted))
         after = keel.run('guest list')
@@ -317,9 +343,7 @@ class HostileNodes(GuestScenario):
     @check('a missing kernel is refused at create, naming it, and nothing leaks')
     def missing_kernel(self):
         keel = self.keel
-        out = keel.run('guest load /tests/nodes/bad-kernel.dtb')
-        self.expect_output('guest load', out, '1 guest node loaded' in out,
-                           '"1 guest node loaded" (the node itself is valid)')
+        self.load_nodes('bad-kernel', '1 guest node loaded')
         before = page_and_heap(keel.run('mem'))
         out = keel.run('guest create bad5')
         self.expect_output('guest create bad5', out,
@@ -335,35 +359,27 @@ class HostileNodes(GuestScenario):
 
 class Misbehaving(GuestScenario):
     name = 'misbehave'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct']
-
-    # guest, what `guest list` must give as its reason
-    CASES = [
-        # unhandled-mmio = "stop": the exception vector's fetch from
-        # address 0x200, and a load pair (no syndrome) from nowhere.
-        ('undef0', 'instruction fetch at 0x200'),
-        ('wild0', 'read of unknown size'),
-        ('storm0', 'interrupt storm'),
-    ]
 
     @check('a well-behaved guest runs its checks in rounds')
     def loop_runs(self):
         keel = self.keel
         for f in ('loop', 'misbehave'):
-            out = keel.run(f'guest load /tests/nodes/{f}.dtb')
-            self.expect_output(f'guest load /tests/nodes/{f}.dtb', out,
-                               'loaded' in out, 'guest nodes loaded')
+            self.load_nodes(f)
         keel.run('guest start loop0')
         self.watch('loop0', r'basic: round 2: \d+ passed, 0 failed')
 
     @check('each misbehaving guest is stopped with the reason named')
     def bad_guests_stopped(self):
         keel = self.keel
-        for name, reason in self.CASES:
+        # unhandled-mmio = "stop" (undef0, wild0), max-irq-rate (storm0):
+        # guest, what `guest list` must give as its reason.
+        for name, reason in self.for_arch('misbehave_reasons'):
             # A guest that faults at once has its registers printed
             # right away, maybe before the prompt: that output is fine.
             keel.run(f'guest start {name}')
-            keel.expect(rf'guest {name} stopped: .*{reason}', 60,
+            keel.expect(rf'guest {name} stopped: .*{re.escape(reason)}', 60,
                         f'the log line "guest {name} stopped: ...{reason}..."')
             keel.run('')
             out, row = self.guest_row(name)
@@ -374,11 +390,12 @@ class Misbehaving(GuestScenario):
     @check('the fault report shows the guest registers')
     def registers_shown(self):
         text = self.keel.transcript()
-        at = text.find('guest undef0: vCPU 0: instruction fetch')
+        first, registers = self.for_arch('misbehave_report')
+        at = text.find(first)
         dump = text[at:at + 3000] if at >= 0 else ''
-        if at < 0 or not re.search(r'\bx0\b', dump) or 'pc' not in dump:
-            self.fail('expected the console to show the undef0 fault followed by '
-                      'its registers (x0, pc, ...); ' + self.keel.tail())
+        if at < 0 or not all(re.search(r, dump) for r in registers):
+            self.fail(f'expected the console to show "{first}" followed by the '
+                      f'guest registers ({", ".join(registers)}); ' + self.keel.tail())
 
     @check('the well-behaved guest kept passing and the shell answers')
     def loop_still_passes(self):
@@ -396,6 +413,7 @@ class Misbehaving(GuestScenario):
 
 class Lifecycle(GuestScenario):
     name = 'lifecycle'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct']
 
     def last_tick(self, text):
@@ -405,7 +423,7 @@ class Lifecycle(GuestScenario):
     @check('pause stops a guest\'s output and its clock; resume carries on')
     def pause_resume(self):
         keel = self.keel
-        keel.run('guest load /tests/nodes/loop.dtb')
+        self.load_nodes('loop')
         keel.run('guest start loop0')
         seen = self.watch('loop0', r'basic: tick 5 at \d+ ms')
         self.quiet_run('guest pause loop0')
@@ -436,7 +454,7 @@ class Lifecycle(GuestScenario):
     @check('a guest that resets itself restarts from the beginning')
     def guest_reset(self):
         keel = self.keel
-        keel.run('guest load /tests/nodes/lifecycle.dtb')
+        self.load_nodes('lifecycle')
         keel.run('guest start reset0')
         self.watch('reset0', r'(basic: reset0 started[\s\S]*){3}')
         self.quiet_run('guest stop reset0')
@@ -464,6 +482,7 @@ class Lifecycle(GuestScenario):
 
 class OneCpu(GuestScenario):
     name = 'guests-smp1'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct', '--smp', '1']
 
     @check('on one host CPU the shell and both vCPUs of basic0 take turns, and it passes')
@@ -477,7 +496,7 @@ class OneCpu(GuestScenario):
     @check('a guest that never stops leaves the shell responsive on its CPU')
     def shell_responsive(self):
         keel = self.keel
-        keel.run('guest load /tests/nodes/loop.dtb')
+        self.load_nodes('loop')
         self.quiet_run('guest start loop0')
         self.watch('loop0', r'basic: round 1: \d+ passed, 0 failed')
         start = time.monotonic()
@@ -491,6 +510,7 @@ class OneCpu(GuestScenario):
 
 class HostileRings(GuestScenario):
     name = 'hostile-rings'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct']
 
     CASES = ['avail-index-jump', 'next-out-of-range', 'descriptor-loop',
@@ -500,11 +520,8 @@ class HostileRings(GuestScenario):
 
     @check('two neighbours ping each other and do blk I/O, round after round')
     def neighbours_start(self):
-        keel = self.keel
         for f in ('neighbours', 'hostile'):
-            out = keel.run(f'guest load /tests/nodes/{f}.dtb')
-            self.expect_output(f'guest load /tests/nodes/{f}.dtb', out,
-                               'loaded' in out, 'guest nodes loaded')
+            self.load_nodes(f)
         self.quiet_run('guest start nbr0 nbr1')
         for name in ('nbr0', 'nbr1'):
             seen = self.watch(name, rf'basic: PASS virtio-net[\s\S]*{self.ROUND}')
@@ -540,16 +557,48 @@ class HostileRings(GuestScenario):
 
 
 class CpuMax(GuestScenario):
+    """The most-featured CPU QEMU offers the arch (arches.py cpu_max):
+    arm64's "max" has pointer authentication, SVE, RAS, and more that the
+    default cortex-a57 lacks; riscv64's rv64 with vectors and every other
+    extension QEMU 7.2 can add. Each must stay hidden or be switched
+    between guests sharing a CPU."""
     name = 'guests-cpu-max'
-    # QEMU's "max" CPU has pointer authentication (and more) that the
-    # default cortex-a57 lacks.
-    run_args = ['--direct', '--smp', '1', '--', '-cpu', 'max']
+    arches = ('arm64', 'riscv64')
+    run_args = ['--direct', '--smp', '1']
 
-    @check('two guests sharing one CPU keep their own pointer-auth keys and debug '
-           'registers, find no PMU and no RAS error records')
+    def boot_args(self):
+        return self.run_args + ['--'] + self.for_arch('cpu_max')
+
+    @check('two guests sharing one CPU of QEMU\'s most-featured CPU pass every check, '
+           'its extra features hidden or kept apart')
     def pointer_auth(self):
         keel = self.keel
         self.quiet_run('guest start basic0 basic1')
         for name in ('basic0', 'basic1'):
             text = guest_text(keel.run(f'console {name}', timeout=GUEST_TIMEOUT))
-            self.check_all_passed(name, text, extra=('pointer-auth', 'ras-records'))
+            self.check_all_passed(name, text, extra=self.for_arch('cpu_max_checks'))
+
+
+class NoSstc(GuestScenario):
+    """riscv64 only: harts without the Sstc extension, whose guest timers
+    Keel emulates from host timer events (and must not touch vstimecmp).
+    arm64's generic timer has no such optional part."""
+    name = 'riscv64-no-sstc'
+    arches = ('riscv64',)
+    run_args = ['--direct', '--', '-cpu', 'rv64,sstc=false']
+
+    @check('Keel says the guest timers are emulated')
+    def timers_emulated(self):
+        text = self.keel.transcript()
+        if 'virt: guest timers: emulated (no Sstc)' not in text:
+            self.fail('expected the boot log to say "virt: guest timers: emulated (no Sstc)"; '
+                      + self.keel.tail())
+
+    @check('two basic guests pass every check, pinging each other, twice')
+    def pair_passes(self):
+        keel = self.keel
+        for _ in range(2):
+            self.quiet_run('guest start basic0 basic1')
+            for name in ('basic0', 'basic1'):
+                self.check_all_passed(name, keel.run(f'console {name}', timeout=GUEST_TIMEOUT),
+                                      extra=['virtio-net'])

@@ -228,6 +228,37 @@ TEST(riscv_sbi_send_ipi_takes_mask_and_base)
 	CHECK_EQ(sbi_fakes[2].ipis, 1);
 }
 
+/* An IPI is an interrupt the guest raises for itself, as an SGI is on
+ * arm64: each one delivered counts against the node's max-irq-rate, and
+ * a guest over it is stopped as an interrupt storm. */
+TEST(riscv_sbi_ipis_count_against_max_irq_rate)
+{
+	sbi_setup();
+	sbi_guest->config.max_irq_rate = 8;
+	/* Refused whole: nothing delivered, nothing counted. */
+	for (unsigned int i = 0; i < 20; i++)
+		CHECK_EQ(sbi_call(SBI_EXT_IPI, SBI_IPI_SEND_IPI, 1UL << SBI_VCPUS, 0, 0, NULL),
+			 SBI_ERR_INVALID_PARAM);
+	/* Two harts a call: 8 interrupts. */
+	for (unsigned int i = 0; i < 4; i++)
+		CHECK_EQ(sbi_call(SBI_EXT_IPI, SBI_IPI_SEND_IPI, 0x3, 0, 0, NULL), 0);
+	CHECK_EQ(sbi_guest->state, GUEST_RUNNING);
+	CHECK_EQ(sbi_call(SBI_EXT_IPI, SBI_IPI_SEND_IPI, 0x1, 0, 0, NULL), 0);
+	CHECK_EQ(sbi_guest->state, GUEST_STOPPED);
+	CHECK(strstr(sbi_guest->stop_reason, "interrupt storm") != NULL);
+	CHECK(strstr(sbi_guest->stop_reason, "max-irq-rate") != NULL);
+}
+
+TEST(riscv_sbi_ipis_within_max_irq_rate_or_without_one_run_on)
+{
+	sbi_setup();
+	sbi_guest->config.max_irq_rate = 0;     /* no limit */
+	for (unsigned int i = 0; i < 100; i++)
+		sbi_call(SBI_EXT_IPI, SBI_IPI_SEND_IPI, 0, ~0ULL, 0, NULL);
+	CHECK_EQ(sbi_guest->state, GUEST_RUNNING);
+	CHECK_EQ(sbi_fakes[1].ipis, 100);
+}
+
 TEST(riscv_sbi_send_ipi_to_a_missing_hart_is_refused_whole)
 {
 	static const uint64_t bad[][2] = {

@@ -21,6 +21,10 @@
  * vCPU that ran on the CPU. They are loaded when another vCPU used them
  * since, and saved after a run that dirtied them (sstatus.FS): a guest
  * never sees another's values.
+ *
+ * Vectors: not offered. sstatus.VS is off while a guest runs, so its
+ * vector instructions are illegal instructions it takes itself, whatever
+ * the host hart has (riscv_vcpu_entry_sstatus()).
  */
 #include <keel/guest.h>
 #include <keel/log.h>
@@ -30,11 +34,10 @@
 #include <keel/vcpu.h>
 #include <arch/cpu.h>
 #include <arch/csr.h>
+#include <arch/vcpu_sstatus.h>
 #include <arch/virt.h>
 #include <string.h>
 
-#define SSTATUS_FS_CLEAN (2UL << 13)
-#define SSTATUS_FS_DIRTY (3UL << 13)
 #define SSTATUS_UXL_64 (2UL << 32)
 
 /* What the guest takes itself: everything but the guest-page faults,
@@ -183,10 +186,7 @@ void arch_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 		riscv_fp_restore(&a->fp);
 		__atomic_store_n(&fp_owner[cpu], v, __ATOMIC_SEQ_CST);
 	}
-	/* sret: into VS (SPP = S) or VU, FS usable and clean, so that a
-	 * run that writes an FP register shows as dirty. */
-	ctx->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SPIE | SSTATUS_SIE |
-					      SSTATUS_FS)) | spp | SSTATUS_FS_CLEAN;
+	ctx->sstatus = riscv_vcpu_entry_sstatus(csr_read(sstatus), spp);
 	ctx->hstatus = (csr_read(hstatus) & ~(HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_GVA |
 					      HSTATUS_VTW | HSTATUS_VTSR | HSTATUS_VTVM)) |
 		       HSTATUS_SPV | HSTATUS_VTW | (spp ? HSTATUS_SPVP : 0);

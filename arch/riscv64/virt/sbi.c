@@ -14,8 +14,10 @@
  * Every call is charged to the guest's budgets like PSCI on arm64
  * (keel/guest_throttle.h): IPI and RFENCE as "ipi", set_timer as
  * "timer", the rest as "firmware";
- * over budget the call is still served and the vCPU then waits. No lock
- * is held here.
+ * over budget the call is still served and the vCPU then waits. Each IPI
+ * delivered also counts against the node's max-irq-rate
+ * (guest_count_self_irq()), whose storm stops the guest. No lock is held
+ * here.
  */
 #include <keel/guest.h>
 #include <keel/guest_throttle.h>
@@ -102,9 +104,14 @@ static void vsbi_ipi_call(struct vcpu *v, unsigned long fid, const uint64_t *a,
 		ret->error = SBI_ERR_INVALID_PARAM;
 		return;
 	}
-	for (unsigned int i = 0; i < g->vcpu_count; i++)
-		if (vsbi_hart_in_set(g->vcpus[i], a[0], a[1]))
-			riscv_vcpu_send_ipi(g->vcpus[i]);
+	for (unsigned int i = 0; i < g->vcpu_count; i++) {
+		if (!vsbi_hart_in_set(g->vcpus[i], a[0], a[1]))
+			continue;
+		riscv_vcpu_send_ipi(g->vcpus[i]);
+		/* An interrupt the guest raised for itself, as an SGI is on
+		 * arm64: counted against the node's max-irq-rate. */
+		guest_count_self_irq(g);
+	}
 }
 
 static void vsbi_rfence_call(struct vcpu *v, unsigned long fid, const uint64_t *a,

@@ -15,8 +15,9 @@
 #define VIRTQ_DESC_F_INDIRECT 4U
 #define STATUS_NEEDS_RESET 64U
 
-/* Far outside any basic guest's RAM, and an address that wraps. */
-#define OUTSIDE_RAM 0x80000000ULL
+/* Far past the end of this guest's RAM (wherever the arch puts RAM: on
+ * riscv64 it starts at 0x80000000), and an address that wraps. */
+#define OUTSIDE_RAM_GAP 0x10000000ULL
 #define WRAPPING 0xfffffffffffff000ULL
 
 static struct virtq hostile_vq;
@@ -64,7 +65,7 @@ static void case_loop(void)
 
 static void case_outside_ram(void)
 {
-	set_desc(0, OUTSIDE_RAM, 64, VIRTQ_DESC_F_WRITE, 0);
+	set_desc(0, board_ram_end() + OUTSIDE_RAM_GAP, 64, VIRTQ_DESC_F_WRITE, 0);
 	publish(1);
 }
 

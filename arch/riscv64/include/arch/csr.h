@@ -13,7 +13,10 @@
 #define SSTATUS_SIE _UL(0x2)
 #define SSTATUS_SPIE _UL(0x20)
 #define SSTATUS_SPP _UL(0x100)
+#define SSTATUS_VS _UL(0x600)
 #define SSTATUS_FS _UL(0x6000)
+#define SSTATUS_FS_CLEAN _UL(0x4000)
+#define SSTATUS_FS_DIRTY _UL(0x6000)
 #define SSTATUS_SUM _UL(0x40000)
 
 /* sie / sip: supervisor software, timer and external interrupts. */

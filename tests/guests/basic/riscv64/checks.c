@@ -2,7 +2,9 @@
 /*
  * The riscv64 checks: the SBI a guest finds (version, implementation,
  * extensions), a second hart started with SBI HSM and reached with an SBI
- * IPI, and the SBI calls Keel must refuse with the error SBI 2.0 names.
+ * IPI, the SBI calls Keel must refuse with the error SBI 2.0 names, the
+ * FP registers kept apart from other guests', and no vector unit on a
+ * host that has one.
  */
 #include "riscv64.h"
 #include "../arch.h"
@@ -245,3 +247,104 @@ static void check_sbi_debug_console(struct check_result *r)
 	check_pass(r, "%ld bytes written through SBI DBCN", w.value);
 }
 CHECK_DEFINE(80, sbi_debug_console, "sbi-debug-console", check_sbi_debug_console, false);
+
+#define SSTATUS_VS (3UL << 9)
+#define SSTATUS_VS_INITIAL (1UL << 9)
+#define CAUSE_ILLEGAL_INSTRUCTION 2
+
+/*
+ * The guest's ISA string has no V, so a vector instruction must be an
+ * illegal instruction, even with sstatus.VS set and a host hart that has
+ * V (QEMU rv64,v=true): a hypervisor that let it run would have to switch
+ * the vector registers of the guests sharing a host CPU.
+ */
+static void check_vector_undefined(struct check_result *r)
+{
+	struct cpu_state *cpu = this_cpu();
+	uint64_t vs, vl;
+	bool taken;
+
+	csr_set(sstatus, SSTATUS_VS_INITIAL);
+	vs = csr_read(sstatus) & SSTATUS_VS;
+	cpu->abort_taken = false;
+	cpu->expect_abort = true;
+	fence_all();
+	vl = probe_vsetvli();
+	fence_all();
+	cpu->expect_abort = false;
+	taken = cpu->abort_taken;
+	csr_clear(sstatus, SSTATUS_VS);
+	if (!taken) {
+		check_fail(r, "expected vsetvli to be an illegal instruction (the ISA string has no V); it ran and set vl %lu",
+			   vl);
+		return;
+	}
+	if (cpu->abort_cause != CAUSE_ILLEGAL_INSTRUCTION) {
+		check_fail(r, "expected vsetvli to raise an illegal-instruction exception (scause 2); got scause %lu",
+			   cpu->abort_cause);
+		return;
+	}
+	check_pass(r, "vsetvli is an illegal instruction (sstatus.VS %s)",
+		   vs ? "writable" : "reads 0");
+}
+CHECK_DEFINE(85, vector_undefined, "vector-undefined", check_vector_undefined, false);
+
+#define SSTATUS_FS (3UL << 13)
+#define SSTATUS_FS_INITIAL (1UL << 13)
+#define FP_ROUNDS 40
+#define FP_WORDS 33	/* f0..f31, fcsr */
+
+void fp_fill(uint64_t seed);
+void fp_dump(uint64_t out[FP_WORDS]);
+
+/*
+ * A guest's FP registers are its own: it fills f0..f31 and fcsr with
+ * values of its own, sleeps 1 ms so that another guest sharing this CPU
+ * runs - one that writes different values in the same check - and reads
+ * them back, FP_ROUNDS times. Keel switches FP state lazily (a CPU keeps
+ * the registers of the vCPU that used them last), which this exercises
+ * whenever two vCPUs share a CPU.
+ */
+static void check_fp_registers(struct check_result *r)
+{
+	uint64_t seed = arch_counter_read() * 0x9e3779b97f4a7c15UL, at;
+	uint64_t got[FP_WORDS];
+	const char *why = arch_irq_init();
+
+	if (why) {
+		check_fail(r, "%s", why);
+		return;
+	}
+	csr_set(sstatus, SSTATUS_FS_INITIAL);
+	if (!(csr_read(sstatus) & SSTATUS_FS)) {
+		check_fail(r, "expected sstatus.FS to be writable (the ISA string names F and D); it reads 0");
+		return;
+	}
+	for (unsigned int round = 0; round < FP_ROUNDS; round++) {
+		uint64_t base = seed + round * 0x100;
+
+		fp_fill(base);
+		arch_timer_start(arch_counter_read() + counter_hz / 1000);
+		while (!arch_timer_fired(&at))
+			arch_wait_for_interrupt();
+		arch_timer_stop();
+		fp_dump(got);
+		for (unsigned int i = 0; i < FP_WORDS; i++) {
+			uint64_t want = i < 32 ? base + i : (base & 0x7f);
+
+			if (got[i] != want) {
+				csr_clear(sstatus, SSTATUS_FS);
+				if (i < 32)
+					check_fail(r, "round %u: expected f%u to keep 0x%lx across 1 ms asleep; read 0x%lx",
+						   round, i, want, got[i]);
+				else
+					check_fail(r, "round %u: expected fcsr to keep 0x%lx across 1 ms asleep; read 0x%lx",
+						   round, want, got[i]);
+				return;
+			}
+		}
+	}
+	csr_clear(sstatus, SSTATUS_FS);
+	check_pass(r, "%u rounds of 1 ms kept this guest's f0..f31 and fcsr", FP_ROUNDS);
+}
+CHECK_DEFINE(84, fp_registers, "fp-registers", check_fp_registers, false);

@@ -106,7 +106,7 @@ struct guard_context {
 /* State of one vCPU, written by its trap handler. */
 struct cpu_state {
 	struct guard_context *guard;	/* inside arch_run_guarded */
-	volatile bool expect_abort;	/* inside arch_probe_read */
+	volatile bool expect_abort;	/* inside arch_probe_read, probe_vsetvli */
 	volatile bool abort_taken;
 	volatile uint64_t abort_cause;
 	volatile uint64_t timer_deadline;	/* 0: the check timer is off */
@@ -122,12 +122,14 @@ struct cpu_state *cpu_state_of(unsigned int cpu);
 
 /* start.S */
 extern const char probe_read_instruction[];
+extern const char probe_vsetvli_instruction[];
 /* attack_probe.S: the attack mode's probing accesses. */
 extern const char probe_begin[], probe_end[];
 void secondary_entry(void);
 int guard_call(void (*fn)(void *), void *arg, struct guard_context *ctx);
 void guard_abandon(void);
 uint64_t probe_read64(uint64_t addr);
+uint64_t probe_vsetvli(void);
 void trap_handle(struct trap_frame *frame);
 
 /* sbi.c: SBI 2.0 calls (ecall). */

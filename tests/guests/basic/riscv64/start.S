@@ -160,6 +160,18 @@ probe_read_instruction:
 	ld	a0, 0(a0)
 	ret
 
+/* uint64_t probe_vsetvli(void): vsetvli t0, zero, e8, m1 (the vector
+ * length it sets, VLMAX); an expected illegal-instruction exception skips
+ * it (written as a word: the guest is built without V). */
+	.globl	probe_vsetvli
+	.globl	probe_vsetvli_instruction
+probe_vsetvli:
+	li	t0, 0
+probe_vsetvli_instruction:
+	.4byte	0x000072d7
+	mv	a0, t0
+	ret
+
 /*
  * The trap vector (direct mode): saves a struct trap_frame on the stack,
  * calls trap_handle(frame) and restores the (possibly changed) frame.

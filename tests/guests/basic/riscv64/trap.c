@@ -3,7 +3,8 @@
  * S-mode traps of the basic guest and the per-vCPU state they update:
  * the timer (one SBI timer per hart, shared by the check timer and the
  * watchdog), software interrupts (SBI IPIs), and the synchronous
- * exceptions expected in exactly one place (a probing load); any other
+ * exceptions expected in a few places (a probing load, a vector
+ * instruction, the attack mode's probes); any other
  * exception is reported with its cause and ends the check it
  * interrupted.
  */
@@ -218,6 +219,7 @@ void trap_handle(struct trap_frame *frame)
 	}
 	if (cpu->expect_abort && (frame->sepc == (uintptr_t)probe_read_instruction ||
 				  frame->sepc == (uintptr_t)probe_stimecmp_instruction ||
+				  frame->sepc == (uintptr_t)probe_vsetvli_instruction ||
 				  (frame->sepc >= (uintptr_t)probe_begin &&
 				   frame->sepc < (uintptr_t)probe_end))) {
 		cpu->abort_taken = true;
