@@ -42,6 +42,13 @@ EXPECTED = {
         # guests), or from a node file in traffic mode.
         'traffic_guests': ('linux0', 'linux1'),
         'traffic_nodes': None,
+        # The hostile-guest suite's node files (neighbours, attackers,
+        # escape-output last) and the storms' (neighbour, attackers), with
+        # each storm attacker and the budget that must throttle it.
+        'hostile_nodes': ('neighbours', 'attacks-devices', 'attacks-cpu', 'attack-escape'),
+        'storm_nodes': ('loop', 'storms'),
+        'storm_attackers': [('resetloop0', 'reset'), ('sgistorm0', 'ipi'),
+                            ('timerstorm0', 'timer'), ('psciloop0', 'firmware')],
     },
     'riscv64': {
         'uart_compatible': 'ns16550a',
@@ -62,6 +69,11 @@ EXPECTED = {
         'linux_shell': False,
         'traffic_guests': ('ltraffic0', 'ltraffic1'),
         'traffic_nodes': '/tests/nodes/riscv64-linux-traffic.dtb',
+        'hostile_nodes': ('riscv64-neighbours', 'riscv64-attacks-devices',
+                          'riscv64-attacks-cpu', 'riscv64-attack-escape'),
+        'storm_nodes': ('riscv64-storms',),
+        'storm_attackers': [('resetloop0', 'reset'), ('ipistorm0', 'ipi'),
+                            ('timerstorm0', 'timer'), ('sbiloop0', 'firmware')],
     },
 }
 

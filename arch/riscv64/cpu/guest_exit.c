@@ -27,7 +27,8 @@
  * since), the guest is resumed on it unchanged: it traps again with what
  * is there now, and a fault of its own is taken by the guest. An
  * instruction Keel cannot complete against a device (FP, vector, atomic)
- * stops the guest with a message naming it.
+ * stops the guest with a message naming it. Such exits count as "retry"
+ * in `stats`.
  */
 #include <keel/errno.h>
 #include <keel/guest.h>
@@ -98,7 +99,7 @@ static void decode_data_fault(struct vcpu *v, struct vm_exit *exit, gpa_t gpa, b
 		return;
 	}
 	if (fault_instruction(ctx, &insn, &len)) {
-		exit->reason = VM_EXIT_HANDLED;     /* retried, see above */
+		exit->reason = VM_EXIT_RETRY;       /* see above */
 		return;
 	}
 	if (riscv_insn_decode_mmio(insn, &d, &why)) {
@@ -111,7 +112,7 @@ static void decode_data_fault(struct vcpu *v, struct vm_exit *exit, gpa_t gpa, b
 		return;
 	}
 	if (d.write != store) {
-		exit->reason = VM_EXIT_HANDLED;     /* rewritten since: retried */
+		exit->reason = VM_EXIT_RETRY;       /* rewritten since */
 		return;
 	}
 	v->arch.insn_len = d.len;
@@ -135,7 +136,7 @@ static void decode_virtual_instruction(struct vcpu *v, struct vm_exit *exit)
 
 	/* stval holds the instruction where the hart reports it. */
 	if (!insn && riscv_insn_fetch(ctx->sepc, fetch_read16, NULL, &insn)) {
-		exit->reason = VM_EXIT_HANDLED;
+		exit->reason = VM_EXIT_RETRY;
 		return;
 	}
 	v->arch.insn_len = riscv_insn_length((uint16_t)insn);

@@ -75,3 +75,52 @@ attack_read_hpmcounter3:
 	ret
 	.globl	probe_end
 probe_end:
+
+/*
+ * mmio-undecodable: a floating-point load from a device register, which
+ * no device can complete (Keel stops the guest and names it).
+ */
+	.option	push
+	.option	arch, +f
+	.globl	attack_flw
+attack_flw:
+	flw	ft0, 0(a0)
+	ret
+	.option	pop
+
+/*
+ * decode-fetch-race: a page of its own, mapped at a virtual address
+ * (attacks.c) whose page-table entry vCPU 1 takes away and puts back
+ * while vCPU 0 runs these device loads from it, so that the hypervisor's
+ * read of the trapping instruction may find the page gone.
+ *
+ * uint64_t race_loads(uintptr_t reg, uint32_t expected, uint64_t n)
+ * Loads reg n times with a 4-byte lw and a 2-byte c.lw; returns the
+ * loads done, or -1 when one did not read expected. An instruction page
+ * fault anywhere in the page returns to the caller (trap.c): a0 = t1,
+ * the loads done so far; t0 and a4 hold the last values loaded.
+ */
+	.section .text.race, "ax"
+	.balign	4096
+	.globl	race_page
+race_page:
+	mv	t0, a1
+	mv	a4, a1
+	mv	a5, a0
+	li	t1, 0
+1:	lw	t0, 0(a0)
+	bne	t0, a1, 2f
+	.option	push
+	.option	rvc
+	c.lw	a4, 0(a5)
+	.option	pop
+	bne	a4, a1, 2f
+	addi	t1, t1, 2
+	bltu	t1, a2, 1b
+	mv	a0, t1
+	ret
+2:	li	a0, -1
+	ret
+	.balign	4096
+	.globl	race_page_end
+race_page_end:
