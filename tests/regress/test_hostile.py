@@ -110,8 +110,9 @@ ATTACKS = [
      'SBI calls with bad harts, masks, addresses, lengths, types and random arguments '
      'are answered as SBI 2.0 says', (), RISCV64),
     ('decode-fetch-race', 'ends',
-     'device loads from a page its other vCPU takes away while Keel reads the '
-     'instruction: it takes its own faults, Keel retries ("retry" in `stats`)',
+     'device loads from a page its other vCPU takes away or replaces while Keel reads '
+     'the instruction: it takes its own faults, Keel never completes the wrong '
+     'instruction and retries ("retry" in `stats`)',
      ('retry-exits',), RISCV64),
 ]
 

@@ -231,11 +231,13 @@ void trap_handle(struct trap_frame *frame)
 	}
 	if (cpu->race_va && cause == CAUSE_FETCH_PAGE_FAULT &&
 	    frame->sepc - cpu->race_va < 4096) {
-		/* race_loads() lost its page: return the loads done (t1);
+		/* race_page() lost its page: return the loads done (t1);
 		 * past its first two instructions t0 and a4 hold loaded
-		 * values, which must be the expected one (a1). */
-		if (frame->sepc - cpu->race_va >= 8 &&
-		    (frame->x[5] != frame->x[11] || frame->x[14] != frame->x[11]))
+		 * values, which must be the expected one (a1), and a6 must
+		 * still be the sentinel (a3). */
+		if ((frame->sepc - cpu->race_va >= 8 &&
+		     (frame->x[5] != frame->x[11] || frame->x[14] != frame->x[11])) ||
+		    frame->x[16] != frame->x[13])
 			cpu->race_wrong = true;
 		cpu->race_faults++;
 		frame->x[10] = frame->x[6];
