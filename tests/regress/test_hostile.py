@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The hostile-guest suite: one attack after another against Keel, each by a
 guest of its own (the basic guest in attack mode, tests/guests/basic/
-attacks.c; nodes in tests/guests/nodes/attacks-*.dts), while two neighbours
-(neighbours.dts) ping each other and write and verify checksummed blocks
-round after round. docs/testing.md lists every attack and what it checks.
+attacks.c and its arch's half; nodes in tests/guests/nodes/attacks-*.dts,
+riscv64-attacks-*.dts on riscv64), while two neighbours (neighbours.dts,
+riscv64-neighbours.dts) ping each other and write and verify checksummed
+blocks round after round. The arch-neutral attacks run on arm64 and
+riscv64, each arch's own on it (ATTACKS). docs/testing.md lists every
+attack and what it checks.
 
 For every attack, as a user would check it:
 - the attacker's own verdict: an attack that ends prints `basic: attack

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The riscv64 side of the attack mode: vCPU 1 started with SBI HSM,
- * probing accesses of every width, and the attacks with a RISC-V meaning
- * (IPI, timer and SBI storms, reset storm, counters Keel does not offer). Attacks on arm64-only machinery (the
- * vGIC, the generic timer's level, debug registers) have no riscv64
- * counterpart and say so as a failure, so a scenario that asks for one on
- * riscv64 cannot pass by accident.
+ * probing accesses of every width, and the attacks with a RISC-V meaning:
+ * IPI, timer and SBI storms, the reset storm, counters Keel does not
+ * offer, the MMIO sweep over the PLIC and the devices, fetches from
+ * nowhere; and riscv64's own (arch_attacks()): an FP load from a device,
+ * SBI calls with bad arguments, and the decode fetch race. Attacks on
+ * arm64-only machinery (the vGIC, the generic timer's level, debug
+ * registers) have no riscv64 counterpart and say so as a failure, so a
+ * scenario that asks for one on riscv64 cannot pass by accident.
  */
 #include "riscv64.h"
 #include "../arch.h"
