@@ -24,6 +24,7 @@ static const char *const exit_reason_names[VM_EXIT_REASON_COUNT] = {
 	[VM_EXIT_SYSREG] = "sysreg",
 	[VM_EXIT_ABORT] = "abort",
 	[VM_EXIT_HANDLED] = "in-arch",
+	[VM_EXIT_RETRY] = "retry",
 };
 
 const char *vm_exit_reason_name(enum vm_exit_reason reason)
@@ -165,6 +166,7 @@ void vcpu_handle_exit(struct vcpu *v, struct vm_exit *exit)
 	switch (exit->reason) {
 	case VM_EXIT_IRQ:
 	case VM_EXIT_HANDLED:
+	case VM_EXIT_RETRY:
 		break;
 	case VM_EXIT_MMIO:
 		vcpu_handle_mmio(v, exit);

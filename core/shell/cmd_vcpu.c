@@ -154,7 +154,9 @@ SHELL_COMMAND(stats,
 		"device access; hypercall: PSCI/SMCCC; wfi: the guest waited for an\n"
 		"interrupt; sysreg: a trapped system register (SGIs); abort: a fault\n"
 		"that stopped the guest; in-arch: served by the CPU code itself\n"
-		"(timer registers, WFE).\n"
+		"(timer registers, WFE); retry: the instruction behind an exit\n"
+		"could not be read (its page went away) or had changed, and the\n"
+		"guest resumed on it.\n"
 		"throttle lines: per budget (ipi, timer, firmware, maintenance, reset),\n"
 		"its rate and burst, the operations charged and how many of them\n"
 		"were over budget and slowed the guest down.",

@@ -62,12 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (riscv_insn_length((uint16_t)insn) == 2 ? f.reads != 1 || insn >> 16
 						    : f.reads != 2)
 		__builtin_trap();
-	if (riscv_insn_decode_mmio(insn, &d, &why) == 0) {
-		if (d.len != riscv_insn_length((uint16_t)insn) || d.reg > 31 ||
+	err = riscv_insn_decode_mmio(insn, &d, &why);
+	if (err == 0) {
+		if (d.len != riscv_insn_length((uint16_t)insn) || d.reg > 31 || d.base > 31 ||
+		    d.offset < -2048 || d.offset > 2047 ||
 		    (d.size != 1 && d.size != 2 && d.size != 4 && d.size != 8) ||
 		    (d.write && d.sign_extend) || (d.size == 8 && d.sign_extend))
 			__builtin_trap();
-	} else if (!why || !*why) {
+	} else if (!why || !*why || (err != -KEEL_EINVAL && err != -KEEL_ENOENT)) {
 		__builtin_trap();
 	}
 	return 0;

@@ -60,6 +60,13 @@ EXPECTED = {
         # checks that pass only there (they SKIP on the default CPU).
         'cpu_max': ['-cpu', 'max'],
         'cpu_max_checks': ['pointer-auth', 'ras-records'],
+        # The hostile-guest suite's node files (neighbours, attackers,
+        # escape-output last) and the storms' (neighbour, attackers), with
+        # each storm attacker and the budget that must throttle it.
+        'hostile_nodes': ('neighbours', 'attacks-devices', 'attacks-cpu', 'attack-escape'),
+        'storm_nodes': ('loop', 'storms'),
+        'storm_attackers': [('resetloop0', 'reset'), ('sgistorm0', 'ipi'),
+                            ('timerstorm0', 'timer'), ('psciloop0', 'firmware')],
     },
     'riscv64': {
         'uart_compatible': 'ns16550a',
@@ -99,6 +106,11 @@ EXPECTED = {
                     'zbc=true,zbs=true,zk=true,Zfh=true,Zfhmin=true,svinval=true,'
                     'svnapot=true,svpbmt=true,Zihintpause=true'],
         'cpu_max_checks': [],
+        'hostile_nodes': ('riscv64-neighbours', 'riscv64-attacks-devices',
+                          'riscv64-attacks-cpu', 'riscv64-attack-escape'),
+        'storm_nodes': ('riscv64-storms',),
+        'storm_attackers': [('resetloop0', 'reset'), ('ipistorm0', 'ipi'),
+                            ('timerstorm0', 'timer'), ('sbiloop0', 'firmware')],
     },
 }
 

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The hostile-guest suite: one attack after another against Keel, each by a
 guest of its own (the basic guest in attack mode, tests/guests/basic/
-attacks.c; nodes in tests/guests/nodes/attacks-*.dts), while two neighbours
-(neighbours.dts) ping each other and write and verify checksummed blocks
-round after round. docs/testing.md lists every attack and what it checks.
+attacks.c and its arch's half; nodes in tests/guests/nodes/attacks-*.dts,
+riscv64-attacks-*.dts on riscv64), while two neighbours (neighbours.dts,
+riscv64-neighbours.dts) ping each other and write and verify checksummed
+blocks round after round. The arch-neutral attacks run on arm64 and
+riscv64, each arch's own on it (ATTACKS). docs/testing.md lists every
+attack and what it checks.
 
 For every attack, as a user would check it:
 - the attacker's own verdict: an attack that ends prints `basic: attack
@@ -25,7 +28,6 @@ from keel import CheckFailed, check, indent
 from test_guests import GuestScenario, guest_text, without_log
 
 NEIGHBOURS = ('nbr0', 'nbr1')
-NODE_FILES = ('neighbours', 'attacks-devices', 'attacks-cpu', 'attack-escape')
 ROUND = re.compile(r'basic: round (\d+): (\d+) passed, (\d+) failed')
 LEDGER = re.compile(r'basic: (PASS|FAIL) blk-ledger\b.*?lost or corrupted writes: (\d+)')
 FULL_ROUND = (r'basic: (?:PASS|FAIL) blk-ledger[\s\S]*?'
@@ -37,61 +39,98 @@ NEIGHBOUR_ROUND_TIMEOUT = 90   # a round is ~15 s on a quiet machine; TCG on a l
 DETACH = b'\x1d'
 RAW_CONTROL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]')
 
-# name, kind, what it does (the check's title), extra checks.
-# kind: "ends" (verdict lines, then done) or "storm" (never ends).
+ALL = ('arm64', 'riscv64')
+ARM64 = ('arm64',)
+RISCV64 = ('riscv64',)
+
+# name, kind, what it does (the check's title), extra checks, arches.
+# kind: "ends" (verdict lines, then done), "storm" (never ends) or
+# "stopped" (Keel must stop it, with the reason in STOP_REASONS).
+# The arch-neutral attacks run on every arch; the others on the arch
+# whose machinery they attack (the nodes: tests/regress/arches.py,
+# "hostile_nodes").
 ATTACKS = [
     ('ring-self-feed-avail', 'ends',
-     'a writable rng buffer over its own avail ring is refused', ('refused-log',)),
+     'a writable rng buffer over its own avail ring is refused', ('refused-log',), ALL),
     ('ring-self-feed-used', 'ends',
-     'a writable rng buffer over its own used ring is refused', ('refused-log',)),
+     'a writable rng buffer over its own used ring is refused', ('refused-log',), ALL),
     ('blk-self-feed-desc', 'ends',
-     'a blk read into its own descriptor table and avail ring is refused', ('refused-log',)),
+     'a blk read into its own descriptor table and avail ring is refused', ('refused-log',),
+     ALL),
     ('ring-overlap', 'ends',
-     'a used ring overlapping the descriptor table is refused', ('refused-log',)),
+     'a used ring overlapping the descriptor table is refused', ('refused-log',), ALL),
     ('publish-race', 'ends',
-     'a second vCPU publishing forever during notifies: every notify returns', ()),
+     'a second vCPU publishing forever during notifies: every notify returns', (), ALL),
     ('reset-during-notify', 'ends',
-     'resets from vCPU 1 during blk notifies from vCPU 0', ()),
+     'resets from vCPU 1 during blk notifies from vCPU 0', (), ALL),
     ('virtio-reset-storm', 'ends',
-     'a thousand resets of a device while another vCPU notifies', ()),
+     'a thousand resets of a device while another vCPU notifies', (), ALL),
     ('status-race', 'ends',
-     'random transport register writes from two vCPUs at once', ()),
+     'random transport register writes from two vCPUs at once', (), ALL),
     ('mac-spoof', 'ends',
      "frames with a neighbour's MAC as source: the neighbour keeps its traffic",
-     ('switch-drops',)),
+     ('switch-drops',), ALL),
     ('mac-flood', 'ends',
      'frames from 5000 random source MACs: the switch table is not the guest\'s',
-     ('switch-drops',)),
+     ('switch-drops',), ALL),
     ('vsock-flood', 'ends',
-     'a flood of vsock connections is refused by a limit, with a message', ('log',)),
+     'a flood of vsock connections is refused by a limit, with a message', ('log',), ALL),
     ('cow-fill', 'ends',
      'blk writes fill its copy-on-write disk; a refusal is reported; pages come back',
-     ('cow-log', 'mem')),
+     ('cow-log', 'mem'), ALL),
     ('pmu-probe', 'ends',
      'PMU registers: hidden and undefined, or its own (per vCPU, no EL2 counting)',
-     ('pmu-log',)),
+     ('pmu-log',), ARM64),
+    ('pmu-probe', 'ends',
+     'the counters Keel does not offer (cycle, instret, hpmcounter3) are illegal '
+     'instructions', (), RISCV64),
     ('debug-probe', 'ends',
-     'breakpoint and watchpoint registers are per vCPU on a shared host CPU', ()),
-    ('sgi-storm', 'storm', 'SGIs from both vCPUs to both, forever', ()),
+     'breakpoint and watchpoint registers are per vCPU on a shared host CPU', (), ARM64),
+    ('sgi-storm', 'storm', 'SGIs from both vCPUs to both, forever', (), ARM64),
+    ('ipi-storm', 'storm', 'SBI IPIs to every hart, forever', (), RISCV64),
     ('timer-storm', 'storm',
-     'timer deadlines of 0 and now reprogrammed in a tight loop, forever', ()),
-    ('psci-storm', 'storm', 'CPU_ON/AFFINITY_INFO/CPU_OFF in a loop, forever', ()),
-    ('reset-storm', 'storm', 'PSCI SYSTEM_RESET at once after every boot', ()),
+     'timer deadlines at or just after now reprogrammed in a tight loop, forever', (), ALL),
+    ('psci-storm', 'storm', 'CPU_ON/AFFINITY_INFO/CPU_OFF in a loop, forever', (), ARM64),
+    ('sbi-storm', 'storm', 'SBI HSM hart_get_status in a loop, forever', (), RISCV64),
+    ('reset-storm', 'storm',
+     'a system reset (PSCI SYSTEM_RESET, SBI SRST reboot) at once after every boot', (), ALL),
     ('timer-reset-race', 'storm',
-     'SYSTEM_RESET from vCPU 0 while vCPU 1\'s emulated timer fires, after every boot', ()),
+     'SYSTEM_RESET from vCPU 0 while vCPU 1\'s emulated timer fires, after every boot', (),
+     ARM64),
     ('mmio-sweep', 'ends',
-     'every width at every offset of every device window and unmapped space', ()),
+     'every width at every offset of every device window and unmapped space', (), ALL),
     ('fetch-unmapped', 'ends',
-     'an instruction fetch from no RAM and no device gives it a prefetch abort', ()),
+     'an instruction fetch from no RAM gives it a prefetch abort (arm64) or an '
+     'instruction access fault (riscv64), logged with the address', ('fetch-log',), ALL),
     ('vgic-abuse', 'ends',
-     'every GIC register of every interrupt written with hostile values', ()),
+     'every GIC register of every interrupt written with hostile values', (), ARM64),
     ('timer-level', 'ends',
-     'timer interrupts are levels: ENABLE = 0 and IMASK = 1 take them away', ()),
+     'timer interrupts are levels: ENABLE = 0 and IMASK = 1 take them away', (), ARM64),
+    ('mmio-undecodable', 'stopped',
+     'a floating-point load from a device register stops it, the instruction named', (),
+     RISCV64),
+    ('sbi-bad-args', 'ends',
+     'SBI calls with bad harts, masks, addresses, lengths, types and random arguments '
+     'are answered as SBI 2.0 says', (), RISCV64),
+    ('decode-fetch-race', 'ends',
+     'device loads from a page its other vCPU takes away or replaces while Keel reads '
+     'the instruction: it takes its own faults, Keel never completes the wrong '
+     'instruction and retries ("retry" in `stats`)',
+     ('retry-exits',), RISCV64),
 ]
+
+# For kind "stopped": what `guest list` must give as the reason.
+STOP_REASONS = {
+    'mmio-undecodable': r'load at 0x10001000 by an undecodable instruction 0x[0-9a-f]{8} '
+                        r'\(floating-point load\)',
+}
+# fetch-unmapped's first target, which Keel's log must name.
+FETCH_TARGET = '0x30000000'
 
 
 class HostileGuests(GuestScenario):
     name = 'hostile'
+    arches = ALL
     run_args = ['--direct']
 
     # -- helpers -------------------------------------------------------
@@ -101,9 +140,9 @@ class HostileGuests(GuestScenario):
         keel = self.keel
         if getattr(self, '_neighbours_session', None) is keel:
             return
-        for f in NODE_FILES:
+        for f in self.for_arch('hostile_nodes'):
             out = keel.run(f'guest load /tests/nodes/{f}.dtb')
-            if f != 'attack-escape':
+            if not f.endswith('attack-escape'):
                 self.expect_output(f'guest load /tests/nodes/{f}.dtb', out,
                                    'loaded' in out, 'guest nodes loaded')
             else:
@@ -271,6 +310,17 @@ class HostileGuests(GuestScenario):
                 problems.append('expected only PASS verdicts from the attacker; it '
                                 'printed:\n' + indent('\n'.join(f'{v} {d}' for v, d in verdicts)
                                                       or text[-1500:]))
+        elif kind == 'stopped':
+            text, _ = self.console_until(name, rf'basic: attack {re.escape(name)}: start', 20)
+            deadline = time.monotonic() + ATTACK_TIMEOUT
+            state, row = self.guest_state(name)
+            while state != 'stopped' and time.monotonic() < deadline:
+                time.sleep(1)
+                state, row = self.guest_state(name)
+            if state != 'stopped' or not re.search(STOP_REASONS[name], row):
+                problems.append(f'expected Keel to stop it with a reason matching '
+                                f'"{STOP_REASONS[name]}" within {ATTACK_TIMEOUT} s; '
+                                f'`guest list` shows: {row}')
         else:
             text, _ = self.console_until(name, rf'basic: attack {re.escape(name)}: start', 20)
             for _ in range(STORM_SECONDS):
@@ -317,6 +367,19 @@ class HostileGuests(GuestScenario):
             elif len(named) != 1:
                 problems.append(f'expected one log line saying guest {name} uses the PMU, '
                                 f'which Keel does not offer; found {len(named)}')
+        if 'fetch-log' in extra:
+            log = keel.run('log')
+            if not any(f'guest {name}' in l and f'instruction fetch at {FETCH_TARGET}' in l
+                       for l in log.split('\n')):
+                problems.append(f'expected a log line naming "guest {name}" and '
+                                f'"instruction fetch at {FETCH_TARGET}"')
+        if 'retry-exits' in extra:
+            stats = keel.run(f'stats {name}')
+            m = re.search(r'^retry\s.*\s(\d+)\s*$', stats, re.M)
+            if not m or int(m.group(1)) == 0:
+                problems.append('expected `stats` to count "retry" exits (the instruction '
+                                'of a device load could not be read: Keel met the race); '
+                                'it printed:\n' + indent(stats))
         if 'cow-log' in extra:
             refused = re.search(rf'attack {re.escape(name)}: PASS \d+ blocks written and '
                                 r'read back, (\d+) refused', text)
@@ -342,12 +405,14 @@ class HostileGuests(GuestScenario):
         self.ensure_neighbours()
         self.check_neighbours('before any attack')
 
-    for _name, _kind, _what, _extra in ATTACKS:
+    for _name, _kind, _what, _extra, _arches in ATTACKS:
         def _attack(self, _n=_name, _k=_kind, _e=_extra):
             self.run_attack(_n, _k, _e)
         _attack.check_name = f'attack {_name}: {_what}'
-        vars()[f'attack_{_name.replace("-", "_")}'] = _attack
-    del _name, _kind, _what, _extra, _attack
+        _attack.check_arches = _arches
+        vars()[f'attack_{_name.replace("-", "_")}'
+               + ('' if _arches == ALL else '_' + _arches[0])] = _attack
+    del _name, _kind, _what, _extra, _arches, _attack
 
     @check('attack console-flood: a guest printing as fast as it can, detached and '
            'attached, blocks neither the shell nor Ctrl-]')

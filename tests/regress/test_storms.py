@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Hostile guests that storm what the per-guest budgets cover
-(docs/virtualization.md, "Throttling"): SGIs, emulated-timer reprogramming,
-PSCI calls and resets in a loop, all at once beside a well-behaved
-neighbour. Each attacker must be throttled with a message and counted in
+(docs/virtualization.md, "Throttling"): IPIs (arm64 SGIs, riscv64 SBI
+IPIs), timer reprogramming, firmware calls (PSCI, SBI) and resets in a
+loop, all at once beside a well-behaved neighbour (the nodes and attacker
+names per arch: tests/regress/arches.py). Each attacker must be throttled with a message and counted in
 `stats`, the neighbour must keep passing its checks, the shell must answer,
 and `guest destroy` of every attacker must complete."""
 
@@ -12,20 +13,19 @@ import time
 from keel import check, indent
 from test_guests import GuestScenario, without_log
 
-# guest, its budget (stats / the log line)
-ATTACKERS = [
-    ('resetloop0', 'reset'),
-    ('sgistorm0', 'ipi'),
-    ('timerstorm0', 'timer'),
-    ('psciloop0', 'firmware'),
-]
 # Under TCG on a loaded machine a guest may take a while to get going.
 STORM_TIMEOUT = 150
 
 
 class Storms(GuestScenario):
     name = 'storms'
+    arches = ('arm64', 'riscv64')
     run_args = ['--direct']
+
+    @property
+    def attackers(self):
+        """(guest, its budget: `stats` and the log line), per arch."""
+        return self.for_arch('storm_attackers')
 
     def throttled(self, name, budget):
         out = self.keel.run(f'stats {name}')
@@ -35,21 +35,21 @@ class Storms(GuestScenario):
     @check('a well-behaved neighbour runs its checks in rounds')
     def neighbour_runs(self):
         keel = self.keel
-        for f in ('loop', 'storms'):
+        for f in self.for_arch('storm_nodes'):
             out = keel.run(f'guest load /tests/nodes/{f}.dtb')
             self.expect_output(f'guest load /tests/nodes/{f}.dtb', out,
                                'loaded' in out, 'guest nodes loaded')
         keel.run('guest start loop0')
         self.watch('loop0', r'basic: round 2: \d+ passed, 0 failed')
 
-    @check('SGI, timer, PSCI and reset storms are each throttled with a message')
+    @check('IPI, timer, firmware-call and reset storms are each throttled with a message')
     def storms_throttled(self):
         keel = self.keel
         mark = len(keel.transcript())
-        for name, _ in ATTACKERS:
+        for name, _ in self.attackers:
             keel.run(f'guest start {name}')
         deadline = time.monotonic() + STORM_TIMEOUT
-        pending = list(ATTACKERS)
+        pending = list(self.attackers)
         while pending and time.monotonic() < deadline:
             time.sleep(5)
             keel.run('')
@@ -58,7 +58,7 @@ class Storms(GuestScenario):
                        if not re.search(rf'guest {name}: throttled: {budget} storm \(over \S+, '
                                         rf'burst \d+\); \d+ throttled so far '
                                         rf'\(`stats {name}`\)', log)]
-        for name, budget in ATTACKERS:
+        for name, budget in self.attackers:
             out, counts = self.throttled(name, budget)
             if (name, budget) in pending:
                 self.fail(f'expected the log line "guest {name}: throttled: {budget} storm '
@@ -70,7 +70,7 @@ class Storms(GuestScenario):
 
     @check('the attackers keep running (slowed, not stopped) and the reset loop restarts')
     def attackers_alive(self):
-        for name, _ in ATTACKERS:
+        for name, _ in self.attackers:
             out, row = self.guest_row(name)
             ok = row and (row.group(1) == 'running' or
                           (name == 'resetloop0' and 'restarting (guest reset)' in row.group(0)))
@@ -117,7 +117,7 @@ class Storms(GuestScenario):
 
     @check('guest destroy of every attacker completes and leaves it loaded')
     def destroy_attackers(self):
-        for name, _ in ATTACKERS:
+        for name, _ in self.attackers:
             self.destroy(name)
             out, row = self.guest_row(name)
             self.expect_output('guest list', out, row and row.group(1) == 'loaded',

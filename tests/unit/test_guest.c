@@ -223,6 +223,33 @@ TEST(guest_pl011_console_through_mmio_exits)
 	CHECK_EQ(guest_destroy(g), 0);
 }
 
+/* An exit whose instruction the arch could not read (its page went away)
+ * is counted as "retry" in `stats` and leaves the vCPU as it was: no
+ * register written, no abort, the guest running. */
+TEST(guest_retry_exit_counted_and_changes_nothing)
+{
+	struct guest *g;
+	struct vcpu *v;
+	char err[GUEST_ERROR_MAX];
+	struct vm_exit e = { .reason = VM_EXIT_RETRY };
+
+	REQUIRE(setup());
+	g = guest_find("unit0");
+	REQUIRE(guest_create(g, err, sizeof(err)) == 0);
+	REQUIRE(guest_start(g) == 0);
+	v = g->vcpus[0];
+	v->arch.regs[3] = 0x1234;
+	vcpu_handle_exit(v, &e);
+	vcpu_handle_exit(v, &e);
+	CHECK_EQ(v->exits[VM_EXIT_RETRY], 2);
+	CHECK_EQ(v->arch.regs[3], 0x1234);
+	CHECK_EQ(v->arch.aborts_injected, 0);
+	CHECK_EQ(g->unhandled_mmio, 0);
+	CHECK_EQ(g->state, GUEST_RUNNING);
+	CHECK(strcmp(vm_exit_reason_name(VM_EXIT_RETRY), "retry") == 0);
+	CHECK_EQ(guest_destroy(g), 0);
+}
+
 TEST(guest_mmio_policies_ignore_and_stop)
 {
 	struct guest *g1, *g2;

@@ -23,11 +23,13 @@
  * pseudo-instruction says so outright.)
  *
  * When the instruction cannot be fetched (another vCPU unmapped its page
- * since the trap) or no longer is the access that trapped (rewritten
- * since), the guest is resumed on it unchanged: it traps again with what
- * is there now, and a fault of its own is taken by the guest. An
- * instruction Keel cannot complete against a device (FP, vector, atomic)
- * stops the guest with a message naming it.
+ * since the trap) or no longer is the access that trapped (rewritten or
+ * remapped since: no load or store at all, a load for a store or the
+ * other way round, or an address that is not the one the trap reports),
+ * the guest is resumed on it unchanged (a "retry" exit in `stats`): it
+ * traps again with what is there now, and a fault of its own is taken by
+ * the guest. An instruction Keel cannot complete against a device (FP,
+ * vector, atomic) stops the guest with a message naming it.
  */
 #include <keel/errno.h>
 #include <keel/guest.h>
@@ -82,6 +84,25 @@ static int fault_instruction(const struct riscv_vcpu_context *ctx, uint32_t *ins
 	return err;
 }
 
+/*
+ * A fetched instruction (not htinst's) may have been replaced since the
+ * trap: another vCPU changed the code or its mapping. It is the access
+ * that trapped only when it addresses what the trap reports: stval, the
+ * guest-virtual address, lies within the bytes it accesses (a misaligned
+ * access may report the part that faulted). Else completing it would
+ * write a register with a device value the instruction never asked for.
+ * (Without hstatus.GVA stval holds no guest-virtual address to compare.)
+ */
+static bool fetched_is_the_access(const struct vcpu *v, const struct riscv_mmio_insn *d)
+{
+	const struct riscv_vcpu_context *ctx = &v->arch.ctx;
+	uint64_t addr = riscv_vcpu_reg(v, d->base) + (uint64_t)d->offset;
+
+	if (ctx->htinst || !(ctx->hstatus & HSTATUS_GVA))
+		return true;                /* no address to compare with */
+	return ctx->stval - addr < d->size;
+}
+
 static void decode_data_fault(struct vcpu *v, struct vm_exit *exit, gpa_t gpa, bool store)
 {
 	const struct riscv_vcpu_context *ctx = &v->arch.ctx;
@@ -89,6 +110,7 @@ static void decode_data_fault(struct vcpu *v, struct vm_exit *exit, gpa_t gpa, b
 	const char *why = NULL;
 	unsigned int len = 4;
 	uint32_t insn;
+	int err;
 
 	exit->reason = VM_EXIT_MMIO;
 	exit->mmio.addr = gpa;
@@ -98,10 +120,16 @@ static void decode_data_fault(struct vcpu *v, struct vm_exit *exit, gpa_t gpa, b
 		return;
 	}
 	if (fault_instruction(ctx, &insn, &len)) {
-		exit->reason = VM_EXIT_HANDLED;     /* retried, see above */
+		exit->reason = VM_EXIT_RETRY;       /* see above */
 		return;
 	}
-	if (riscv_insn_decode_mmio(insn, &d, &why)) {
+	err = riscv_insn_decode_mmio(insn, &d, &why);
+	if (err == -KEEL_ENOENT && !ctx->htinst) {
+		/* No memory access at all: not what trapped; replaced since. */
+		exit->reason = VM_EXIT_RETRY;
+		return;
+	}
+	if (err) {
 		fmt_snprintf(v->arch.abort_what, sizeof(v->arch.abort_what),
 			     len == 2 ? "%s at 0x%llx by an undecodable instruction 0x%04x (%s)"
 				      : "%s at 0x%llx by an undecodable instruction 0x%08x (%s)",
@@ -110,8 +138,8 @@ static void decode_data_fault(struct vcpu *v, struct vm_exit *exit, gpa_t gpa, b
 		exit_abort(v, exit, gpa);
 		return;
 	}
-	if (d.write != store) {
-		exit->reason = VM_EXIT_HANDLED;     /* rewritten since: retried */
+	if (d.write != store || !fetched_is_the_access(v, &d)) {
+		exit->reason = VM_EXIT_RETRY;       /* rewritten since */
 		return;
 	}
 	v->arch.insn_len = d.len;
@@ -135,7 +163,7 @@ static void decode_virtual_instruction(struct vcpu *v, struct vm_exit *exit)
 
 	/* stval holds the instruction where the hart reports it. */
 	if (!insn && riscv_insn_fetch(ctx->sepc, fetch_read16, NULL, &insn)) {
-		exit->reason = VM_EXIT_HANDLED;
+		exit->reason = VM_EXIT_RETRY;
 		return;
 	}
 	v->arch.insn_len = riscv_insn_length((uint16_t)insn);

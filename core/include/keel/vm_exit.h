@@ -16,6 +16,10 @@ enum vm_exit_reason {
 	VM_EXIT_SYSREG,     /* a system register access the arch did not serve */
 	VM_EXIT_ABORT,      /* a fault Keel cannot serve: the guest is stopped */
 	VM_EXIT_HANDLED,    /* the arch served the exit itself (timer sysreg) */
+	VM_EXIT_RETRY,      /* the instruction behind the exit could not be
+			     * read (its page went away since the trap) or
+			     * is no longer the access that trapped: the
+			     * guest resumes on it unchanged */
 	VM_EXIT_REASON_COUNT
 };
 

@@ -785,10 +785,7 @@ static void attack_escape_output(void)
 
 /* ---------------------------------------------------------------- runner --- */
 
-static const struct attack_entry {
-	const char *name;
-	void (*run)(void);
-} attacks[] = {
+static const struct attack_entry attacks[] = {
 	{ "ring-self-feed-avail", attack_feed_avail },
 	{ "ring-self-feed-used", attack_feed_used },
 	{ "blk-self-feed-desc", attack_feed_desc },
@@ -816,17 +813,27 @@ static const struct attack_entry {
 	{ "timer-level", arch_attack_timer_level },
 };
 
+static void __attribute__((noreturn)) attack_run(const struct attack_entry *a)
+{
+	attack_note("start");
+	a->run();
+	attack_note("done");
+	arch_halt();
+}
+
 void mode_attack(void)
 {
+	const struct attack_entry *own;
+	unsigned int own_count = 0;
+
 	bootargs_option(board.bootargs, "basic.attack=", attack, sizeof(attack));
-	for (unsigned int i = 0; i < ARRAY_SIZE(attacks); i++) {
-		if (!string_equal(attack, attacks[i].name))
-			continue;
-		attack_note("start");
-		attacks[i].run();
-		attack_note("done");
-		arch_halt();
-	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(attacks); i++)
+		if (string_equal(attack, attacks[i].name))
+			attack_run(&attacks[i]);
+	own = arch_attacks(&own_count);
+	for (unsigned int i = 0; own && i < own_count; i++)
+		if (string_equal(attack, own[i].name))
+			attack_run(&own[i]);
 	print_line("FAIL attack: unknown attack \"%s\" (basic.attack=)", attack);
 	arch_halt();
 }

@@ -62,6 +62,14 @@ void arch_attack_fetch_unmapped(void);
 void arch_attack_vgic_abuse(void);
 void arch_attack_timer_level(void);
 
+/* The arch's attacks beyond the shared ones (riscv64: SBI arguments,
+ * undecodable accesses, the decode fetch race); NULL when none. */
+struct attack_entry {
+	const char *name;
+	void (*run)(void);
+};
+const struct attack_entry *arch_attacks(unsigned int *count);
+
 /* attacks_net.c */
 void attack_mac_spoof(void);
 void attack_mac_flood(void);

@@ -19,6 +19,10 @@ struct riscv_mmio_insn {
 	bool write;             /* a store */
 	bool sign_extend;       /* loads: sign-extend into the 64-bit register */
 	unsigned int reg;       /* x register: rd of a load, rs2 of a store */
+	/* The address it accesses: x[base] + offset (rs1 and the immediate;
+	 * sp for the stack-pointer based compressed forms). */
+	unsigned int base;
+	int64_t offset;
 };
 
 /* 2 when the low halfword starts a compressed instruction, else 4. */
@@ -30,9 +34,11 @@ static inline unsigned int riscv_insn_length(uint16_t low)
 /*
  * Decodes insn (the low halfword alone for a compressed instruction; the
  * upper 16 bits are ignored then) as an integer load or store of RV64GC.
- * Returns 0, or -KEEL_EINVAL with *why naming what the instruction is
- * ("floating-point load", "atomic memory operation", ...) when it is not
- * one Keel can complete against a device.
+ * Returns 0, or with *why naming what the instruction is:
+ * -KEEL_EINVAL for a memory access Keel cannot complete against a device
+ * ("floating-point load", "atomic (LR/SC/AMO)", "vector store", ...);
+ * -KEEL_ENOENT for one that accesses no memory ("not a load or store",
+ * a reserved encoding), which cannot be what trapped.
  */
 int riscv_insn_decode_mmio(uint32_t insn, struct riscv_mmio_insn *out,
 			   const char **why);

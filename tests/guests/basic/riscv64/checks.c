@@ -290,7 +290,6 @@ static void check_vector_undefined(struct check_result *r)
 CHECK_DEFINE(85, vector_undefined, "vector-undefined", check_vector_undefined, false);
 
 #define SSTATUS_FS (3UL << 13)
-#define SSTATUS_FS_INITIAL (1UL << 13)
 #define FP_ROUNDS 40
 #define FP_WORDS 33	/* f0..f31, fcsr */
 

@@ -25,6 +25,7 @@
 #define SSTATUS_SIE 0x2UL
 #define SSTATUS_SPIE 0x20UL
 #define SSTATUS_SPP 0x100UL
+#define SSTATUS_FS_INITIAL 0x2000UL
 #define SIE_SSIE (1UL << 1)
 #define SIE_STIE (1UL << 5)
 #define SIP_SSIP (1UL << 1)
@@ -46,8 +47,10 @@
 #define SCAUSE_INTERRUPT (1UL << 63)
 #define IRQ_S_SOFT 1
 #define IRQ_S_TIMER 5
+#define CAUSE_FETCH_ACCESS 1
 #define CAUSE_LOAD_ACCESS 5
 #define CAUSE_STORE_ACCESS 7
+#define CAUSE_FETCH_PAGE_FAULT 12
 
 static inline void fence_all(void)
 {
@@ -115,6 +118,16 @@ struct cpu_state {
 	volatile uint64_t timer_fired_at;
 	volatile bool watchdog_fired;
 	volatile uint64_t ipi_count;	/* software interrupts taken */
+	/* fetch-unmapped: a fetch fault expected at this address (0: none);
+	 * the handler returns to ra and records the exception. */
+	volatile uintptr_t fetch_expect;
+	volatile bool fetch_taken;
+	volatile uint64_t fetch_cause, fetch_tval;
+	/* decode-fetch-race: the race page's virtual address (0: none); an
+	 * instruction page fault in it returns to ra (attack_probe.S). */
+	volatile uintptr_t race_va;
+	volatile uint64_t race_faults;
+	volatile bool race_wrong;
 };
 
 struct cpu_state *this_cpu(void);

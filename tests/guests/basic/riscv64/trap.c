@@ -227,6 +227,31 @@ void trap_handle(struct trap_frame *frame)
 		frame->sepc += 4;
 		return;
 	}
+	if (cpu->fetch_expect && frame->sepc == cpu->fetch_expect) {
+		/* A call to nowhere: back to its caller. */
+		cpu->fetch_taken = true;
+		cpu->fetch_cause = cause;
+		cpu->fetch_tval = frame->stval;
+		cpu->fetch_expect = 0;
+		frame->sepc = frame->x[1];
+		return;
+	}
+	if (cpu->race_va && cause == CAUSE_FETCH_PAGE_FAULT &&
+	    frame->sepc - cpu->race_va < 4096) {
+		/* race_page() lost its page: return the loads done (t1);
+		 * past its first two instructions t0 and a4 hold loaded
+		 * values, which must be the expected one (a1), and a6 must
+		 * still be the sentinel (a3). */
+		if ((frame->sepc - cpu->race_va >= 8 &&
+		     (frame->x[5] != frame->x[11] || frame->x[14] != frame->x[11])) ||
+		    frame->x[16] != frame->x[13])
+			cpu->race_wrong = true;
+		cpu->race_faults++;
+		frame->x[10] = frame->x[6];
+		frame->sepc = frame->x[1];
+		asm volatile("sfence.vma" ::: "memory");
+		return;
+	}
 	print_line("FAIL exception: vCPU %u: %s (scause %lu) at pc 0x%lx, stval 0x%lx",
 		   arch_cpu_index(), cause_name(cause), cause, frame->sepc, frame->stval);
 	if (cpu->guard) {
