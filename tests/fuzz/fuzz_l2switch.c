@@ -4,7 +4,9 @@
  * length and content from any of several ports of two switches, spoofed
  * sources (a neighbour's address, made-up ones, group ones), floods of
  * addresses, ports attached and detached in any order (sharing an address,
- * beyond the limits), ports whose receiver is full.
+ * beyond the limits), ports whose receiver is full, and senders that wait
+ * for a full receiver (flow control): resumed by its rx_ready(), by its
+ * detach, giving up, time passing.
  *
  * A reference model of what the switch promises decides, for every frame,
  * which ports must get it and what it counts; the harness traps when:
@@ -14,20 +16,27 @@
  * - a port that should have been offered a frame was not;
  * - a verdict, an attach result or a counter differs from the model;
  * - a switch lists more ports than L2SWITCH_MAX_PORTS, more than
- *   L2SWITCH_GROUP_PORTS of one guest, or two ports with one address.
+ *   L2SWITCH_GROUP_PORTS of one guest, or two ports with one address;
+ * - a port waits, or is resumed, or is awaited, otherwise than the model
+ *   says (only ports with a resume() hook, the odd ones, ever wait).
  *
  * Input: commands of 4 bytes, op port a b, then for a send the frame's
  * bytes (length from a and b).
  *   op % 4 == 0  send from port: b selects the source (own, a neighbour's,
  *                made-up, group) and destination (broadcast, multicast, a
- *                port's, made-up), a the length's low byte
+ *                port's, made-up), a the length's low byte; op bit 2: may
+ *                wait (l2switch_forward_wait())
  *   op % 4 == 1  attach port to switch a % 2, its address its own or
  *                (b & 1) port b/2's
  *   op % 4 == 2  detach port
- *   op % 4 == 3  port's receiver full or not (a & 1)
+ *   op % 4 == 3  port's receiver full or not (a & 1); a bit 1: its
+ *                rx_ready(); a bit 2: it stops waiting (a bit 3: gave up);
+ *                a bit 4: two seconds pass
  */
 #include <keel/errno.h>
 #include <keel/l2switch.h>
+#include <keel/time.h>
+#include <arch/cpu.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +55,9 @@ struct fuzz_port {
 	bool full;
 	bool offered;                    /* deliver() called for this frame */
 	struct l2switch_port_stats model;
+	int waiting_for;                 /* model: port index, -1 none */
+	uint64_t quiet_until_ns;         /* model */
+	unsigned int resumes, resumes_model;
 };
 
 static struct fuzz_port ports[PORTS];
@@ -60,7 +72,27 @@ static bool mac_equal(const uint8_t *a, const uint8_t *b)
 	return !memcmp(a, b, L2SWITCH_MAC_LEN);
 }
 
-static bool fuzz_deliver(struct l2switch_port *port, const void *frame, size_t len)
+static void fuzz_resume(struct l2switch_port *port)
+{
+	struct fuzz_port *p = port->owner;
+
+	fuzz_promise(p->port.resume != NULL);
+	p->resumes++;
+}
+
+/* Model: everyone waiting for ports[i] resumes. */
+static void model_resume_waiting_for(unsigned int i)
+{
+	for (unsigned int j = 0; j < PORTS; j++) {
+		if (ports[j].waiting_for == (int)i) {
+			ports[j].waiting_for = -1;
+			ports[j].resumes_model++;
+		}
+	}
+}
+
+static enum l2switch_delivery fuzz_deliver(struct l2switch_port *port, const void *frame,
+					   size_t len)
 {
 	struct fuzz_port *to = port->owner;
 	const uint8_t *f = frame;
@@ -75,7 +107,7 @@ static bool fuzz_deliver(struct l2switch_port *port, const void *frame, size_t l
 	fuzz_promise(mac_equal(f + L2SWITCH_MAC_LEN, sender->port.mac));
 	fuzz_promise((f[0] & 1) || mac_equal(f, to->port.mac));
 	to->offered = true;
-	return !to->full;
+	return to->full ? L2SWITCH_FULL : L2SWITCH_TAKEN;
 }
 
 /* The model's port on switch sw with address mac, or NULL. */
@@ -87,7 +119,7 @@ static struct fuzz_port *model_port_by_mac(int sw, const uint8_t *mac)
 	return NULL;
 }
 
-static void fuzz_send(struct fuzz_port *from, const uint8_t *frame, size_t len)
+static void fuzz_send(struct fuzz_port *from, const uint8_t *frame, size_t len, bool wait)
 {
 	enum l2switch_verdict expect, got;
 	struct fuzz_port *dest = NULL;
@@ -105,11 +137,16 @@ static void fuzz_send(struct fuzz_port *from, const uint8_t *frame, size_t len)
 		expect = L2SWITCH_NO_DEST;
 	else
 		expect = L2SWITCH_FORWARDED;
+	if (expect == L2SWITCH_FORWARDED && wait && dest && dest->full && from->port.resume &&
+	    (from->waiting_for < 0 || &ports[from->waiting_for] == dest) &&
+	    (!dest->quiet_until_ns || time_now_ns() >= dest->quiet_until_ns))
+		expect = L2SWITCH_WAIT;
 
 	sender = from;
 	sent_frame = frame;
 	sent_len = len;
-	got = l2switch_forward(&from->port, frame, len);
+	got = wait ? l2switch_forward_wait(&from->port, frame, len) :
+		     l2switch_forward(&from->port, frame, len);
 	sender = NULL;
 	fuzz_promise(got == expect);
 
@@ -131,6 +168,11 @@ static void fuzz_send(struct fuzz_port *from, const uint8_t *frame, size_t len)
 		from->model.tx_frames++;
 		from->model.tx_bytes += len;
 		break;
+	case L2SWITCH_WAIT:
+		/* Not sent, nothing counted: it is sent again later. */
+		fuzz_promise(dest->offered);
+		from->waiting_for = (int)(dest - ports);
+		return;
 	}
 	/* Every port that should have been offered the frame was. */
 	for (unsigned int i = 0; i < PORTS; i++) {
@@ -213,6 +255,22 @@ static void fuzz_check_listing(void)
 	fuzz_promise(listed == 0);
 }
 
+/* Who waits for whom, who was resumed and who is awaited: as modelled. */
+static void fuzz_check_waiting(void)
+{
+	for (unsigned int i = 0; i < PORTS; i++) {
+		const struct fuzz_port *p = &ports[i];
+		bool awaited = false;
+
+		fuzz_promise(p->port.waiting_for ==
+			     (p->waiting_for < 0 ? NULL : &ports[p->waiting_for].port));
+		fuzz_promise(p->resumes == p->resumes_model);
+		for (unsigned int j = 0; j < PORTS; j++)
+			awaited |= ports[j].waiting_for == (int)i;
+		fuzz_promise(p->sw < 0 || p->port.awaited == awaited);
+	}
+}
+
 /* The frame a send command asks for, in frame; its length. */
 static size_t fuzz_make_frame(uint8_t *frame, const uint8_t *cmd, const uint8_t **data,
 			      size_t *size)
@@ -272,8 +330,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p->port.mac[5] = (uint8_t)(i + 1);
 		p->port.group = &group_tags[i % GROUPS];
 		p->port.deliver = fuzz_deliver;
+		p->port.resume = (i & 1) ? fuzz_resume : NULL;
 		p->port.owner = p;
 		p->sw = -1;
+		p->waiting_for = -1;
 	}
 	while (size >= 4) {
 		const uint8_t *cmd = data;
@@ -286,7 +346,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (cmd[0] & 3) {
 		case 0:
 			len = fuzz_make_frame(frame, cmd, &data, &size);
-			fuzz_send(p, frame, len);
+			fuzz_send(p, frame, len, cmd[0] & 4);
 			break;
 		case 1:
 			memcpy(mac, (cmd[3] & 1) ? ports[(cmd[3] >> 1) % PORTS].port.mac :
@@ -296,13 +356,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 2:
 			l2switch_port_detach(&p->port);
 			fuzz_promise(p->port.sw == NULL);
+			if (p->sw >= 0) {
+				model_resume_waiting_for((unsigned int)(p - ports));
+				p->quiet_until_ns = 0;
+			}
+			p->waiting_for = -1;
 			p->sw = -1;
 			break;
 		default:
 			p->full = cmd[2] & 1;
+			if (cmd[2] & 2) {
+				l2switch_port_rx_ready(&p->port);
+				if (p->sw >= 0)
+					model_resume_waiting_for((unsigned int)(p - ports));
+			}
+			if (cmd[2] & 4) {
+				bool gave_up = cmd[2] & 8;
+
+				l2switch_port_stop_waiting(&p->port, gave_up);
+				if (p->sw >= 0 && p->waiting_for >= 0) {
+					if (gave_up)
+						ports[p->waiting_for].quiet_until_ns =
+							time_now_ns() + L2SWITCH_WAIT_QUIET_NS;
+					p->waiting_for = -1;
+				}
+			}
+			if (cmd[2] & 16)
+				host_counter_set(arch_counter_read() + 2 * arch_counter_freq());
 			break;
 		}
 		fuzz_check_listing();
+		fuzz_check_waiting();
 	}
 	return 0;
 }

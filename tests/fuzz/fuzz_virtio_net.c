@@ -6,7 +6,10 @@
  * The device's port is on switch "fuzz0" with a peer port of the harness:
  * it checks each frame it gets, keeps the last one, and sends the
  * frames of HOST commands (virtio_driver.h), whose first byte says
- * 1: to the device's MAC, 2: broadcast, 4: the last frame sent back.
+ * 1: to the device's MAC, 2: broadcast, 4: the last frame sent back,
+ * 8: from a spoofed source; 16: from now on the peer has no receive
+ * buffer (the device's frames to it wait), 32: the peer has buffers again
+ * (its rx_ready(): the device's waiting transmission resumes).
  * The device is made once per process by its emulator's create(); every
  * input starts from a reset device and fresh guest RAM.
  */
@@ -21,6 +24,8 @@
 #define HOST_BROADCAST 2u
 #define HOST_REFLECT 4u
 #define HOST_SPOOF 8u
+#define HOST_PEER_FULL 16u
+#define HOST_PEER_READY 32u
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,13 +33,17 @@ static struct l2switch_port peer;
 static uint8_t device_mac[L2SWITCH_MAC_LEN];
 static uint8_t last_frame[L2SWITCH_FRAME_MAX];
 static size_t last_len;
+static bool peer_full;
 
-static bool peer_deliver(struct l2switch_port *port, const void *frame, size_t len)
+static enum l2switch_delivery peer_deliver(struct l2switch_port *port, const void *frame,
+					   size_t len)
 {
 	fuzz_promise(len >= L2SWITCH_FRAME_MIN && len <= L2SWITCH_FRAME_MAX);
+	if (peer_full)
+		return L2SWITCH_FULL;
 	memcpy(last_frame, frame, len);
 	last_len = len;
-	return true;
+	return L2SWITCH_TAKEN;
 }
 
 static void host_frame(const uint8_t *data, size_t len)
@@ -45,6 +54,12 @@ static void host_frame(const uint8_t *data, size_t len)
 	if (!len)
 		return;
 	how = data[0];
+	if (how & (HOST_PEER_FULL | HOST_PEER_READY)) {
+		peer_full = how & HOST_PEER_FULL;
+		if (how & HOST_PEER_READY)
+			l2switch_port_rx_ready(&peer);
+		return;
+	}
 	if (how & HOST_REFLECT) {
 		if (!last_len)
 			return;
@@ -89,6 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	l2switch_port_detach(&peer);
 	fuzz_promise(l2switch_port_attach("fuzz0", &peer) == 0);
 	last_len = 0;
+	peer_full = false;
 	fuzz_virtio_run(&net, data, size, host_frame);
 	return 0;
 }
