@@ -127,6 +127,26 @@ out:
 
 /* Switch lock held. port waits for no one; the port it waited for is
  * awaited only while someone else still waits for it. */
+/* Switch lock held. port stops waiting: the time it waited is charged to
+ * the port it waited for, which no sender waits for again for a while once
+ * senders spent L2SWITCH_WAIT_BUDGET_NS on it within a window of
+ * L2SWITCH_WAIT_QUIET_NS: a receiver that drains slowly on purpose cannot
+ * hold its senders' traffic back for more than that. */
+static void l2switch_charge_wait(struct l2switch_port *port)
+{
+	struct l2switch_port *to = port->waiting_for;
+	uint64_t now = time_now_ns();
+
+	if (now - to->wait_window_ns >= L2SWITCH_WAIT_QUIET_NS) {
+		to->wait_window_ns = now;
+		to->wait_spent_ns = 0;
+	}
+	to->wait_spent_ns += now - port->wait_since_ns;
+	if (to->wait_spent_ns >= L2SWITCH_WAIT_BUDGET_NS)
+		to->quiet_until_ns = now + L2SWITCH_WAIT_QUIET_NS;
+	port->waiting_for = NULL;
+}
+
 static void l2switch_unwait(struct l2switch *sw, struct l2switch_port *port)
 {
 	struct l2switch_port *to = port->waiting_for, *p;
@@ -134,7 +154,7 @@ static void l2switch_unwait(struct l2switch *sw, struct l2switch_port *port)
 
 	if (!to)
 		return;
-	port->waiting_for = NULL;
+	l2switch_charge_wait(port);
 	list_for_each_entry(p, &sw->ports, node)
 		awaited |= p->waiting_for == to;
 	WRITE_ONCE(to->awaited, awaited);
@@ -148,7 +168,7 @@ static void l2switch_resume_waiting_for(struct l2switch *sw, struct l2switch_por
 	WRITE_ONCE(port->awaited, false);
 	list_for_each_entry(p, &sw->ports, node) {
 		if (p->waiting_for == port) {
-			p->waiting_for = NULL;
+			l2switch_charge_wait(p);
 			p->resume(p);
 		}
 	}
@@ -216,6 +236,8 @@ static enum l2switch_verdict l2switch_switch(struct l2switch *sw, struct l2switc
 	}
 	d = to->deliver(to, frame, len);
 	if (d == L2SWITCH_FULL && wait && l2switch_may_wait(port, to)) {
+		if (!port->waiting_for)
+			port->wait_since_ns = time_now_ns();
 		port->waiting_for = to;
 		WRITE_ONCE(to->awaited, true);
 		return L2SWITCH_WAIT;

@@ -57,6 +57,7 @@ struct fuzz_port {
 	struct l2switch_port_stats model;
 	int waiting_for;                 /* model: port index, -1 none */
 	uint64_t quiet_until_ns;         /* model */
+	uint64_t wait_since_ns, wait_window_ns, wait_spent_ns;   /* model */
 	unsigned int resumes, resumes_model;
 };
 
@@ -80,12 +81,29 @@ static void fuzz_resume(struct l2switch_port *port)
 	p->resumes++;
 }
 
+/* Model: p stops waiting; what it waited counts against the receiver's
+ * budget. */
+static void model_stop_waiting(struct fuzz_port *p)
+{
+	struct fuzz_port *to = &ports[p->waiting_for];
+	uint64_t now = time_now_ns();
+
+	if (now - to->wait_window_ns >= L2SWITCH_WAIT_QUIET_NS) {
+		to->wait_window_ns = now;
+		to->wait_spent_ns = 0;
+	}
+	to->wait_spent_ns += now - p->wait_since_ns;
+	if (to->wait_spent_ns >= L2SWITCH_WAIT_BUDGET_NS)
+		to->quiet_until_ns = now + L2SWITCH_WAIT_QUIET_NS;
+	p->waiting_for = -1;
+}
+
 /* Model: everyone waiting for ports[i] resumes. */
 static void model_resume_waiting_for(unsigned int i)
 {
 	for (unsigned int j = 0; j < PORTS; j++) {
 		if (ports[j].waiting_for == (int)i) {
-			ports[j].waiting_for = -1;
+			model_stop_waiting(&ports[j]);
 			ports[j].resumes_model++;
 		}
 	}
@@ -171,6 +189,8 @@ static void fuzz_send(struct fuzz_port *from, const uint8_t *frame, size_t len, 
 	case L2SWITCH_WAIT:
 		/* Not sent, nothing counted: it is sent again later. */
 		fuzz_promise(dest->offered);
+		if (from->waiting_for < 0)
+			from->wait_since_ns = time_now_ns();
 		from->waiting_for = (int)(dest - ports);
 		return;
 	}
@@ -359,6 +379,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (p->sw >= 0) {
 				model_resume_waiting_for((unsigned int)(p - ports));
 				p->quiet_until_ns = 0;
+				if (p->waiting_for >= 0)
+					model_stop_waiting(p);
 			}
 			p->waiting_for = -1;
 			p->sw = -1;
@@ -378,7 +400,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					if (gave_up)
 						ports[p->waiting_for].quiet_until_ns =
 							time_now_ns() + L2SWITCH_WAIT_QUIET_NS;
-					p->waiting_for = -1;
+					model_stop_waiting(p);
 				}
 			}
 			if (cmd[2] & 16)

@@ -11,6 +11,7 @@
  */
 #include <keel/errno.h>
 #include <keel/l2switch.h>
+#include <arch/cpu.h>
 #include <stdio.h>
 #include <string.h>
 #include "unit.h"
@@ -421,4 +422,32 @@ TEST(l2switch_detach_resumes_the_senders_waiting_for_a_port)
 	CHECK(ports[0].port.waiting_for == NULL);
 	CHECK(!ports[1].port.awaited);
 	detach_ports(3);
+}
+
+/* A receiver that drains one buffer at a time on purpose, just before a
+ * sender would give up: once senders have waited L2SWITCH_WAIT_BUDGET_NS
+ * for it within a second, no one waits for it for a second. */
+TEST(l2switch_a_slowly_draining_receiver_uses_up_its_wait_budget)
+{
+	uint64_t ms = arch_counter_freq() / 1000;
+	uint8_t f[64];
+	size_t len = make_frame(f, sizeof(f), 2, 1);
+	unsigned int waits = 0;
+
+	REQUIRE(attach_ports("fc3", 2));
+	ports[0].port.resume = test_resume;
+	ports[1].full = true;
+	while (l2switch_forward_wait(&ports[0].port, f, len) == L2SWITCH_WAIT && waits < 10) {
+		waits++;
+		host_counter_set(arch_counter_read() + 19 * ms);
+		l2switch_port_rx_ready(&ports[1].port);
+		CHECK_EQ(ports[0].resumed, waits);
+	}
+	/* 19 ms a time: the third wait takes it past 50 ms. */
+	CHECK_EQ(waits, 3);
+	CHECK_EQ(ports[1].port.stats.rx_full, 1);
+	/* A second on, it may be waited for again. */
+	host_counter_set(arch_counter_read() + 1000 * ms);
+	CHECK_EQ(l2switch_forward_wait(&ports[0].port, f, len), L2SWITCH_WAIT);
+	detach_ports(2);
 }

@@ -30,8 +30,11 @@
  * the waiting senders' resume(), which may only schedule their sending. A
  * sender waits a bounded time (its own timer, then
  * l2switch_port_stop_waiting(port, true)); a receiver that made a sender
- * give up is not waited for again for L2SWITCH_WAIT_QUIET_NS, so a guest
- * that never reads holds up each sender at most that once. Frames shorter than an Ethernet header
+ * give up, or that senders waited for L2SWITCH_WAIT_BUDGET_NS in all
+ * within L2SWITCH_WAIT_QUIET_NS, is not waited for again for
+ * L2SWITCH_WAIT_QUIET_NS: a guest that never reads, or drains one buffer
+ * at a time on purpose, holds its senders up at most about 5% of the
+ * time. Frames shorter than an Ethernet header
  * (14 bytes) or longer than L2SWITCH_FRAME_MAX are dropped ("malformed").
  * Every drop a sender causes is counted on its port by reason and logged
  * at most once a second per port (log_ratelimit), naming the port
@@ -88,9 +91,11 @@ typedef enum l2switch_delivery (*l2switch_deliver_fn)(struct l2switch_port *port
  * Called with the switch lock held: may only schedule the sending. */
 typedef void (*l2switch_resume_fn)(struct l2switch_port *port);
 
-/* After a receiver made a sender give up waiting, no sender waits for it
+/* After a receiver made a sender give up waiting, or made senders wait
+ * L2SWITCH_WAIT_BUDGET_NS in all within this long, no sender waits for it
  * for this long. */
 #define L2SWITCH_WAIT_QUIET_NS (1000ULL * 1000 * 1000)
+#define L2SWITCH_WAIT_BUDGET_NS (50ULL * 1000 * 1000)
 
 /* Counted from the attached device's side: tx is what it sent into the
  * switch, rx what the switch gave it. tx_frames counts every frame the
@@ -129,6 +134,9 @@ struct l2switch_port {
 	struct l2switch_port *waiting_for;       /* the FULL port it waits for */
 	bool awaited;                            /* a sender waits for this port */
 	uint64_t quiet_until_ns;                 /* no sender waits for it before */
+	uint64_t wait_since_ns;                  /* sender: waiting since */
+	uint64_t wait_window_ns;                 /* receiver: its wait budget's window */
+	uint64_t wait_spent_ns;                  /* ... and what senders spent in it */
 	struct list_head node;
 	struct l2switch_port_stats stats;
 	struct log_ratelimit drop_log;
