@@ -22,8 +22,9 @@
  * a wait, not TCP a loss. The receiver posting buffers (its receive
  * notify) resumes the sender from the device's work item. A frame waits
  * at most NET_HOLD_NS; then it is dropped as before, and the switch lets
- * no sender wait for that receiver again for a second, so a guest that
- * never reads holds up each sender once, briefly, and no one else.
+ * no sender wait for that receiver again for a second (nor once senders
+ * waited L2SWITCH_WAIT_BUDGET_NS for it within one), so a guest that never
+ * reads, or drains slowly on purpose, holds its senders up only briefly.
  *
  * Bounded work: one transmit notify sends at most NET_NOTIFY_FRAMES frames
  * (NET_NOTIFY_BYTES), the rest is sent by the device's work item; one
