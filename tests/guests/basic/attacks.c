@@ -783,6 +783,59 @@ static void attack_escape_output(void)
 	attack_pass("escape sequences written to its UART and its vsock answer");
 }
 
+/* ----------------------------------------------------------- mmio-sweep --- */
+
+static uint64_t sweep_accesses, sweep_refused, sweep_other;
+static uint64_t sweep_other_syndrome;
+static uintptr_t sweep_other_addr;
+
+static void sweep_one(const struct sweep_range *r)
+{
+	uint64_t before = sweep_refused;
+
+	for (unsigned int w = 0; w < 4; w++) {
+		unsigned int bytes = 1U << w;
+
+		if (!(r->widths & (1U << w)))
+			continue;
+		for (uint64_t off = 0; off + bytes <= r->size; off += bytes) {
+			uintptr_t addr = r->base + off;
+			uint64_t value, syndrome = 0;
+			bool faulted = arch_attack_read(addr, bytes, &value, &syndrome);
+
+			for (unsigned int write = 0; write < 2; write++) {
+				sweep_accesses++;
+				if (faulted) {
+					if (arch_attack_refused(syndrome, write)) {
+						sweep_refused++;
+					} else if (!sweep_other++) {
+						sweep_other_syndrome = syndrome;
+						sweep_other_addr = addr;
+					}
+				}
+				if (!write)
+					faulted = arch_attack_write(addr, bytes, value, &syndrome);
+			}
+		}
+	}
+	attack_note("%s at 0x%lx (+0x%lx): %lu refused", r->name, r->base, r->size,
+		    sweep_refused - before);
+}
+
+void attack_mmio_sweep(const struct sweep_range *ranges, unsigned int n)
+{
+	sweep_accesses = sweep_refused = sweep_other = 0;
+	for (unsigned int i = 0; i < n; i++)
+		sweep_one(&ranges[i]);
+	if (sweep_other)
+		attack_fail("%lu of %lu accesses raised something other than %s (the first: syndrome 0x%lx at 0x%lx)",
+			    sweep_other, sweep_accesses, arch_attack_refusal, sweep_other_syndrome,
+			    sweep_other_addr);
+	else
+		attack_pass("%lu loads and stores of every width over %u windows; %lu got %s, the rest were served",
+			    sweep_accesses, n, sweep_refused, arch_attack_refusal);
+}
+
 /* ---------------------------------------------------------------- runner --- */
 
 static const struct attack_entry attacks[] = {

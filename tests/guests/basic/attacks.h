@@ -58,6 +58,22 @@ void arch_attack_psci_storm(void) __attribute__((noreturn));
 void arch_attack_reset_storm(void) __attribute__((noreturn));
 void arch_attack_timer_reset_race(void) __attribute__((noreturn));
 void arch_attack_mmio_sweep(void);
+
+/* mmio-sweep (attacks.c): in each range, every width its bits allow
+ * (bit n: 1 << n bytes) at every aligned offset, a load and then a store
+ * of what it read. Passes when each access was served or got the fault
+ * a hypervisor gives for an access no device takes (arch_attack_refused();
+ * named by arch_attack_refusal, "a data abort"); the arch lists its
+ * ranges and calls it. */
+struct sweep_range {
+	const char *name;
+	uintptr_t base;
+	uint64_t size;
+	unsigned int widths;
+};
+void attack_mmio_sweep(const struct sweep_range *ranges, unsigned int n);
+bool arch_attack_refused(uint64_t syndrome, bool write);
+extern const char arch_attack_refusal[];
 void arch_attack_fetch_unmapped(void);
 void arch_attack_vgic_abuse(void);
 void arch_attack_timer_level(void);

@@ -226,52 +226,12 @@ void arch_attack_debug_probe(void)
 
 /* ------------------------------------------------------------ mmio-sweep --- */
 
-struct sweep_range {
-	const char *name;
-	uintptr_t base;
-	uint64_t size;
-	unsigned int widths;	/* bit n: 1 << n bytes */
-};
-
-static uint64_t sweep_accesses, sweep_faults, sweep_other;
-static uint64_t sweep_other_cause;
-static uintptr_t sweep_other_addr;
-
-/* Every width at every aligned offset: a load, then a store of what it
- * read. An access either completes or gets the access fault the
- * hypervisor injects for an access no device takes; nothing else. */
-static void sweep_one(const struct sweep_range *r)
+bool arch_attack_refused(uint64_t cause, bool write)
 {
-	uint64_t before = sweep_faults;
-
-	for (unsigned int w = 0; w < 4; w++) {
-		unsigned int bytes = 1U << w;
-
-		if (!(r->widths & (1U << w)))
-			continue;
-		for (uint64_t off = 0; off + bytes <= r->size; off += bytes) {
-			uintptr_t addr = r->base + off;
-			uint64_t value, cause = 0;
-			bool faulted = arch_attack_read(addr, bytes, &value, &cause);
-
-			for (unsigned int write = 0; write < 2; write++) {
-				sweep_accesses++;
-				if (faulted) {
-					if (cause == (write ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS)) {
-						sweep_faults++;
-					} else if (!sweep_other++) {
-						sweep_other_cause = cause;
-						sweep_other_addr = addr;
-					}
-				}
-				if (!write)
-					faulted = arch_attack_write(addr, bytes, value, &cause);
-			}
-		}
-	}
-	attack_note("%s at 0x%lx (+0x%lx): %lu access faults", r->name, r->base, r->size,
-		    sweep_faults - before);
+	return cause == (write ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS);
 }
+
+const char arch_attack_refusal[] = "a load or store access fault";
 
 /* The PLIC (docs/guest-binding.md: 0x200000 + 0x2000 per vCPU, two
  * contexts of 0x1000 each, 8 vCPUs reserved): every width over each
@@ -313,15 +273,7 @@ void arch_attack_mmio_sweep(void)
 	ranges[n++] = (struct sweep_range){ "unmapped", 0x30000000, 0x100, all };
 	ranges[n++] = (struct sweep_range){ "unmapped", 0x40000000, 0x100, all };
 
-	sweep_accesses = sweep_faults = sweep_other = 0;
-	for (unsigned int i = 0; i < n; i++)
-		sweep_one(&ranges[i]);
-	if (sweep_other)
-		attack_fail("%lu of %lu accesses raised something other than a load or store access fault (the first: scause %lu at 0x%lx)",
-			    sweep_other, sweep_accesses, sweep_other_cause, sweep_other_addr);
-	else
-		attack_pass("%lu loads and stores of every width over %u windows; %lu got an access fault, the rest were served",
-			    sweep_accesses, n, sweep_faults);
+	attack_mmio_sweep(ranges, n);
 }
 
 /* -------------------------------------------------------- fetch-unmapped --- */
