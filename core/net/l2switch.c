@@ -337,9 +337,11 @@ void l2switch_port_rx_ready(struct l2switch_port *port)
 	struct l2switch *sw = READ_ONCE(port->sw);
 	unsigned long flags;
 
-	/* Set under the switch lock by a sender that found port FULL: a
-	 * sender marking it after this look also retries after its mark. */
-	if (!sw || !READ_ONCE(port->awaited))
+	/* Under the lock even when no one seems to wait: a sender that found
+	 * port FULL just before its owner posted buffers marks itself
+	 * waiting under the lock, and must be seen here, or it waits for a
+	 * notify that already came. */
+	if (!sw)
 		return;
 	flags = spin_lock_irqsave(&sw->lock);
 	if (port->sw == sw && port->awaited)

@@ -181,7 +181,7 @@ enum l2switch_verdict l2switch_forward(struct l2switch_port *port, const void *f
 enum l2switch_verdict l2switch_forward_wait(struct l2switch_port *port, const void *frame,
 					    size_t len);
 /* The owner of port has receive buffers again: senders waiting for it
- * resume. Cheap when none waits; takes the switch lock otherwise. */
+ * resume. Takes the switch lock (constant work when none waits). */
 void l2switch_port_rx_ready(struct l2switch_port *port);
 /* port no longer waits (its owner resets, or waited long enough: gave_up
  * spares its destination further waits for L2SWITCH_WAIT_QUIET_NS). */
